@@ -1,0 +1,1 @@
+"""One module per `rtk` command (see restoration_toolkit.cli)."""
