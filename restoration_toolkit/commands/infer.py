@@ -33,17 +33,24 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recombine", choices=("auto", "none", "chroma", "luma"), default="auto",
                         help="auto (default): colour models keep the scan's luminance, spatial "
                         "models the scan's chroma, as the stage-04 graph does; none: raw model output")
+    parser.add_argument("--colorspace", default=None,
+                        help="OCIO colour space of INPUT_SEQ (default: from the files' metadata); "
+                        "frames are converted to the model's working space and back")
     parser.add_argument("--overwrite", action="store_true", help="render frames that already exist again")
     parser.add_argument("--project", metavar="DIR", default=None,
                         help="project to record this render in (default: the nearest project.yaml, if any)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads for torch (default 0 = one per core; 1 is often fastest "
+                        "on a busy shared machine)")
     add_json_argument(parser)
     add_no_log_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..train import require_torch
+    from ..train import require_torch, set_threads
 
     require_torch()
+    set_threads(args.threads)
     from ..train.infer import infer_sequence
     from ..train.trainer import resolve_device
 
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         result = infer_sequence(
             Path(args.model), args.input, args.out, frames=args.frames, tile=args.tile,
             overlap=args.overlap, device=device, overwrite=args.overwrite,
-            recombine=args.recombine, progress=bar,
+            recombine=args.recombine, colorspace=args.colorspace, progress=bar,
         )
     from ..core.frames import format_frames
 

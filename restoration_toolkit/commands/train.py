@@ -59,6 +59,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same model")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="output folder (default <project>/pipeline/03_copycat_training/torch)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads for torch (default 0 = one per core; 1 is often fastest "
+                        "on a busy shared machine)")
     add_json_argument(parser)
     add_no_log_argument(parser)
 
@@ -68,9 +71,10 @@ def _model_id(name: str, technique: str, size: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..train import require_torch
+    from ..train import require_torch, set_threads
 
     require_torch()
+    set_threads(args.threads)
     from ..train.data import load_training_set
     from ..train.export import export_model, model_from_checkpoint
     from ..train.trainer import (
@@ -95,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
         model = model_from_checkpoint(state)
         info = {"technique": cfg.get("technique", technique), "model_size": cfg.get("model_size"),
                 "steps": int(state.get("step", 0)), "checkpoint": found[-1].as_posix(),
-                "project": project.name, "settings": cfg}
+                "project": project.name, "settings": cfg,
+                "working_space": project.color.working_space, "ocio_config": project.color.ocio_config,
+                "source_colorspace": project.source.colorspace}
         exported = export_model(model, out_dir, model_id=_model_id(project.name, info["technique"],
                                                                      str(cfg.get("model_size"))), info=info)
         summary = {"model": exported.model_pt, "sidecar": exported.sidecar,
@@ -139,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         "training_frames": data.frames, "holdout_frames": data.holdout,
         "final_loss": round(result.final_loss, 6), "train_seconds": round(result.seconds, 2),
         "checkpoint": result.checkpoint.as_posix(),
+        "working_space": project.color.working_space, "ocio_config": project.color.ocio_config,
+        "source_colorspace": project.source.colorspace,
     }
     exported = export_model(result.model, out_dir,
                             model_id=_model_id(project.name, technique, config.model_size), info=info)

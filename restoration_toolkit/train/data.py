@@ -2,11 +2,13 @@
 
 For each pair of ``pipeline/01_dataset_curation/pairs.yaml`` (held-out frames excluded):
 
-- input: the scan frame, from ``project.yaml`` ``source`` (RGB, working space, as stored);
+- input: the scan frame, from ``project.yaml`` ``source``, converted from its colour space to
+  the project's working space (OCIO, as the Read nodes of the CopyCat graph do);
 - reference: ``pipeline/02_alignment/aligned.####.exr`` (the reference resampled onto the scan
   grid by stage 02, indexed by scan frame) when it exists; otherwise the reference frame itself
   (``reference.path`` at ``reference_frame``) or the pair's keyframe file (non-reference
-  colour), which must then already be the scan's size;
+  colour), which must then already be the scan's size; converted to the working space too
+  (aligned references are in the working space already, per the stage-02 contract);
 - ground truth, composed exactly like the CopyCat graphs of stage 03 (``core.ycbcr``):
   colour techniques → :func:`chroma_ground_truth` (scan Y + reference Cb/Cr), spatial
   techniques → :func:`luma_ground_truth` (reference Y + scan Cb/Cr);
@@ -85,12 +87,15 @@ def compose_ground_truth(technique: str, scan: np.ndarray, reference: np.ndarray
     return luma_ground_truth(scan, reference)
 
 
-def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool]:
+def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool, Optional[str]]:
+    """(file, is_aligned, its colour space) of the pair's reference."""
     aligned = project.alignment_dir / ALIGNED_NAME.format(frame=pair.scan_frame)
     if aligned.is_file():
-        return aligned, True
+        return aligned, True, project.color.working_space
     if pair.reference_file:
-        return project.resolve(pair.reference_file), False
+        space = next((k.colorspace for k in project.keyframe_references
+                      if k.scan_frame == pair.scan_frame), "sRGB - Texture")
+        return project.resolve(pair.reference_file), False, space
     spec = project.reference_spec()
     if spec is None or pair.reference_frame is None:
         raise RTKError(
@@ -98,14 +103,38 @@ def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool]:
             "names no reference sequence", project.pairs_file,
         )
     seq = open_sequence(spec, must_exist=True, allow_missing=True)
-    return seq.path(pair.reference_frame), False
+    assert project.reference is not None
+    return seq.path(pair.reference_frame), False, project.reference.colorspace
+
+
+def _known_space(name: Optional[str], project: Project) -> bool:
+    if not name:
+        return False
+    from ..core.ocio import colorspace_names
+
+    return name in colorspace_names(project.color.ocio_config)
+
+
+def to_working_space(pixels: np.ndarray, space: Optional[str], project: Project) -> np.ndarray:
+    """Convert RGB from ``space`` to the project's working space through its OCIO config
+    (what the Read nodes of the CopyCat graph do). ``None`` or equal names: unchanged."""
+    working = project.color.working_space
+    if not space or not working or space == working:
+        return pixels
+    from ..core.ocio import convert_colorspace
+
+    return convert_colorspace(pixels, space, working, config=project.color.ocio_config)
 
 
 def load_example(project: Project, technique: str, pair: Pair, scan_path: Path) -> TrainingExample:
     """Read and compose one pair (see module doc). RTKError names the offending file."""
-    scan = read_image(scan_path, channels=3).pixels
-    ref_path, aligned = _reference_path(project, pair)
-    ref = read_image(ref_path, channels=3).pixels
+    scan_image = read_image(scan_path, channels=3)
+    scan = to_working_space(scan_image.pixels, project.source.colorspace, project)
+    ref_path, aligned, ref_space = _reference_path(project, pair)
+    ref_image = read_image(ref_path, channels=3)
+    if aligned and _known_space(ref_image.metadata.colorspace, project):
+        ref_space = ref_image.metadata.colorspace  # a named OCIO space in the file wins
+    ref = to_working_space(ref_image.pixels, ref_space, project)
     if ref.shape[:2] != scan.shape[:2]:
         raise RTKError(
             f"reference is {ref.shape[1]}×{ref.shape[0]} but the scan is "

@@ -172,9 +172,16 @@ def infer_sequence(
     device: torch.device = torch.device("cpu"),
     overwrite: bool = False,
     recombine: str = "auto",
+    colorspace: Optional[str] = None,
     progress: Optional[ProgressFn] = None,
 ) -> InferResult:
-    """Render ``output_pattern`` (``out.####.exr``) from ``input_spec`` with the model."""
+    """Render ``output_pattern`` (``out.####.exr``) from ``input_spec`` with the model.
+
+    Colour: the model works in the working space named in its ``model.json``. Input frames
+    are converted from ``colorspace`` (default: the colour space in each file's metadata;
+    none there = already the working space) to it through OCIO, and the result is converted
+    back, so the output is in the input's colour space, format and bit depth.
+    """
     import time
 
     model_path = Path(model_path)
@@ -196,8 +203,15 @@ def infer_sequence(
         pixels = np.nan_to_num(img.pixels, nan=0.0, posinf=0.0, neginf=0.0)
         if pixels.shape[2] < 3:
             pixels = np.repeat(pixels[:, :, :1], 3, axis=2)
+        space = colorspace or img.metadata.colorspace
+        working = sidecar.get("working_space")
+        convert = bool(working and space and space != working)
+        if convert:
+            pixels = _convert(pixels, space, working, sidecar, src)
         restored = run_tiled(model, pixels, tile=tile, overlap=overlap, device=device)
         restored = apply_recombine(mode, pixels, restored)
+        if convert:
+            restored = _convert(restored, working, space, sidecar, src)
         result_pixels = img.pixels.copy() if img.pixels.shape[2] >= 3 else restored
         result_pixels[:, :, :3] = restored
         meta = img.metadata.with_attributes(**{
@@ -217,9 +231,24 @@ def infer_sequence(
     return result
 
 
+def _convert(pixels: np.ndarray, src: str, dst: str, sidecar: dict, path: Path) -> np.ndarray:
+    from ..core.ocio import colorspace_names, convert_colorspace
+    from ..core.project import DEFAULT_OCIO_CONFIG
+
+    config = sidecar.get("ocio_config") or DEFAULT_OCIO_CONFIG
+    names = colorspace_names(config)
+    for name in (src, dst):
+        if name not in names:
+            raise RTKError(f"colour space {name!r} is not in the OCIO config {config} — name the "
+                           "input's colour space with --colorspace", path)
+    return convert_colorspace(pixels[:, :, :3], src, dst, config=config)
+
+
 def _check_outputs(seq: ImageSequence, out: ImageSequence) -> None:
-    if out.extension not in ("exr", "dpx", "tif", "tiff", "png", "jpg", "jpeg"):
-        raise RTKError(f"unsupported output format .{out.extension}", out.hash_pattern)
+    ext = Path(out.hash_pattern).suffix.lower().lstrip(".")
+    if ext not in ("exr", "dpx", "tif", "tiff", "png", "jpg", "jpeg"):
+        raise RTKError(f"unsupported output format .{ext} (use exr, dpx, tif, png or jpg)",
+                       out.hash_pattern)
     if out.is_single and len(seq.frames) > 1:
         raise RTKError("output must be a sequence pattern (####) for a multi-frame input",
                        out.hash_pattern)
