@@ -26,14 +26,18 @@ docs/training-engine.md.
 
 from __future__ import annotations
 
+import warnings
+
+import contextlib
 import hashlib
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional
 
 import torch
+
 
 from .. import __version__
 from ..core.atomic import atomic_write_bytes, atomic_write_text
@@ -58,10 +62,19 @@ class ExportResult:
     max_abs_difference: float  # scripted vs eager on a test image (should be ~0)
 
 
+@contextlib.contextmanager
+def quiet_jit() -> Iterator[None]:
+    """TorchScript is what Nuke's CatFileCreator reads; recent torch marks torch.jit deprecated."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*torch\.jit.*deprecated", category=DeprecationWarning)
+        yield
+
+
 def script_model(model: RestorationNet) -> torch.jit.ScriptModule:
     """TorchScript of the network, in eval mode on the CPU."""
     model = model.to("cpu").eval()
-    return torch.jit.script(model)
+    with quiet_jit():
+        return torch.jit.script(model)
 
 
 def export_model(
@@ -79,9 +92,10 @@ def export_model(
     out_dir = Path(out_dir)
     scripted = script_model(model)
     buf = io.BytesIO()
-    torch.jit.save(scripted, buf)
-    data = buf.getvalue()
-    reloaded = torch.jit.load(io.BytesIO(data), map_location="cpu")
+    with quiet_jit():
+        torch.jit.save(scripted, buf)
+        data = buf.getvalue()
+        reloaded = torch.jit.load(io.BytesIO(data), map_location="cpu")
     gen = torch.Generator().manual_seed(0)
     probe = torch.rand(1, 3, 45, 61, generator=gen)
     with torch.no_grad():

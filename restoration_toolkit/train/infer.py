@@ -23,6 +23,7 @@ chroma; for spatial recovery the model's luminance with the scan's chroma. ``rec
 
 from __future__ import annotations
 
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -32,13 +33,14 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import torch
 
+
 from ..core.errors import RTKError
 from ..core.imageio import read_image, write_image
 from ..core.progress import ProgressFn, report
 from ..core.project import COLOR_TECHNIQUES, TECHNIQUES
 from ..core.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.ycbcr import combine
-from .export import SIDECAR_NAME
+from .export import SIDECAR_NAME, quiet_jit
 
 GRID = 16  # tile origins are multiples of this (≥ 2^levels of every model size)
 RECOMBINE = ("auto", "none", "chroma", "luma")
@@ -59,7 +61,8 @@ def load_model(path: Path, device: torch.device) -> torch.jit.ScriptModule:
     if not p.is_file():
         raise RTKError("no such model file", p)
     try:
-        model = torch.jit.load(str(p), map_location=device)
+        with quiet_jit():
+            model = torch.jit.load(str(p), map_location=device)
     except Exception as exc:  # noqa: BLE001 - any load failure means an unusable file
         raise RTKError(f"not a TorchScript model this torch ({torch.__version__}) can load "
                        f"({type(exc).__name__})", p) from None

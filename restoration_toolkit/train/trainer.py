@@ -224,7 +224,7 @@ def train_model(
                 "sampler": json.dumps(sampler.get_state()),
                 "config": asdict(config),
                 "history": history,
-                "torch_version": torch.__version__,
+                "torch_version": str(torch.__version__),
             }, config.keep_checkpoints)
     seconds = time.perf_counter() - t0
     write_loss_curve(out_dir, history)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported (busy CI boxes)
+
 import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
@@ -79,3 +83,17 @@ def make_project(
 def tiny_project(tmp_path):
     pytest.importorskip("torch")
     return make_project(tmp_path / "proj")
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread: fastest and steady on small tensors and shared CI machines."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
