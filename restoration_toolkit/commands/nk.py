@@ -73,6 +73,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--nuke", metavar="PATH", help="Nuke executable (default: $RTK_NUKE or the usual places)")
     train.add_argument("--no-gpu", action="store_true", help="train without --gpu")
 
+    again = sub.add_parser("run-train", help="train the CopyCat node of an existing script headless")
+    again.add_argument("script", type=Path, help="a saved .nk script with a CopyCat node")
+    again.add_argument("--node", default="CopyCat1", help="the CopyCat node (default CopyCat1)")
+    again.add_argument("--nuke", metavar="PATH", help="Nuke executable (default: $RTK_NUKE or the usual places)")
+    again.add_argument("--no-gpu", action="store_true", help="train without --gpu")
+    add_project_argument(again)
+    add_json_argument(again)
+    add_no_log_argument(again)
+
     infer = sub.add_parser("inference", help="write the inference & render script")
     add_project_argument(infer)
     infer.add_argument("--model", type=Path, required=True, help="the trained .cat")
@@ -99,6 +108,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "run-train":
+        return _run_train(args)
     project = project_from_args(args)
     return _train(args, project) if args.action == "train" else _inference(args, project)
 
@@ -267,4 +278,59 @@ def _inference(args: argparse.Namespace, project: Project) -> int:
         if args.run:
             print(f"rendered {result['frames_rendered']} frames")
     sys.stdout.flush()
+    return 0
+
+
+# -- run-train ------------------------------------------------------------------------------
+
+def copycat_data_directory(script: Path, node: str) -> Path:
+    """The ``dataDirectory`` of CopyCat ``node`` in a saved script (read with nk's parser)."""
+    from ..nk import NkSyntaxError, parse_script
+
+    if not script.is_file():
+        raise RTKError("no such script", script)
+    try:
+        parsed = parse_script(script.read_text(encoding="utf-8"))
+    except (NkSyntaxError, UnicodeDecodeError) as exc:
+        raise RTKError(f"not a readable .nk script ({exc})", script) from None
+    found = parsed.find(node)
+    if found is None or found.cls != "CopyCat":
+        raise RTKError(f"no CopyCat node named {node}", script)
+    data = str(found.knobs.get("dataDirectory", "")).strip()
+    if not data:
+        raise RTKError(f"{node} has no data directory", script)
+    return Path(data)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from ..nk.headless import find_nuke, train
+
+    data_directory = copycat_data_directory(args.script, args.node)
+    data_directory.mkdir(parents=True, exist_ok=True)
+    nuke = find_nuke(args.nuke)
+    with progress_bar("CopyCat training", 1, quiet=args.json) as bar:
+        done = train(nuke, args.script, args.node, data_directory, gpu=not args.no_gpu,
+                     progress=bar)
+    result = {"script": args.script.as_posix(), "node": args.node,
+              "data_directory": data_directory.as_posix(),
+              "model": str(done.model) if done.model else None, "final_loss": done.final_loss,
+              "steps_done": done.losses[-1][0] if done.losses else 0,
+              "total_steps": done.total_steps}
+    if log_run is not None and not args.no_log:
+        try:
+            project = project_from_args(args)
+        except RTKError:
+            project = None
+        if project is not None:
+            result["log_entry"] = log_run(
+                project.root, stage="training", parameters={"script": result["script"],
+                                                            "node": args.node},
+                figures={"final_loss": done.final_loss, "steps": result["steps_done"]},
+                inputs=[args.script], outputs=[done.model] if done.model else [],
+                observations="trained headless (rtk nk run-train)", model_route="copycat")
+    if args.json:
+        print_json(result)
+    else:
+        print(f"model {result['model']} · final loss {result['final_loss']} · "
+              f"{result['steps_done']}/{result['total_steps']} steps")
     return 0

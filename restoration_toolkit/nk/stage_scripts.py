@@ -232,8 +232,12 @@ def training_script(
     target_size: Optional[Tuple[int, int]] = None,
     resize_filter: str = "Lanczos4",
     data_directory: Optional[Path] = None,
+    scan_raster: Optional[Tuple[int, int]] = None,
 ) -> StageScript:
-    """The CopyCat training graph for ``project`` (and ``shot``; none = the sequence model)."""
+    """The CopyCat training graph for ``project`` (and ``shot``; none = the sequence model).
+
+    ``scan_raster`` (width, height) skips reading a scan frame's header (the Nuke side knows
+    it from the Read node)."""
     technique = technique or project.technique
     template = _template_name(technique, step)
     pairs = pairs if pairs is not None else load_pairs(project.pairs_file)
@@ -257,7 +261,7 @@ def training_script(
     if outside:
         raise RTKError(f"pair scan frames {format_frames(outside)} are outside the scan sequence "
                        f"{format_frames(seq.frames)}", project.pairs_file)
-    width, height = scan_size(project, seq)
+    width, height = scan_raster or scan_size(project, seq)
     box = _box(project, width, height)
     short_side = min(box[2] - box[0], box[3] - box[1])
     chosen_settings = default_training_settings(technique, short_side, len(chosen), **(settings or {}))
@@ -407,6 +411,7 @@ def inference_script(
     target_size: Optional[Tuple[int, int]] = None,
     resize_filter: str = "Lanczos4",
     output: Optional[Path] = None,
+    scan_raster: Optional[Tuple[int, int]] = None,
 ) -> StageScript:
     """Full scan → live-area Crop → Inference → recombination → delivery space → EXR."""
     technique = technique or project.technique
@@ -432,7 +437,7 @@ def inference_script(
         if test_render < 1:
             raise RTKError(f"--test-render must be at least 1 frame, got {test_render}")
         wanted = wanted[:test_render]
-    width, height = scan_size(project, seq)
+    width, height = scan_raster or scan_size(project, seq)
     shot_name = shot or project.name
     out = output or project.stage_dir(4) / f"{shot_name}_ml_%04d.exr"
     pairs: Optional[PairSet] = None

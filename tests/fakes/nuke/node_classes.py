@@ -26,6 +26,7 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "MatchGrade": (3, "matchGradeTask analysisType"),  # V for these two; inputs Target/Source order unverified
     "STMap": (3, "uv channels filter blur blur_scale maskChannel " + MASK_KNOBS),  # V knobs; input order unverified
     "FrameHold": (1, "first_frame firstFrame increment"),  # V (old and new spelling)
+    "FrameRange": (1, "first_frame last_frame"),  # H: written by a public .nk generator (Gegenschuss ae-shot-roundtrip, nk.js); used by restoration_toolkit.nk.graphs.pair_stream
     "TimeOffset": (1, "time_offset reverse_input"),  # V
     "AppendClip": (99, "firstFrame fadeIn fadeOut cross_dissolve meta_from_first"),  # H; knobs unverified
     "Reformat": (1, "type format scale resize filter center box_width box_height box_fixed box_pixel_aspect pbb black_outside flip flop turn clamp"),  # V
