@@ -85,6 +85,10 @@ def default_training_settings(technique: str, live_area_short_side: int, pairs: 
     crop = int(given.get("crop_size", 256 if live_area_short_side < SMALL_LIVE_AREA else 512))
     steps = int(given.get("steps", 80_000 if crop <= 256 else 40_000))
     batch = int(given.get("batch_size", 3))
+    if batch < 1:
+        raise RTKError(f"--batch-size must be at least 1, got {batch}")
+    if steps < 1:
+        raise RTKError(f"--steps must be at least 1, got {steps}")
     epochs = int(given.get("epochs", math.ceil(steps / steps_per_epoch(pairs, batch))))
     settings = TrainingSettings(
         epochs=epochs,
