@@ -240,12 +240,12 @@ def _inference(args: argparse.Namespace, project: Project) -> int:
         edition=edition, template_path=args.template, compression=args.compression,
         technique=args.technique, target_size=_size(args.target_size), resize_filter=args.filter,
     )
-    ranges = chunk_ranges(stage.frames, args.chunk) if args.chunk else \
-        chunk_ranges(stage.frames, max(len(stage.frames), 1))
+    chunked = args.chunk is not None
+    ranges = chunk_ranges(stage.frames, args.chunk if chunked else max(len(stage.frames), 1))
     out = args.out or project.stage_dir(4) / f"inference_{stage.shot}.{edition}"
     _write_script(stage, out)
     result: Dict[str, Any] = {"script": out.as_posix(), **stage.summary()}
-    if args.chunk:
+    if chunked:
         stem = out.with_suffix("")
         chunks_file = Path(f"{stem}_chunks.txt")
         shell_file = Path(f"{stem}_render.sh")
@@ -273,7 +273,7 @@ def _inference(args: argparse.Namespace, project: Project) -> int:
         print_json(result)
     else:
         print(f"wrote {out} ({len(stage.frames)} frames → {stage.output_pattern})")
-        if args.chunk:
+        if chunked:
             print(f"{len(ranges)} chunks: {result['render_script']}")
         if args.run:
             print(f"rendered {result['frames_rendered']} frames")
