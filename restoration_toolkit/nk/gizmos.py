@@ -32,21 +32,36 @@ def _call(function: str) -> str:
 
 
 def _button(name: str, label: str, tooltip: str, function: str) -> UserKnob:
-    return UserKnob(f"22 {name} l {quote(label)} t {quote(tooltip)} T {quote(_call(function))} +STARTLINE")
+    return UserKnob(
+        f"22 {name} l {quote(label)} t {quote(tooltip)} T {quote(_call(function))} +STARTLINE"
+    )
 
 
 def _version_knobs(name: str, about: str) -> List[UserKnob]:
+    tip = (
+        f"Version of {name} (Film Restoration Toolkit). Scripts record it so a render can "
+        "be traced to the tool that made it."
+    )
     return [
-        UserKnob(f"26 rt_about l \"\" +STARTLINE T {quote(about)}"),
-        UserKnob(f"1 rt_version l Version t {quote('Version of ' + name + ' (Film Restoration Toolkit). Scripts record it so a render can be traced to the tool that made it.')} +DISABLED",
-                 GIZMO_VERSION),
+        UserKnob(f'26 rt_about l "" +STARTLINE T {quote(about)}'),
+        UserKnob(f"1 rt_version l Version t {quote(tip)} +DISABLED", GIZMO_VERSION),
         _button("rt_help", "Help", f"Open the documentation of {name}.", "show_help"),
     ]
 
 
-def _group(name: str, inputs: List[str], build: Callable[[List[Node]], Node], tab: str,
-           about: str, controls: List[UserKnob], color: int) -> Node:
-    ins = [Node("Input", name=label, knobs={"number": i} if i else {}) for i, label in enumerate(inputs)]
+def _group(
+    name: str,
+    inputs: List[str],
+    build: Callable[[List[Node]], Node],
+    tab: str,
+    about: str,
+    controls: List[UserKnob],
+    color: int,
+) -> Node:
+    ins = [
+        Node("Input", name=label, knobs={"number": i} if i else {})
+        for i, label in enumerate(inputs)
+    ]
     result = build(ins)
     out = Node("Output", name="Output1", inputs=[result])
     children: List[Node] = list(ins)
@@ -63,10 +78,19 @@ def _group(name: str, inputs: List[str], build: Callable[[List[Node]], Node], ta
     children.append(out)
     # the label shows the version: Nuke evaluates the TCL in a label when drawing it and
     # saves it with the bracket escaped, as written here
-    knobs = {"tile_color": Raw(f"0x{color:08x}"), "label": "v[value rt_version]", "help": f"{name}: {about}"}
-    return Node("Group", name=name, knobs=knobs, inputs=[],
-                children=children,
-                user_knobs=[UserKnob(f"20 {tab} l {name}")] + controls + _version_knobs(name, about))
+    knobs = {
+        "tile_color": Raw(f"0x{color:08x}"),
+        "label": "v[value rt_version]",
+        "help": f"{name}: {about}",
+    }
+    return Node(
+        "Group",
+        name=name,
+        knobs=knobs,
+        inputs=[],
+        children=children,
+        user_knobs=[UserKnob(f"20 {tab} l {name}")] + controls + _version_knobs(name, about),
+    )
 
 
 def chroma_ground_truth_gizmo() -> Node:
@@ -77,17 +101,26 @@ def chroma_ground_truth_gizmo() -> Node:
         return g.output  # type: ignore[return-value]
 
     return _group(
-        "RT_ChromaGroundTruth", ["scan", "reference"], build, "ChromaGT",
+        "RT_ChromaGroundTruth",
+        ["scan", "reference"],
+        build,
+        "ChromaGT",
         "Color recovery ground truth for CopyCat: the scan's luminance with the reference's "
         "chroma, so the model learns color and not the reference's softness.",
         [
-            UserKnob("6 median_enable l \"Clean reference\" t \"Median on the reference first: "
-                     "removes DVD/telecine compression noise and dust before its chroma is used.\" "
-                     "+STARTLINE", True),
-            UserKnob("41 median_size l \"Median size\" t \"Median size in pixels (up to about 10 "
-                     "for heavy compression).\" T GT_RefMedian.size"),
+            UserKnob(
+                '6 median_enable l "Clean reference" t "Median on the reference first: '
+                'removes DVD/telecine compression noise and dust before its chroma is used." '
+                "+STARTLINE",
+                True,
+            ),
+            UserKnob(
+                '41 median_size l "Median size" t "Median size in pixels (up to about 10 '
+                'for heavy compression)." T GT_RefMedian.size'
+            ),
         ],
-        0x8E5A2AFF)
+        0x8E5A2AFF,
+    )
 
 
 def luma_ground_truth_gizmo() -> Node:
@@ -95,12 +128,20 @@ def luma_ground_truth_gizmo() -> Node:
         return graphs.luma_ground_truth(ins[0], ins[1], "GT").output  # type: ignore[return-value]
 
     return _group(
-        "RT_LumaGroundTruth", ["scan", "better_element"], build, "LumaGT",
+        "RT_LumaGroundTruth",
+        ["scan", "better_element"],
+        build,
+        "LumaGT",
         "Spatial recovery ground truth for CopyCat: the better element's luminance (other "
         "gauge, earlier generation, telecine) with the scan's own chroma.",
-        [UserKnob("26 rt_inputs l Inputs T \"scan = the element to restore; better_element = "
-                  "aligned onto the scan grid\"")],
-        0x4A6E8AFF)
+        [
+            UserKnob(
+                '26 rt_inputs l Inputs T "scan = the element to restore; better_element = '
+                'aligned onto the scan grid"'
+            )
+        ],
+        0x4A6E8AFF,
+    )
 
 
 def recombine_gizmo() -> Node:
@@ -108,17 +149,29 @@ def recombine_gizmo() -> Node:
         scan, model = ins
         color = graphs.recombine(scan, model, "color", "Color")
         spatial = graphs.recombine(scan, model, "spatial", "Spatial")
-        return Node("Switch", name="ModeSwitch", knobs={"which": Raw("{{parent.mode}}")},
-                    inputs=[color.output, spatial.output])
+        return Node(
+            "Switch",
+            name="ModeSwitch",
+            knobs={"which": Raw("{{parent.mode}}")},
+            inputs=[color.output, spatial.output],
+        )
 
     return _group(
-        "RT_Recombine", ["scan", "model"], build, "Recombine",
+        "RT_Recombine",
+        ["scan", "model"],
+        build,
+        "Recombine",
         "Puts the model's output back on the scan: color mode keeps the scan's luminance and "
         "grain under the model's chroma; spatial mode keeps the scan's chroma under the "
         "model's luminance.",
-        [UserKnob("4 mode l Mode t \"color: model chroma + scan luminance (color recovery); "
-                  "spatial: model luminance + scan chroma (spatial recovery)\" M {color spatial}")],
-        0x5A8E4AFF)
+        [
+            UserKnob(
+                '4 mode l Mode t "color: model chroma + scan luminance (color recovery); '
+                'spatial: model luminance + scan chroma (spatial recovery)" M {color spatial}'
+            )
+        ],
+        0x5A8E4AFF,
+    )
 
 
 def live_area_crop_gizmo() -> Node:
@@ -126,37 +179,63 @@ def live_area_crop_gizmo() -> Node:
         return graphs.live_area_crop(ins[0], [0, 0, 2048, 1556], "LiveAreaCrop")
 
     return _group(
-        "RT_LiveAreaCrop", ["scan"], build, "LiveArea",
+        "RT_LiveAreaCrop",
+        ["scan"],
+        build,
+        "LiveArea",
         "Crops away sprockets, soundtrack and frame lines: the live area shared by scan and "
         "reference (project.yaml live_area).",
         [
-            UserKnob("41 box l \"Live area\" t \"x, y, r, t in Nuke pixels (bottom-left origin)\" "
-                     "T LiveAreaCrop.box"),
-            _button("rt_from_project", "From project", "Set the box from project.yaml's live_area "
-                    "(the project of this script, or RTK_PROJECT).", "live_area_from_project"),
+            UserKnob(
+                '41 box l "Live area" t "x, y, r, t in Nuke pixels (bottom-left origin)" '
+                "T LiveAreaCrop.box"
+            ),
+            _button(
+                "rt_from_project",
+                "From project",
+                "Set the box from project.yaml's live_area "
+                "(the project of this script, or RTK_PROJECT).",
+                "live_area_from_project",
+            ),
         ],
-        0x6A6A6AFF)
+        0x6A6A6AFF,
+    )
 
 
 def align_gizmo() -> Node:
     def build(ins: List[Node]) -> Node:
-        stmap = Node("Read", name="STMapRead", knobs={
-            "file": "", "raw": True,  # an STMap holds coordinates: no color conversion
-        })
+        stmap = Node(
+            "Read",
+            name="STMapRead",
+            knobs={
+                "file": "",
+                "raw": True,  # an STMap holds coordinates: no color conversion
+            },
+        )
         # STMap: input 0 = src (image to warp), 1 = stmap (# unverified: input order)
         return Node("STMap", name="STMap1", knobs={"uv": "rgb"}, inputs=[ins[0], stmap])
 
     return _group(
-        "RT_Align", ["reference"], build, "Align",
+        "RT_Align",
+        ["reference"],
+        build,
+        "Align",
         "Warps the reference onto the scan grid with the STMap written by stage 02 "
         "(pipeline/02_alignment/stmap.####.exr, u in red, v in green).",
         [
-            UserKnob("41 stmap_file l \"STMap file\" t \"stmap.####.exr from rtk align "
-                     "(indexed by scan frame)\" T STMapRead.file"),
-            _button("rt_from_project", "From project", "Use this project's "
-                    "pipeline/02_alignment/stmap.####.exr.", "stmap_from_project"),
+            UserKnob(
+                '41 stmap_file l "STMap file" t "stmap.####.exr from rtk align '
+                '(indexed by scan frame)" T STMapRead.file'
+            ),
+            _button(
+                "rt_from_project",
+                "From project",
+                "Use this project's pipeline/02_alignment/stmap.####.exr.",
+                "stmap_from_project",
+            ),
         ],
-        0x7A4A8AFF)
+        0x7A4A8AFF,
+    )
 
 
 def matchgrade_gizmo() -> Node:
@@ -165,16 +244,25 @@ def matchgrade_gizmo() -> Node:
         return Node("OCIOFileTransform", name="ApplyGrade", knobs={"file": ""}, inputs=[ins[0]])
 
     return _group(
-        "RT_MatchGrade", ["source"], build, "MatchGrade",
+        "RT_MatchGrade",
+        ["source"],
+        build,
+        "MatchGrade",
         "Applies a fitted grade (.cube from rtk matchgrade) to the source — the traditional "
         "baseline the model is compared with.",
         [
-            UserKnob("41 file l \"LUT (.cube)\" t \"grade.cube from rtk matchgrade fit\" "
-                     "T ApplyGrade.file"),
-            _button("rt_from_project", "From project", "Use this project's "
-                    "pipeline/05_matchgrade_render/grade.cube.", "grade_from_project"),
+            UserKnob(
+                '41 file l "LUT (.cube)" t "grade.cube from rtk matchgrade fit" T ApplyGrade.file'
+            ),
+            _button(
+                "rt_from_project",
+                "From project",
+                "Use this project's pipeline/05_matchgrade_render/grade.cube.",
+                "grade_from_project",
+            ),
         ],
-        0x8A8A3AFF)
+        0x8A8A3AFF,
+    )
 
 
 GIZMOS: Dict[str, Callable[[], Node]] = {

@@ -55,10 +55,19 @@ def take_luma_from(luma: Node, chroma: Node, prefix: str) -> SubGraph:
     g = SubGraph()
     y_side = g.add(to_ycbcr(luma, f"{prefix}_LumaYCbCr"))
     c_side = g.add(to_ycbcr(chroma, f"{prefix}_ChromaYCbCr"))
-    copy = g.add(Node("Copy", name=f"{prefix}_TakeChroma", knobs={
-        "from0": "rgba.green", "to0": "rgba.green",
-        "from1": "rgba.blue", "to1": "rgba.blue",
-    }, inputs=[y_side, c_side]))
+    copy = g.add(
+        Node(
+            "Copy",
+            name=f"{prefix}_TakeChroma",
+            knobs={
+                "from0": "rgba.green",
+                "to0": "rgba.green",
+                "from1": "rgba.blue",
+                "to1": "rgba.blue",
+            },
+            inputs=[y_side, c_side],
+        )
+    )
     g.add(from_ycbcr(copy, f"{prefix}_ToWorking"))
     return g
 
@@ -68,17 +77,25 @@ def clean_ground_truth(src: Node, bbox_from: Node, prefix: str) -> SubGraph:
     alpha (CopyCat learns RGB only), CopyBBox from the Input stream (both CopyCat inputs then
     share one bounding box)."""
     g = SubGraph()
-    grade = g.add(Node("Grade", name=f"{prefix}_Clamp",
-                       knobs={"black_clamp": True, "white_clamp": True}, inputs=[src]))
-    remove = g.add(Node("Remove", name=f"{prefix}_RemoveAlpha",
-                        knobs={"channels": "alpha"}, inputs=[grade]))
+    grade = g.add(
+        Node(
+            "Grade",
+            name=f"{prefix}_Clamp",
+            knobs={"black_clamp": True, "white_clamp": True},
+            inputs=[src],
+        )
+    )
+    remove = g.add(
+        Node("Remove", name=f"{prefix}_RemoveAlpha", knobs={"channels": "alpha"}, inputs=[grade])
+    )
     # unverified: CopyBBox input order (0 = image kept, 1 = bbox source, as Merge's B/A)
     g.add(Node("CopyBBox", name=f"{prefix}_CopyBBox", inputs=[remove, bbox_from]))
     return g
 
 
-def chroma_ground_truth(scan: Node, reference: Node, prefix: str = "GT",
-                        median_size: Optional[float] = 3) -> SubGraph:
+def chroma_ground_truth(
+    scan: Node, reference: Node, prefix: str = "GT", median_size: Optional[float] = 3
+) -> SubGraph:
     """Color recovery ground truth: scan luminance + reference chroma.
 
     ``reference`` gets a Median (``size``) first: DVD/telecine compression noise and dust
@@ -87,8 +104,14 @@ def chroma_ground_truth(scan: Node, reference: Node, prefix: str = "GT",
     ref = reference
     if median_size is not None:
         # Median `size` (verified in saved scripts; see notes/nuke-facts-nk.md)
-        ref = g.add(Node("Median", name=f"{prefix}_RefMedian", knobs={"size": median_size},
-                         inputs=[reference]))
+        ref = g.add(
+            Node(
+                "Median",
+                name=f"{prefix}_RefMedian",
+                knobs={"size": median_size},
+                inputs=[reference],
+            )
+        )
     comp = take_luma_from(scan, ref, prefix)
     g.nodes += comp.nodes
     clean = clean_ground_truth(comp.output, scan, prefix)  # type: ignore[arg-type]
@@ -133,12 +156,23 @@ def pair_stream(src: Node, frames: Sequence[int], prefix: str) -> SubGraph:
     g = SubGraph()
     clips: List[Node] = []
     for i, frame in enumerate(frames, start=1):
-        hold = g.add(Node("FrameHold", name=f"{prefix}_Hold{i}", knobs={"firstFrame": int(frame)},
-                          inputs=[src]))
+        hold = g.add(
+            Node(
+                "FrameHold",
+                name=f"{prefix}_Hold{i}",
+                knobs={"firstFrame": int(frame)},
+                inputs=[src],
+            )
+        )
         # FrameRange first_frame / last_frame: written by a public .nk generator (H)
-        clip = g.add(Node("FrameRange", name=f"{prefix}_Frame{i}",
-                          knobs={"first_frame": int(frame), "last_frame": int(frame)},
-                          inputs=[hold]))
+        clip = g.add(
+            Node(
+                "FrameRange",
+                name=f"{prefix}_Frame{i}",
+                knobs={"first_frame": int(frame), "last_frame": int(frame)},
+                inputs=[hold],
+            )
+        )
         clips.append(clip)
     g.add(Node("AppendClip", name=f"{prefix}_Append", inputs=clips))
     return g
@@ -148,9 +182,22 @@ def keyframe_stream(files: Sequence[str], colorspace: str, prefix: str) -> SubGr
     """Non-reference color: one Read per constructed reference (graded keyframe, painting,
     photograph), appended in pair order — the same order as the scan stream."""
     g = SubGraph()
-    reads = [g.add(Node("Read", name=f"{prefix}_Key{i}", knobs={
-        "file": path, "first": 1, "last": 1, "origfirst": 1, "origlast": 1,
-        "colorspace": colorspace}))
-        for i, path in enumerate(files, start=1)]
+    reads = [
+        g.add(
+            Node(
+                "Read",
+                name=f"{prefix}_Key{i}",
+                knobs={
+                    "file": path,
+                    "first": 1,
+                    "last": 1,
+                    "origfirst": 1,
+                    "origlast": 1,
+                    "colorspace": colorspace,
+                },
+            )
+        )
+        for i, path in enumerate(files, start=1)
+    ]
     g.add(Node("AppendClip", name=f"{prefix}_Append", inputs=reads))
     return g

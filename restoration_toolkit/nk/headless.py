@@ -41,8 +41,11 @@ def _version_key(path: str) -> Tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", Path(path).parent.name + Path(path).name))
 
 
-def find_nuke(explicit: Optional[str] = None, env: Optional[Mapping[str, str]] = None,
-              patterns: Optional[Sequence[str]] = None) -> Path:
+def find_nuke(
+    explicit: Optional[str] = None,
+    env: Optional[Mapping[str, str]] = None,
+    patterns: Optional[Sequence[str]] = None,
+) -> Path:
     """The Nuke executable: ``explicit`` (--nuke), else $RTK_NUKE, else the newest install in
     the usual locations, else ``nuke`` on PATH. RTKError when none is usable."""
     env = os.environ if env is None else env
@@ -54,8 +57,11 @@ def find_nuke(explicit: Optional[str] = None, env: Optional[Mapping[str, str]] =
             return path
     found = []
     for pattern in patterns if patterns is not None else usual_locations():
-        found += [p for p in glob.glob(pattern)
-                  if os.path.isfile(p) and os.access(p, os.X_OK) and not p.endswith((".so", ".dll"))]
+        found += [
+            p
+            for p in glob.glob(pattern)
+            if os.path.isfile(p) and os.access(p, os.X_OK) and not p.endswith((".so", ".dll"))
+        ]
     if found:
         return Path(max(found, key=_version_key))
     on_path = shutil.which("nuke") or shutil.which("Nuke")
@@ -83,8 +89,14 @@ class NukeRun:
 
 def _stream(command: List[str], on_line: Callable[[str], None]) -> int:
     try:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, bufsize=1, errors="replace")
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            errors="replace",
+        )
     except OSError as exc:
         raise RTKError(f"cannot start Nuke ({exc.strerror or exc})", command[0]) from None
     assert proc.stdout is not None
@@ -98,10 +110,20 @@ def _stream(command: List[str], on_line: Callable[[str], None]) -> int:
     return proc.wait()
 
 
-def train(nuke: Path, script: Path, node: str, data_directory: Path, *, gpu: bool = True,
-          progress: Optional[ProgressFn] = None, echo: Optional[Callable[[str], None]] = None) -> NukeRun:
+def train(
+    nuke: Path,
+    script: Path,
+    node: str,
+    data_directory: Path,
+    *,
+    gpu: bool = True,
+    progress: Optional[ProgressFn] = None,
+    echo: Optional[Callable[[str], None]] = None,
+) -> NukeRun:
     """Train the CopyCat ``node`` of ``script`` headless; RTKError with Nuke's own error line."""
-    command = [str(nuke), "--nukex", "-F", "1", "-X", node] + (["--gpu"] if gpu else []) + [str(script)]
+    command = (
+        [str(nuke), "--nukex", "-F", "1", "-X", node] + (["--gpu"] if gpu else []) + [str(script)]
+    )
     run = NukeRun(command=command)
 
     def on_line(line: str) -> None:
@@ -124,32 +146,46 @@ def train(nuke: Path, script: Path, node: str, data_directory: Path, *, gpu: boo
         curve = "step,loss\n" + "".join(f"{s},{v!r}\n" for s, v in run.losses)
         atomic_write_text(data_directory / "rtk_loss_curve.csv", curve)
     if run.error or run.returncode != 0:
-        raise RTKError(run.error or f"Nuke exited with status {run.returncode} before training ended",
-                       script)
+        raise RTKError(
+            run.error or f"Nuke exited with status {run.returncode} before training ended", script
+        )
     run.model = newest_model(data_directory)
     return run
 
 
 def newest_model(data_directory: Path) -> Optional[Path]:
     """The newest ``Training_*.cat`` CopyCat wrote (names carry date, time and step)."""
-    cats = sorted(data_directory.glob("Training_*.cat"),
-                  key=lambda p: (p.stat().st_mtime, _version_key(str(p))))
+    cats = sorted(
+        data_directory.glob("Training_*.cat"),
+        key=lambda p: (p.stat().st_mtime, _version_key(str(p))),
+    )
     return cats[-1] if cats else None
 
 
-def render(nuke: Path, script: Path, node: str, ranges: Sequence[Tuple[int, int]], *,
-           gpu: bool = False, progress: Optional[ProgressFn] = None,
-           echo: Optional[Callable[[str], None]] = None) -> NukeRun:
+def render(
+    nuke: Path,
+    script: Path,
+    node: str,
+    ranges: Sequence[Tuple[int, int]],
+    *,
+    gpu: bool = False,
+    progress: Optional[ProgressFn] = None,
+    echo: Optional[Callable[[str], None]] = None,
+) -> NukeRun:
     """Render the Write ``node`` chunk by chunk (``nuke -F A-B -X node script``)."""
     total = sum(b - a + 1 for a, b in ranges)
     run = NukeRun(command=[])
     done_before = 0
     for a, b in ranges:
-        command = [str(nuke), "-F", f"{a}-{b}", "-X", node] + (["--gpu"] if gpu else []) + [str(script)]
+        command = (
+            [str(nuke), "-F", f"{a}-{b}", "-X", node] + (["--gpu"] if gpu else []) + [str(script)]
+        )
         run.command = command
         seen: set = set()
 
-        def on_line(line: str, a: int = a, b: int = b, seen: set = seen) -> None:
+        def on_line(
+            line: str, a: int = a, b: int = b, seen: set = seen, before: int = done_before
+        ) -> None:
             if echo is not None:
                 echo(line)
             e = ERROR_LINE.match(line)
@@ -159,12 +195,13 @@ def render(nuke: Path, script: Path, node: str, ranges: Sequence[Tuple[int, int]
             if m and a <= int(m.group(1)) <= b:
                 seen.add(int(m.group(1)))
                 if progress is not None:
-                    progress(done_before + len(seen), total, f"frame {m.group(1)}")
+                    progress(before + len(seen), total, f"frame {m.group(1)}")
 
         run.returncode = _stream(command, on_line)
         if run.error or run.returncode != 0:
-            raise RTKError(run.error or f"Nuke exited with status {run.returncode} rendering {a}-{b}",
-                           script)
+            raise RTKError(
+                run.error or f"Nuke exited with status {run.returncode} rendering {a}-{b}", script
+            )
         done_before += b - a + 1
         run.frames_done = done_before
         if progress is not None:

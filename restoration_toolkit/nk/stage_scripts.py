@@ -57,14 +57,25 @@ class TrainingSettings:
     median_size: float = 5.0
 
     def validate(self) -> None:
-        for key in ("epochs", "batch_size", "crop_size", "checkpoint_interval",
-                    "contact_sheet_interval"):
+        for key in (
+            "epochs",
+            "batch_size",
+            "crop_size",
+            "checkpoint_interval",
+            "contact_sheet_interval",
+        ):
             if int(getattr(self, key)) < 1:
-                raise RTKError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(self, key)}")
+                raise RTKError(
+                    f"--{key.replace('_', '-')} must be at least 1, got {getattr(self, key)}"
+                )
         if self.model_size not in MODEL_SIZES:
-            raise RTKError(f"--model-size must be one of {', '.join(MODEL_SIZES)}, got {self.model_size!r}")
+            raise RTKError(
+                f"--model-size must be one of {', '.join(MODEL_SIZES)}, got {self.model_size!r}"
+            )
         if self.crop_size % 2 or self.crop_size < 64:
-            raise RTKError(f"--crop-size must be an even number of pixels ≥ 64, got {self.crop_size}")
+            raise RTKError(
+                f"--crop-size must be an even number of pixels ≥ 64, got {self.crop_size}"
+            )
         if not 0 <= self.median_size <= 20:
             raise RTKError(f"--median-size must be between 0 and 20, got {self.median_size}")
 
@@ -75,8 +86,9 @@ def steps_per_epoch(pairs: int, batch_size: int) -> int:
     return max(1, math.ceil(pairs / batch_size))
 
 
-def default_training_settings(technique: str, live_area_short_side: int, pairs: int,
-                              **overrides: Any) -> TrainingSettings:
+def default_training_settings(
+    technique: str, live_area_short_side: int, pairs: int, **overrides: Any
+) -> TrainingSettings:
     """The method's starting values: Medium model, batch 3 (fixed, repeatable across machines),
     crop 512 (256 with twice the steps when the live area is under 1024 px), checkpoints every
     10 000 steps, contact sheet every 100, 40 000 steps (80 000 with small crops). The Median
@@ -98,7 +110,9 @@ def default_training_settings(technique: str, live_area_short_side: int, pairs: 
         model_size=str(given.get("model_size", "medium")),
         checkpoint_interval=int(given.get("checkpoint_interval", 10_000)),
         contact_sheet_interval=int(given.get("contact_sheet_interval", 100)),
-        median_size=float(given.get("median_size", 3.0 if technique == "color-nonreference" else 5.0)),
+        median_size=float(
+            given.get("median_size", 3.0 if technique == "color-nonreference" else 5.0)
+        ),
     )
     settings.validate()
     return settings
@@ -123,8 +137,11 @@ class StageScript:
 
     def summary(self) -> Dict[str, Any]:
         return {
-            "template": self.template, "edition": self.edition, "technique": self.technique,
-            "shot": self.shot, "frames": format_frames(self.frames) if self.frames else "",
+            "template": self.template,
+            "edition": self.edition,
+            "technique": self.technique,
+            "shot": self.shot,
+            "frames": format_frames(self.frames) if self.frames else "",
             "data_directory": str(self.data_directory) if self.data_directory else None,
             "settings": asdict(self.settings) if self.settings else None,
             "node": self.executable_node,
@@ -134,6 +151,7 @@ class StageScript:
 
 
 # -- shared pieces --------------------------------------------------------------------------
+
 
 def scan_sequence(project: Project) -> ImageSequence:
     return open_sequence(project.source_spec(), project.source.frames, allow_missing=True)
@@ -163,8 +181,9 @@ def nuke_format(width: int, height: int, pixel_aspect: float, name: str) -> str:
     return f"{width} {height} 0 0 {width} {height} {pa} {clean}"
 
 
-def _box(project: Project, width: int, height: int,
-         box: Optional[Sequence[int]] = None) -> List[int]:
+def _box(
+    project: Project, width: int, height: int, box: Optional[Sequence[int]] = None
+) -> List[int]:
     """Nuke Crop box (x, y, r, t) of a scan-pixel box (x0, y0, x1, y1, top-left origin)."""
     if box is not None:
         x0, y0, x1, y1 = box
@@ -174,12 +193,16 @@ def _box(project: Project, width: int, height: int,
     else:
         x0, y0, x1, y1 = 0, 0, width, height
     if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
-        raise RTKError(f"box {x0},{y0},{x1},{y1} is outside the {width}×{height} scan",
-                       project.root / "project.yaml")
+        raise RTKError(
+            f"box {x0},{y0},{x1},{y1} is outside the {width}×{height} scan",
+            project.root / "project.yaml",
+        )
     return [x0, height - y1, x1, height - y0]
 
 
-def _root_values(project: Project, width: int, height: int, first: int, last: int) -> Dict[str, Any]:
+def _root_values(
+    project: Project, width: int, height: int, first: int, last: int
+) -> Dict[str, Any]:
     config = project.color.ocio_config
     return {
         "format": nuke_format(width, height, project.source.pixel_aspect, f"{project.name}_scan"),
@@ -187,7 +210,9 @@ def _root_values(project: Project, width: int, height: int, first: int, last: in
         "last_frame": last,
         "fps": project.source.fps,
         "ocio_config_name": "custom",  # unverified: Nuke's value for a custom config path
-        "ocio_config_path": config if config.startswith("ocio://") else str(project.resolve(config)),
+        "ocio_config_path": config
+        if config.startswith("ocio://")
+        else str(project.resolve(config)),
         "working_space": project.color.working_space,
     }
 
@@ -205,8 +230,11 @@ def _template_name(technique: str, step: int) -> str:
 def next_session_dir(project: Project, shot: str) -> Path:
     """``pipeline/03_copycat_training/<shot>/session_<n>/`` with n one past the highest."""
     base = project.stage_dir(3) / shot
-    numbers = [int(m.group(1)) for p in (base.iterdir() if base.is_dir() else [])
-               if (m := re.fullmatch(r"session_(\d+)", p.name)) and p.is_dir()]
+    numbers = [
+        int(m.group(1))
+        for p in (base.iterdir() if base.is_dir() else [])
+        if (m := re.fullmatch(r"session_(\d+)", p.name)) and p.is_dir()
+    ]
     return base / f"session_{max(numbers, default=0) + 1}"
 
 
@@ -220,6 +248,7 @@ def _shot_frames(project: Project, shot: Optional[str]) -> Optional[Tuple[int, i
 
 
 # -- training -------------------------------------------------------------------------------
+
 
 def training_script(
     project: Project,
@@ -250,12 +279,17 @@ def training_script(
     if shot and shot != DEFAULT_SHOT and not chosen:
         rng = _shot_frames(project, shot)
         if rng is None:
-            raise RTKError(f"no shot {shot!r} in project.yaml and no pairs tagged with it",
-                           project.pairs_file)
+            raise RTKError(
+                f"no shot {shot!r} in project.yaml and no pairs tagged with it", project.pairs_file
+            )
         chosen = [p for p in pairs.pairs if rng[0] <= p.scan_frame <= rng[1]]
     if not chosen:
-        raise RTKError("no training pairs" + (f" for shot {shot}" if shot else "")
-                       + " (run `rtk curate` or mark pairs first)", project.pairs_file)
+        raise RTKError(
+            "no training pairs"
+            + (f" for shot {shot}" if shot else "")
+            + " (run `rtk curate` or mark pairs first)",
+            project.pairs_file,
+        )
     if technique == "color-nonreference":
         project.require_provenance()
         _require_keyframe_provenance(project, chosen)
@@ -263,12 +297,17 @@ def training_script(
     frames = [p.scan_frame for p in chosen]
     outside = [f for f in frames if f not in set(seq.frames)]
     if outside:
-        raise RTKError(f"pair scan frames {format_frames(outside)} are outside the scan sequence "
-                       f"{format_frames(seq.frames)}", project.pairs_file)
+        raise RTKError(
+            f"pair scan frames {format_frames(outside)} are outside the scan sequence "
+            f"{format_frames(seq.frames)}",
+            project.pairs_file,
+        )
     width, height = scan_raster or scan_size(project, seq)
     box = _box(project, width, height)
     short_side = min(box[2] - box[0], box[3] - box[1])
-    chosen_settings = default_training_settings(technique, short_side, len(chosen), **(settings or {}))
+    chosen_settings = default_training_settings(
+        technique, short_side, len(chosen), **(settings or {})
+    )
     session = data_directory or next_session_dir(project, shot_name)
 
     script = load_template(template, edition, template_path)
@@ -290,8 +329,9 @@ def training_script(
         "checkpoint_interval": chosen_settings.checkpoint_interval,
         "contact_sheet_interval": chosen_settings.contact_sheet_interval,
         "preview_frame": _preview_frame(pairs, frames, seq),
-        "target_format": nuke_format(*(target_size or (width, height)), project.source.pixel_aspect,
-                                     f"{project.name}_target"),
+        "target_format": nuke_format(
+            *(target_size or (width, height)), project.source.pixel_aspect, f"{project.name}_target"
+        ),
         "resize_filter": resize_filter,
     }
     inputs: List[Path] = [project.pairs_file]
@@ -308,17 +348,32 @@ def training_script(
         if technique == "color-nonreference":
             files = [project.resolve(p.reference_file or "").as_posix() for p in chosen]
             colorspace = _keyframe_colorspace(project, chosen)
-            expand(script, REFERENCE_PAIRS,
-                   lambda src: graphs.keyframe_stream(files, colorspace, "Reference"))
+            expand(
+                script,
+                REFERENCE_PAIRS,
+                lambda src: graphs.keyframe_stream(files, colorspace, "Reference"),
+            )
         else:
             ref_frames = values.pop("_reference_pair_frames")
-            expand(script, REFERENCE_PAIRS,
-                   lambda src: graphs.pair_stream(_need(src), ref_frames, "Reference"))
+            expand(
+                script,
+                REFERENCE_PAIRS,
+                lambda src: graphs.pair_stream(_need(src), ref_frames, "Reference"),
+            )
     layout(script)
     node = "CopyCat2" if template == "analog_video_step2_apply" else "CopyCat1"
-    return StageScript(script=script, template=template, edition=edition, technique=technique,
-                       shot=shot_name, frames=frames, data_directory=session,
-                       settings=chosen_settings, executable_node=node, inputs=inputs)
+    return StageScript(
+        script=script,
+        template=template,
+        edition=edition,
+        technique=technique,
+        shot=shot_name,
+        frames=frames,
+        data_directory=session,
+        settings=chosen_settings,
+        executable_node=node,
+        inputs=inputs,
+    )
 
 
 def _need(src: Optional[Node]) -> Node:
@@ -339,8 +394,9 @@ def _preview_frame(pairs: PairSet, frames: List[int], seq: ImageSequence) -> int
     return candidates[0] if candidates else frames[0]
 
 
-def _reference_values(project: Project, technique: str, chosen: List[Pair],
-                      values: Dict[str, Any], inputs: List[Path]) -> None:
+def _reference_values(
+    project: Project, technique: str, chosen: List[Pair], values: Dict[str, Any], inputs: List[Path]
+) -> None:
     """Reference Read: the aligned references (scan-frame numbered, working space) when stage
     02 made them for every pair, else the raw reference at each pair's reference frame."""
     if technique == "color-nonreference":
@@ -348,27 +404,44 @@ def _reference_values(project: Project, technique: str, chosen: List[Pair],
     aligned = project.alignment_dir / "aligned.%04d.exr"
     scan_frames = [p.scan_frame for p in chosen]
     if all((project.alignment_dir / f"aligned.{f:04d}.exr").is_file() for f in scan_frames):
-        values.update(reference_file=aligned.as_posix(), reference_first=min(scan_frames),
-                      reference_last=max(scan_frames),
-                      reference_colorspace=project.color.working_space)
+        values.update(
+            reference_file=aligned.as_posix(),
+            reference_first=min(scan_frames),
+            reference_last=max(scan_frames),
+            reference_colorspace=project.color.working_space,
+        )
         values["_reference_pair_frames"] = scan_frames
         inputs.append(aligned)
         return
     if project.reference is None:
-        raise RTKError(f"technique {technique} needs a reference in project.yaml",
-                       project.root / "project.yaml")
+        raise RTKError(
+            f"technique {technique} needs a reference in project.yaml",
+            project.root / "project.yaml",
+        )
     missing = [p.scan_frame for p in chosen if p.reference_frame is None]
     if missing:
-        raise RTKError(f"pairs of scan frames {format_frames(missing)} have no reference_frame "
-                       "and there are no aligned references", project.pairs_file)
-    ref = open_sequence(project.reference_spec() or "", project.reference.frames, allow_missing=True)
+        raise RTKError(
+            f"pairs of scan frames {format_frames(missing)} have no reference_frame "
+            "and there are no aligned references",
+            project.pairs_file,
+        )
+    ref = open_sequence(
+        project.reference_spec() or "", project.reference.frames, allow_missing=True
+    )
     ref_frames = [int(p.reference_frame) for p in chosen]  # type: ignore[arg-type]
     outside = [f for f in ref_frames if f not in set(ref.frames)]
     if outside:
-        raise RTKError(f"reference frames {format_frames(outside)} are outside the reference "
-                       f"sequence {format_frames(ref.frames)}", project.pairs_file)
-    values.update(reference_file=ref.printf_pattern, reference_first=ref.first,
-                  reference_last=ref.last, reference_colorspace=project.reference.colorspace)
+        raise RTKError(
+            f"reference frames {format_frames(outside)} are outside the reference "
+            f"sequence {format_frames(ref.frames)}",
+            project.pairs_file,
+        )
+    values.update(
+        reference_file=ref.printf_pattern,
+        reference_first=ref.first,
+        reference_last=ref.last,
+        reference_colorspace=project.reference.colorspace,
+    )
     values["_reference_pair_frames"] = ref_frames
     inputs.append(Path(ref.hash_pattern))
 
@@ -377,12 +450,17 @@ def _require_keyframe_provenance(project: Project, chosen: List[Pair]) -> None:
     known = {project.resolve(k.path) for k in project.keyframe_references}
     for p in chosen:
         if not p.reference_file:
-            raise RTKError(f"pair of scan frame {p.scan_frame} has no reference_file (non-reference "
-                           "color trains on constructed references)", project.pairs_file)
+            raise RTKError(
+                f"pair of scan frame {p.scan_frame} has no reference_file (non-reference "
+                "color trains on constructed references)",
+                project.pairs_file,
+            )
         if project.resolve(p.reference_file) not in known:
-            raise RTKError(f"reference {p.reference_file} of scan frame {p.scan_frame} is not listed "
-                           "in keyframe_references with its provenance",
-                           project.root / "project.yaml")
+            raise RTKError(
+                f"reference {p.reference_file} of scan frame {p.scan_frame} is not listed "
+                "in keyframe_references with its provenance",
+                project.root / "project.yaml",
+            )
 
 
 def _keyframe_colorspace(project: Project, chosen: List[Pair]) -> str:
@@ -400,6 +478,7 @@ def _require_model(path: Path) -> Path:
 
 
 # -- inference ------------------------------------------------------------------------------
+
 
 def inference_script(
     project: Project,
@@ -423,15 +502,20 @@ def inference_script(
         raise RTKError(f"unknown technique {technique!r} (one of {', '.join(TECHNIQUES)})")
     model_file = _require_model(model)
     if compression not in COMPRESSIONS:
-        raise RTKError(f"--compression must be one of {', '.join(COMPRESSIONS)}, got {compression!r}")
+        raise RTKError(
+            f"--compression must be one of {', '.join(COMPRESSIONS)}, got {compression!r}"
+        )
     seq = scan_sequence(project)
     available = [f for f in seq.frames if f not in set(seq.missing)]
     if frames:
         wanted = parse_frames(frames)
         outside = [f for f in wanted if f not in set(available)]
         if outside:
-            raise RTKError(f"frames {format_frames(outside)} are outside the scan sequence "
-                           f"{format_frames(available)}", seq.hash_pattern)
+            raise RTKError(
+                f"frames {format_frames(outside)} are outside the scan sequence "
+                f"{format_frames(available)}",
+                seq.hash_pattern,
+            )
     else:
         rng = _shot_frames(project, shot)
         wanted = [f for f in available if rng is None or rng[0] <= f <= rng[1]]
@@ -454,8 +538,9 @@ def inference_script(
         "scan_first": seq.first,
         "scan_last": seq.last,
         "scan_colorspace": project.source.colorspace,
-        "target_format": nuke_format(*(target_size or (width, height)), project.source.pixel_aspect,
-                                     f"{project.name}_target"),
+        "target_format": nuke_format(
+            *(target_size or (width, height)), project.source.pixel_aspect, f"{project.name}_target"
+        ),
         "resize_filter": resize_filter,
         "reformat_disable": not (technique == "gauge" and target_size is not None),
         "live_area_box": _box(project, width, height),
@@ -471,13 +556,27 @@ def inference_script(
     }
     fill(script, values, source=template_path)
     layout(script)
-    return StageScript(script=script, template="inference", edition=edition, technique=technique,
-                       shot=shot_name, frames=wanted, executable_node="WriteML",
-                       inputs=[model_file], model_file=model_file, output_pattern=Path(out))
+    return StageScript(
+        script=script,
+        template="inference",
+        edition=edition,
+        technique=technique,
+        shot=shot_name,
+        frames=wanted,
+        executable_node="WriteML",
+        inputs=[model_file],
+        model_file=model_file,
+        output_pattern=Path(out),
+    )
 
 
-def provenance_entries(project: Project, model_file: Path, pairs: Optional[PairSet],
-                       shot: Optional[str], technique: str) -> List[Tuple[str, str]]:
+def provenance_entries(
+    project: Project,
+    model_file: Path,
+    pairs: Optional[PairSet],
+    shot: Optional[str],
+    technique: str,
+) -> List[Tuple[str, str]]:
     """EXR header attributes of a rendered frame: how it was made and from what."""
     entries = [
         ("rtk:made_with_trained_model", "true"),
@@ -505,17 +604,25 @@ def _prov(prov: Any) -> str:
     return ", ".join(x for x in (prov.source, prov.holder, prov.permission, prov.date) if x)
 
 
-def provenance_metadata(project: Project, model_file: Path, pairs: Optional[PairSet],
-                        shot: Optional[str], technique: str) -> Raw:
+def provenance_metadata(
+    project: Project,
+    model_file: Path,
+    pairs: Optional[PairSet],
+    shot: Optional[str],
+    technique: str,
+) -> Raw:
     """ModifyMetaData ``metadata`` value: ``{{set exr/key value} …}`` (the saved form)."""
     from .writer import format_value
 
-    items = " ".join("{set " + format_value(f"exr/{k}") + " " + format_value(v) + "}"
-                     for k, v in provenance_entries(project, model_file, pairs, shot, technique))
+    items = " ".join(
+        "{set " + format_value(f"exr/{k}") + " " + format_value(v) + "}"
+        for k, v in provenance_entries(project, model_file, pairs, shot, technique)
+    )
     return Raw("{" + items + "}")
 
 
 # -- chunks ---------------------------------------------------------------------------------
+
 
 def chunk_ranges(frames: Sequence[int], size: int) -> List[Tuple[int, int]]:
     """Consecutive (first, last) ranges of at most ``size`` frames covering ``frames`` once."""
@@ -531,8 +638,9 @@ def chunk_ranges(frames: Sequence[int], size: int) -> List[Tuple[int, int]]:
     return ranges
 
 
-def chunk_shell_script(script_path: Path, node: str, ranges: Sequence[Tuple[int, int]],
-                       gpu: bool = False) -> str:
+def chunk_shell_script(
+    script_path: Path, node: str, ranges: Sequence[Tuple[int, int]], gpu: bool = False
+) -> str:
     """A POSIX shell script rendering each chunk with Nuke in terminal mode."""
     lines = [
         "#!/bin/sh",

@@ -19,7 +19,9 @@ from .template_source import INFO_NODE, TEMPLATE_VERSION, TEMPLATES, template_te
 from .writer import format_value
 
 #: Versions of each template this toolkit knows how to fill.
-SUPPORTED_VERSIONS: Dict[str, frozenset] = {name: frozenset({TEMPLATE_VERSION}) for name in TEMPLATES}
+SUPPORTED_VERSIONS: Dict[str, frozenset] = {
+    name: frozenset({TEMPLATE_VERSION}) for name in TEMPLATES
+}
 EDITIONS = ("nk", "nknc")
 _PLACEHOLDER = re.compile(r"@([A-Za-z0-9_]+)@")
 
@@ -29,7 +31,9 @@ def nuke_base_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "nuke_base"
 
 
-def load_template(name: str, edition: str = "nk", path: Optional[Union[str, Path]] = None) -> Script:
+def load_template(
+    name: str, edition: str = "nk", path: Optional[Union[str, Path]] = None
+) -> Script:
     """The template ``name`` as a Script, from ``path``, else nuke_base/, else generated.
 
     Raises RTKError for an unknown template, an unreadable file, a file that is not this
@@ -38,7 +42,9 @@ def load_template(name: str, edition: str = "nk", path: Optional[Union[str, Path
         raise RTKError(f"unknown template {name!r} (known: {', '.join(TEMPLATES)})")
     if edition not in EDITIONS:
         raise RTKError(f"unknown edition {edition!r} (nk or nknc)")
-    source: Optional[Path] = Path(path) if path is not None else nuke_base_dir() / f"{name}.{edition}"
+    source: Optional[Path] = (
+        Path(path) if path is not None else nuke_base_dir() / f"{name}.{edition}"
+    )
     if path is not None and not source.is_file():  # type: ignore[union-attr]
         raise RTKError("no such template file", source)
     if source is not None and source.is_file():
@@ -65,8 +71,11 @@ def load_template(name: str, edition: str = "nk", path: Optional[Union[str, Path
         raise RTKError("template has no readable rtk_template_version", source) from None
     if version not in SUPPORTED_VERSIONS[name]:
         known = ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS[name]))
-        raise RTKError(f"template version {version} of {name} is not supported by this toolkit "
-                       f"(it builds version {known})", source)
+        raise RTKError(
+            f"template version {version} of {name} is not supported by this toolkit "
+            f"(it builds version {known})",
+            source,
+        )
     return script
 
 
@@ -95,7 +104,7 @@ def _substitute(value: Any, values: Mapping[str, Any]) -> Any:
     if "@" not in value:
         return value
 
-    def repl(m: "re.Match[str]") -> str:
+    def repl(m: re.Match[str]) -> str:
         if m.group(1) not in values:
             return m.group(0)
         v = values[m.group(1)]
@@ -115,8 +124,9 @@ def fill(script: Script, values: Mapping[str, Any], *, source: Optional[Path] = 
             user.value = _substitute(user.value, values)
     left = placeholders(script)
     if left:
-        raise RTKError("template placeholders without a value: " + ", ".join(f"@{p}@" for p in left),
-                       source)
+        raise RTKError(
+            "template placeholders without a value: " + ", ".join(f"@{p}@" for p in left), source
+        )
     return script
 
 
@@ -132,5 +142,5 @@ def expand(script: Script, noop_name: str, build: Callable[[Optional[Node]], Sub
     for node in script.walk():
         node.inputs = [sub.output if i is target else i for i in node.inputs]
     index = script.nodes.index(target)
-    script.nodes[index:index + 1] = sub.nodes
+    script.nodes[index : index + 1] = sub.nodes
     return sub

@@ -14,14 +14,14 @@ from . import host
 
 HELP = {
     "RT_ChromaGroundTruth": "Color recovery ground truth: scan luminance + reference chroma "
-                            "(Median-cleaned). Input 'scan' → CopyCat Input; this tool's output → "
-                            "CopyCat Ground Truth. See pipeline/03_copycat_training/README.md.",
+    "(Median-cleaned). Input 'scan' → CopyCat Input; this tool's output → "
+    "CopyCat Ground Truth. See pipeline/03_copycat_training/README.md.",
     "RT_LumaGroundTruth": "Spatial recovery ground truth: the better element's luminance + the "
-                          "scan's chroma. See docs/spatial-recovery.md.",
+    "scan's chroma. See docs/spatial-recovery.md.",
     "RT_Recombine": "Puts the model output back on the scan (color: model chroma, scan luma; "
-                    "spatial: model luma, scan chroma). See pipeline/04_inference_render/README.md.",
+    "spatial: model luma, scan chroma). See pipeline/04_inference_render/README.md.",
     "RT_LiveAreaCrop": "Crops to the live area of project.yaml (no sprockets, soundtrack or "
-                       "frame lines).",
+    "frame lines).",
     "RT_Align": "Warps the reference onto the scan grid with stage 02's STMap.",
     "RT_MatchGrade": "Applies the fitted .cube (rtk matchgrade fit) — the traditional baseline.",
 }
@@ -35,8 +35,10 @@ def _tool_name(node: Any) -> str:
 def show_help(node: Any) -> None:
     name = _tool_name(node)
     version = node.knob("rt_version")
-    host.message(f"{name} v{version.value() if version else '?'}\n\n"
-                 f"{HELP.get(name, 'Film Restoration Toolkit tool.')}")
+    host.message(
+        f"{name} v{version.value() if version else '?'}\n\n"
+        f"{HELP.get(name, 'Film Restoration Toolkit tool.')}"
+    )
 
 
 def _inner(node: Any, name: str) -> Any:
@@ -47,14 +49,18 @@ def _inner(node: Any, name: str) -> Any:
 def live_area_from_project(node: Any) -> None:
     project = host.current_project()
     if project is None or project.live_area is None:
-        host.message("No live area: open a restoration project whose project.yaml has live_area "
-                     "(x0, y0, x1, y1 in scan pixels).")
+        host.message(
+            "No live area: open a restoration project whose project.yaml has live_area "
+            "(x0, y0, x1, y1 in scan pixels)."
+        )
         return
     crop = _inner(node, "LiveAreaCrop")
     height = int(nuke.root().format().height())
     if crop is None or height <= 0:
-        host.message("This RT_LiveAreaCrop has no LiveAreaCrop node inside or the script has no "
-                     "format: recreate the tool.")
+        host.message(
+            "This RT_LiveAreaCrop has no LiveAreaCrop node inside or the script has no "
+            "format: recreate the tool."
+        )
         return
     crop["box"].setValue(project.live_area.nuke_box(height))
 

@@ -11,7 +11,7 @@ ProgressTask (big renders: ``rtk nk inference --chunk`` and the farm).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import nuke
 
@@ -32,8 +32,10 @@ BACKDROP_COLOR = 0x3F6A5AFF
 def build_inference_graph() -> Optional[list]:
     project = host.current_project()
     if project is None:
-        host.message("No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
-                     "Restoration Project… (or save this script inside a project folder).")
+        host.message(
+            "No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
+            "Restoration Project… (or save this script inside a project folder)."
+        )
         return None
     scan, _ = split_reads(project, host.selected_reads())
     if scan is None:
@@ -41,8 +43,10 @@ def build_inference_graph() -> Optional[list]:
         return None
     model = nuke.getFilename("Trained model (.cat)", "*.cat")
     if not model:
-        host.message("No model chosen: pick the .cat CopyCat wrote (Training_*.cat in the "
-                     "session's data directory).")
+        host.message(
+            "No model chosen: pick the .cat CopyCat wrote (Training_*.cat in the "
+            "session's data directory)."
+        )
         return None
     try:
         stage = inference_script(project, model=Path(model), scan_raster=read_raster(scan))
@@ -50,14 +54,24 @@ def build_inference_graph() -> Optional[list]:
     except RTKError as exc:
         host.message(f"Cannot build the inference graph:\n{exc}")
         return None
-    label = (f"04 Inference · {stage.technique} · {Path(model).name} · "
-             f"{stage.frames[0]}-{stage.frames[-1]}")
+    label = (
+        f"04 Inference · {stage.technique} · {Path(model).name} · "
+        f"{stage.frames[0]}-{stage.frames[-1]}"
+    )
     pasted = paste_and_wire(text, label, BACKDROP_COLOR, {SCAN_READ: scan})
     if log_run is not None:
-        log_run(project.root, stage="inference", technique=stage.technique, shot=stage.shot,
-                frames=stage.frames, parameters={"model": str(stage.model_file)},
-                inputs=stage.inputs, outputs=[stage.output_pattern] if stage.output_pattern else [],
-                observations="inference graph built in Nuke", model_route="copycat")
+        log_run(
+            project.root,
+            stage="inference",
+            technique=stage.technique,
+            shot=stage.shot,
+            frames=stage.frames,
+            parameters={"model": str(stage.model_file)},
+            inputs=stage.inputs,
+            outputs=[stage.output_pattern] if stage.output_pattern else [],
+            observations="inference graph built in Nuke",
+            model_route="copycat",
+        )
     return pasted
 
 
@@ -65,14 +79,19 @@ def render_selected() -> Optional[int]:
     """Render the one selected Write over its frame range; returns the frames written."""
     writes = [n for n in nuke.selectedNodes() if n.Class() == "Write"]
     if len(writes) != 1:
-        host.message("Select one Write node (e.g. WriteML from Build Inference Graph), then "
-                     "choose Render Selected Write.")
+        host.message(
+            "Select one Write node (e.g. WriteML from Build Inference Graph), then "
+            "choose Render Selected Write."
+        )
         return None
     write = writes[0]
     if write["use_limit"].value():
         first, last = int(write["first"].value()), int(write["last"].value())
     else:
-        first, last = int(nuke.root()["first_frame"].value()), int(nuke.root()["last_frame"].value())
+        first, last = (
+            int(nuke.root()["first_frame"].value()),
+            int(nuke.root()["last_frame"].value()),
+        )
     task = nuke.ProgressTask(f"Rendering {write.name()}")
     done = 0
     total = last - first + 1

@@ -49,7 +49,9 @@ def paste_and_wire(nk_text: str, label: str, color: int, reads: Dict[str, Any]) 
         for template_name, selected in reads.items():
             if selected is None:
                 continue
-            copies = [n for n in pasted if n.Class() == "Read" and n.name().startswith(template_name)]
+            copies = [
+                n for n in pasted if n.Class() == "Read" and n.name().startswith(template_name)
+            ]
             for copy in copies:
                 for node in pasted:
                     for i in range(node.inputs()):

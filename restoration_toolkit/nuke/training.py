@@ -29,23 +29,31 @@ except ImportError:  # pragma: no cover - depends on the merge state
     log_run = None
 
 BACKDROP_COLOR = 0x5B4A7AFF
-SELECT_MESSAGE = ("Select the scan Read{ref} first, then choose Build Training Graph.\n"
-                  "The graph is built from the project's pairs.yaml ({technique}).")
+SELECT_MESSAGE = (
+    "Select the scan Read{ref} first, then choose Build Training Graph.\n"
+    "The graph is built from the project's pairs.yaml ({technique})."
+)
 
 
 def build_training_graph() -> Optional[list]:
     """Paste the CopyCat training graph for the open project, wired to the selected Reads."""
     project = host.current_project()
     if project is None:
-        host.message("No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
-                     "Restoration Project… (or save this script inside a project folder).")
+        host.message(
+            "No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
+            "Restoration Project… (or save this script inside a project folder)."
+        )
         return None
     reads = host.selected_reads()
     needs_reference = project.technique != "color-nonreference"
     scan, reference = split_reads(project, reads)
     if scan is None or (needs_reference and reference is None):
-        host.message(SELECT_MESSAGE.format(
-            ref=" and the reference Read" if needs_reference else "", technique=project.technique))
+        host.message(
+            SELECT_MESSAGE.format(
+                ref=" and the reference Read" if needs_reference else "",
+                technique=project.technique,
+            )
+        )
         return None
     try:
         stage = training_script(project, scan_raster=read_raster(scan))
@@ -55,16 +63,29 @@ def build_training_graph() -> Optional[list]:
     except (RTKError, OSError) as exc:
         host.message(f"Cannot build the training graph:\n{exc}")
         return None
-    label = (f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
-             f"{stage.data_directory.name} · {len(stage.frames)} pairs")
-    pasted = paste_and_wire(text, label, BACKDROP_COLOR,
-                            {SCAN_READ: scan, REFERENCE_READ: reference})
+    label = (
+        f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
+        f"{stage.data_directory.name} · {len(stage.frames)} pairs"
+    )
+    pasted = paste_and_wire(
+        text, label, BACKDROP_COLOR, {SCAN_READ: scan, REFERENCE_READ: reference}
+    )
     session = {"built_in": "nuke", **stage.summary()}
-    atomic_write_text(stage.data_directory / "session.yaml", yaml.safe_dump(session, sort_keys=False))
+    atomic_write_text(
+        stage.data_directory / "session.yaml", yaml.safe_dump(session, sort_keys=False)
+    )
     if log_run is not None:
-        log_run(project.root, stage="training", technique=stage.technique, shot=stage.shot,
-                frames=stage.frames, parameters={**session["settings"], "template": stage.template},
-                inputs=stage.inputs, observations="CopyCat graph built in Nuke", model_route="copycat")
+        log_run(
+            project.root,
+            stage="training",
+            technique=stage.technique,
+            shot=stage.shot,
+            frames=stage.frames,
+            parameters={**session["settings"], "template": stage.template},
+            inputs=stage.inputs,
+            observations="CopyCat graph built in Nuke",
+            model_route="copycat",
+        )
     return pasted
 
 
@@ -77,8 +98,9 @@ def train_headless() -> Optional[Any]:
     """Train the selected CopyCat node headless (the script is saved first)."""
     node = _selected_copycat()
     if node is None:
-        host.message("Select one CopyCat node (e.g. from Build Training Graph), then choose "
-                     "Train Headless….")
+        host.message(
+            "Select one CopyCat node (e.g. from Build Training Graph), then choose Train Headless…."
+        )
         return None
     try:
         script = nuke.scriptName()
@@ -92,8 +114,10 @@ def train_headless() -> Optional[Any]:
         if error:
             host.message(f"CopyCat training stopped:\n{error}")
         elif isinstance(result, dict):
-            host.message(f"CopyCat training finished.\nModel: {result.get('model')}\n"
-                         f"Final loss: {result.get('final_loss')} after {result.get('steps_done')} steps")
+            host.message(
+                f"CopyCat training finished.\nModel: {result.get('model')}\n"
+                f"Final loss: {result.get('final_loss')} after {result.get('steps_done')} steps"
+            )
 
     args = ["nk", "run-train", script, "--node", node.name(), "--json"]
     project = host.current_project()

@@ -72,8 +72,11 @@ def read_independently(text: str) -> Dict[str, Seen]:
     script = nkparser.Script.from_string(outer)
     # nkparser reports Nuke's `push 0` (an empty input) as an unknown variable "$0" while
     # still pushing an empty input for it; every other error fails the check.
-    errors = [d for d in script.diagnostics if d.severity.name == "ERROR"
-              and "undefined variable '$0'" not in d.message]
+    errors = [
+        d
+        for d in script.diagnostics
+        if d.severity.name == "ERROR" and "undefined variable '$0'" not in d.message
+    ]
     assert not errors, errors
     result: Dict[str, Seen] = {}
     group_index = -1

@@ -46,7 +46,9 @@ else:
 
 def make_stand_in(folder: Path, mode: str = "ok") -> Path:
     path = folder / "nuke-stand-in"
-    path.write_text(STAND_IN.format(python=sys.executable, log=str(folder / "calls.txt"), mode=mode))
+    path.write_text(
+        STAND_IN.format(python=sys.executable, log=str(folder / "calls.txt"), mode=mode)
+    )
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
 
@@ -76,9 +78,22 @@ def rtk(capsys, monkeypatch):
 
 def test_rtk_nk_runs_as_a_subprocess(project_factory):
     project = project_factory("generation")
-    result = subprocess.run([sys.executable, "-m", "restoration_toolkit", "nk", "train", "--project",
-                             str(project.root), "--no-log", "--json"], capture_output=True, text=True,
-                            cwd=Path(__file__).parents[2])
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "restoration_toolkit",
+            "nk",
+            "train",
+            "--project",
+            str(project.root),
+            "--no-log",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     assert result.returncode == 0, result.stderr
     assert Path(json.loads(result.stdout)["script"]).is_file()
 
@@ -86,11 +101,30 @@ def test_rtk_nk_runs_as_a_subprocess(project_factory):
 def test_train_writes_script_session_and_data_directory(project_factory, capsys):
     project = project_factory("color-reference")
     out = project.root / "train.nk"
-    assert main(["nk", "train", "--project", str(project.root), "--out", str(out), "--json",
-                 "--epochs", "500", "--model-size", "large", "--no-log"]) == 0
+    assert (
+        main(
+            [
+                "nk",
+                "train",
+                "--project",
+                str(project.root),
+                "--out",
+                str(out),
+                "--json",
+                "--epochs",
+                "500",
+                "--model-size",
+                "large",
+                "--no-log",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     seen = read_independently(out.read_text())
-    assert seen["CopyCat1"].knobs["epochs"] == "500" and seen["CopyCat1"].knobs["modelSize"] == "Large"
+    assert (
+        seen["CopyCat1"].knobs["epochs"] == "500" and seen["CopyCat1"].knobs["modelSize"] == "Large"
+    )
     data = Path(result["data_directory"])
     assert data.is_dir() and (data / "session.yaml").is_file()
     assert result["settings"]["epochs"] == 500
@@ -98,7 +132,9 @@ def test_train_writes_script_session_and_data_directory(project_factory, capsys)
 
 def test_train_reads_project_settings_file(project_factory, capsys):
     project = project_factory("generation")
-    (project.stage_dir(3) / "settings.yaml").write_text("crop_size: 128\ncheckpoint_interval: 500\n")
+    (project.stage_dir(3) / "settings.yaml").write_text(
+        "crop_size: 128\ncheckpoint_interval: 500\n"
+    )
     assert main(["nk", "train", "--project", str(project.root), "--json", "--no-log"]) == 0
     result = json.loads(capsys.readouterr().out)
     seen = read_independently(Path(result["script"]).read_text())
@@ -109,12 +145,15 @@ def test_train_reads_project_settings_file(project_factory, capsys):
     assert "unknown settings learning_rate" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("technique,extra,message", [
-    ("color-reference", ["--technique", "colour"], "invalid choice"),
-    ("color-nonreference", [], "no provenance"),
-    ("generation", ["--template", "nope.nk"], "no such template file"),
-    ("generation", ["--shot", "sh999"], "no shot 'sh999'"),
-])
+@pytest.mark.parametrize(
+    "technique,extra,message",
+    [
+        ("color-reference", ["--technique", "colour"], "invalid choice"),
+        ("color-nonreference", [], "no provenance"),
+        ("generation", ["--template", "nope.nk"], "no such template file"),
+        ("generation", ["--shot", "sh999"], "no shot 'sh999'"),
+    ],
+)
 def test_train_bad_input_writes_nothing(project_factory, rtk, technique, extra, message):
     project = project_factory(technique, provenance=False)
     out = project.root / "never.nk"
@@ -140,9 +179,28 @@ def test_inference_chunks_cover_every_frame_once(project_factory, tmp_path, caps
     model = tmp_path / "m.cat"
     model.write_bytes(b"cat")
     out = tmp_path / "render" / "inference.nk"
-    assert main(["nk", "inference", "--project", str(project.root), "--model", str(model),
-                 "--frames", "1001-1007,1010-1020", "--chunk", "4", "--gpu", "--out", str(out),
-                 "--json", "--no-log"]) == 0
+    assert (
+        main(
+            [
+                "nk",
+                "inference",
+                "--project",
+                str(project.root),
+                "--model",
+                str(model),
+                "--frames",
+                "1001-1007,1010-1020",
+                "--chunk",
+                "4",
+                "--gpu",
+                "--out",
+                str(out),
+                "--json",
+                "--no-log",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     chunks = Path(result["chunks_file"]).read_text().split()
     covered = [f for c in chunks for f in parse_frames(c)]
@@ -156,8 +214,10 @@ def test_inference_chunks_cover_every_frame_once(project_factory, tmp_path, caps
     assert seen["WriteML"].knobs["first"] == "1001" and seen["WriteML"].knobs["last"] == "1020"
 
 
-@pytest.mark.parametrize("frames,size", [([1, 2, 3, 4, 5, 6, 7], 3), (list(range(1001, 1101)), 7),
-                                         ([5, 9, 10, 11, 20], 2), ([42], 10)])
+@pytest.mark.parametrize(
+    "frames,size",
+    [([1, 2, 3, 4, 5, 6, 7], 3), (list(range(1001, 1101)), 7), ([5, 9, 10, 11, 20], 2), ([42], 10)],
+)
 def test_chunk_ranges_cover_every_frame_once(frames, size):
     ranges = chunk_ranges(frames, size)
     covered = [f for a, b in ranges for f in range(a, b + 1)]
@@ -172,9 +232,11 @@ def test_inference_bad_input_writes_nothing(project_factory, tmp_path, rtk):
     model = tmp_path / "m.cat"
     model.write_bytes(b"cat")
     out = tmp_path / "x.nk"
-    for extra, message in ((["--model", tmp_path / "none.cat"], "no such model file"),
-                           (["--model", model, "--frames", "1-10"], "outside the scan sequence"),
-                           (["--model", model, "--chunk", "0"], "at least 1")):
+    for extra, message in (
+        (["--model", tmp_path / "none.cat"], "no such model file"),
+        (["--model", model, "--frames", "1-10"], "outside the scan sequence"),
+        (["--model", model, "--chunk", "0"], "at least 1"),
+    ):
         result = rtk("nk", "inference", "--project", project.root, "--out", out, *extra)
         assert result.returncode == 1 and message in result.stderr, result.stderr
         assert not out.exists()
@@ -183,7 +245,9 @@ def test_inference_bad_input_writes_nothing(project_factory, tmp_path, rtk):
 def test_train_run_with_stand_in_nuke(project_factory, tmp_path, rtk):
     project = project_factory("color-reference")
     nuke = make_stand_in(tmp_path)
-    result = rtk("nk", "train", "--project", project.root, "--run", "--nuke", nuke, "--json", "--no-log")
+    result = rtk(
+        "nk", "train", "--project", project.root, "--run", "--nuke", nuke, "--json", "--no-log"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["steps_done"] == 4 and data["final_loss"] == pytest.approx(0.025)
@@ -198,10 +262,13 @@ def test_train_run_with_stand_in_nuke(project_factory, tmp_path, rtk):
 def test_train_run_reports_nukes_error_line(project_factory, tmp_path, rtk):
     project = project_factory("generation")
     nuke = make_stand_in(tmp_path, "bad-dir")
-    result = rtk("nk", "train", "--project", project.root, "--run", "--no-log",
-                 env={"RTK_NUKE": str(nuke)})
+    result = rtk(
+        "nk", "train", "--project", project.root, "--run", "--no-log", env={"RTK_NUKE": str(nuke)}
+    )
     assert result.returncode == 1
-    assert result.stderr.strip().endswith("CopyCat1: No valid or writable data directory is selected.")
+    assert result.stderr.strip().endswith(
+        "CopyCat1: No valid or writable data directory is selected."
+    )
     assert result.stderr.startswith("rtk: error: ")
 
 
@@ -222,22 +289,68 @@ def test_inference_run_renders_every_chunk(project_factory, tmp_path, capsys):
     model = tmp_path / "m.cat"
     model.write_bytes(b"cat")
     nuke = make_stand_in(tmp_path)
-    assert main(["nk", "inference", "--project", str(project.root), "--model", str(model),
-                 "--chunk", "6", "--run", "--nuke", str(nuke), "--json", "--no-log"]) == 0
+    assert (
+        main(
+            [
+                "nk",
+                "inference",
+                "--project",
+                str(project.root),
+                "--model",
+                str(model),
+                "--chunk",
+                "6",
+                "--run",
+                "--nuke",
+                str(nuke),
+                "--json",
+                "--no-log",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["frames_rendered"] == 20
     calls = (tmp_path / "calls.txt").read_text().splitlines()
     assert [c.split()[1] for c in calls] == ["1001-1006", "1007-1012", "1013-1018", "1019-1020"]
     crash = make_stand_in(tmp_path, "crash")
-    assert main(["nk", "inference", "--project", str(project.root), "--model", str(model),
-                 "--run", "--nuke", str(crash), "--no-log"]) == 1
+    assert (
+        main(
+            [
+                "nk",
+                "inference",
+                "--project",
+                str(project.root),
+                "--model",
+                str(model),
+                "--run",
+                "--nuke",
+                str(crash),
+                "--no-log",
+            ]
+        )
+        == 1
+    )
     assert "status 3" in capsys.readouterr().err
 
 
 def test_written_script_round_trips(project_factory, capsys):
     project = project_factory("gauge")
-    assert main(["nk", "train", "--project", str(project.root), "--target-size", "128x96",
-                 "--json", "--no-log"]) == 0
+    assert (
+        main(
+            [
+                "nk",
+                "train",
+                "--project",
+                str(project.root),
+                "--target-size",
+                "128x96",
+                "--json",
+                "--no-log",
+            ]
+        )
+        == 0
+    )
     script = Path(json.loads(capsys.readouterr().out)["script"])
     parsed = parse_script(script.read_text())
     assert parsed.find("GaugeReformat").knobs["format"] == "128 96 0 0 128 96 1 DEMO_target"

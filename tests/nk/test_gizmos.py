@@ -16,10 +16,18 @@ from restoration_toolkit.nk import parse_script
 from restoration_toolkit.nk.gizmos import CALLBACKS, GIZMOS, gizmo_text
 
 GIZMO_DIR = Path(__file__).parents[2] / "gizmos"
-REQUIRED = {"RT_ChromaGroundTruth", "RT_LumaGroundTruth", "RT_Recombine", "RT_LiveAreaCrop",
-            "RT_Align", "RT_MatchGrade"}
-ONE_LINE_CALL = re.compile(r"^import restoration_toolkit\.nuke\.gizmo_callbacks as rt; "
-                           r"rt\.[a-z_]+\(nuke\.thisNode\(\)\)$")
+REQUIRED = {
+    "RT_ChromaGroundTruth",
+    "RT_LumaGroundTruth",
+    "RT_Recombine",
+    "RT_LiveAreaCrop",
+    "RT_Align",
+    "RT_MatchGrade",
+}
+ONE_LINE_CALL = re.compile(
+    r"^import restoration_toolkit\.nuke\.gizmo_callbacks as rt; "
+    r"rt\.[a-z_]+\(nuke\.thisNode\(\)\)$"
+)
 
 
 def test_all_product_gizmos_exist():
@@ -53,8 +61,12 @@ def test_gizmo_is_a_group_with_version_tooltips_and_package_callbacks(name):
             function = script_text.split("rt.")[1].split("(")[0]
             import ast
 
-            source = (Path(__file__).parents[2] / "restoration_toolkit" / "nuke" / "gizmo_callbacks.py").read_text()
-            assert function in {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+            source = (
+                Path(__file__).parents[2] / "restoration_toolkit" / "nuke" / "gizmo_callbacks.py"
+            ).read_text()
+            assert function in {
+                n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)
+            }
     for node in group.walk():  # no Python strings hidden in inner knobs
         for key in ("knobChanged", "onCreate", "onDestroy"):
             assert key not in node.knobs

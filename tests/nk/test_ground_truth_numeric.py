@@ -13,8 +13,7 @@ from restoration_toolkit.core.ycbcr import (
     luminance,
     to_ycbcr,
 )
-from restoration_toolkit.nk import Node, Script, parse_script, write_script
-from restoration_toolkit.nk import graphs
+from restoration_toolkit.nk import Node, Script, graphs, parse_script, write_script
 from restoration_toolkit.nk.stage_scripts import inference_script, training_script
 
 
@@ -61,8 +60,15 @@ def test_luma_ground_truth_graph_matches_core():
     np.testing.assert_allclose(to_ycbcr(got)[ok][:, 1:], to_ycbcr(scan)[ok][:, 1:], atol=1e-5)
 
 
-@pytest.mark.parametrize("technique,side", [("color-reference", "chroma"), ("gauge", "luma"),
-                                            ("generation", "luma"), ("analog-video", "luma")])
+@pytest.mark.parametrize(
+    "technique,side",
+    [
+        ("color-reference", "chroma"),
+        ("gauge", "luma"),
+        ("generation", "luma"),
+        ("analog-video", "luma"),
+    ],
+)
 def test_training_script_ground_truth_and_inputs(project_factory, technique, side):
     """In the written training script, CopyCat's Input is the scan branch and its Ground
     Truth computes the technique's composition of the two cropped branches."""
@@ -85,9 +91,15 @@ def test_training_script_ground_truth_and_inputs(project_factory, technique, sid
     np.testing.assert_allclose(got, want, atol=1e-5)
 
 
-@pytest.mark.parametrize("technique,luma_from", [("color-reference", "scan"),
-                                                 ("color-nonreference", "scan"),
-                                                 ("gauge", "model"), ("analog-video", "model")])
+@pytest.mark.parametrize(
+    "technique,luma_from",
+    [
+        ("color-reference", "scan"),
+        ("color-nonreference", "scan"),
+        ("gauge", "model"),
+        ("analog-video", "model"),
+    ],
+)
 def test_inference_recombination(project_factory, tmp_path, technique, luma_from):
     project = project_factory(technique)
     model = tmp_path / "m.cat"

@@ -135,8 +135,10 @@ def test_train_headless_needs_a_copycat_and_a_saved_script(opened, fake_nuke, mo
     assert training.train_headless() is None
     assert "Save the script first" in fake_nuke._messages[-1]
     calls = []
-    monkeypatch.setattr("restoration_toolkit.nuke.rtk_process.run_rtk_async",
-                        lambda args, title, done: calls.append((args, title, done)) or "job")
+    monkeypatch.setattr(
+        "restoration_toolkit.nuke.rtk_process.run_rtk_async",
+        lambda args, title, done: calls.append((args, title, done)) or "job",
+    )
     fake_nuke._script_name[0] = str(fake_nuke.__file__)  # pretend it was saved there
     monkeypatch.setattr(fake_nuke, "scriptSaveAs", lambda path, overwrite=-1: None)
     assert training.train_headless() == "job"

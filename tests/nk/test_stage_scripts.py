@@ -61,7 +61,10 @@ def test_training_script_for_every_technique(project_factory, technique):
     up_truth = _upstream(seen, truth_branch) | {truth_branch}
     assert {"ScanLiveArea", "ReferenceLiveArea"} <= up_truth
     assert seen[truth_branch].cls == "CopyBBox"
-    assert seen[preview].cls == "Crop" and seen[seen[preview].inputs[0]].cls in ("FrameHold", "Reformat")
+    assert seen[preview].cls == "Crop" and seen[seen[preview].inputs[0]].cls in (
+        "FrameHold",
+        "Reformat",
+    )
     # pair streams: the same pairs, same order, frame for frame
     assert _stream(seen, "Scan_Append") == PAIRS
     if technique == "color-nonreference":
@@ -94,8 +97,11 @@ def test_training_script_for_every_technique(project_factory, technique):
         assert "GT_RefMedian" not in seen
         assert seen["GT_LumaYCbCr"].inputs == ["ReferenceLiveArea"]
     assert seen["GT_TakeChroma"].knobs["from0"] == "rgba.green"
-    assert seen["GT_Clamp"].knobs == {**seen["GT_Clamp"].knobs, "black_clamp": "true",
-                                      "white_clamp": "true"}
+    assert seen["GT_Clamp"].knobs == {
+        **seen["GT_Clamp"].knobs,
+        "black_clamp": "true",
+        "white_clamp": "true",
+    }
     assert seen["GT_RemoveAlpha"].knobs["channels"] == "alpha"
     if technique == "gauge":
         assert seen["GaugeReformat"].inputs == ["Scan_Append"]
@@ -134,9 +140,15 @@ def test_settings_defaults_and_overrides():
     big = default_training_settings("gauge", 1800, 20)
     assert big.crop_size == 512 and big.steps >= 40_000 and big.median_size == 5.0
     assert default_training_settings("color-nonreference", 1800, 4).median_size == 3.0
-    custom = default_training_settings("gauge", 1800, 20, epochs=10, batch_size=6,
-                                       model_size="large", crop_size=None)
-    assert (custom.epochs, custom.batch_size, custom.model_size, custom.crop_size) == (10, 6, "large", 512)
+    custom = default_training_settings(
+        "gauge", 1800, 20, epochs=10, batch_size=6, model_size="large", crop_size=None
+    )
+    assert (custom.epochs, custom.batch_size, custom.model_size, custom.crop_size) == (
+        10,
+        6,
+        "large",
+        512,
+    )
     for bad in ({"model_size": "huge"}, {"batch_size": 0}, {"crop_size": 33}):
         with pytest.raises(RTKError):
             default_training_settings("gauge", 1800, 20, **bad)
@@ -181,8 +193,14 @@ def test_inference_script(project_factory, tmp_path):
     assert seen["Recombine"].knobs["which"] == "0"
     assert seen["ToDelivery"].knobs["out_colorspace"] == "ACES2065-1"
     meta = parse_script(text).find("Provenance").knobs["metadata"]
-    for key in ("exr/rtk:made_with_trained_model true", "exr/rtk:model_file", "exr/rtk:training_pairs",
-                "exr/rtk:references", "DVD release 2004", "exr/rtk:toolkit_version"):
+    for key in (
+        "exr/rtk:made_with_trained_model true",
+        "exr/rtk:model_file",
+        "exr/rtk:training_pairs",
+        "exr/rtk:references",
+        "DVD release 2004",
+        "exr/rtk:toolkit_version",
+    ):
         assert key in meta
     nc = inference_script(project, model=model, edition="nknc", test_render=3)
     seen_nc = read_independently(write_script(nc.script))
@@ -191,13 +209,16 @@ def test_inference_script(project_factory, tmp_path):
     assert (seen_nc["WriteML"].knobs["first"], seen_nc["WriteML"].knobs["last"]) == ("1001", "1003")
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"frames": "990-1005"}, "outside the scan sequence"),
-    ({"model": "missing.cat"}, "no such model file"),
-    ({"model": "model.pt"}, "must be a .cat"),
-    ({"technique": "colour"}, "unknown technique"),
-    ({"test_render": 0}, "at least 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"frames": "990-1005"}, "outside the scan sequence"),
+        ({"model": "missing.cat"}, "no such model file"),
+        ({"model": "model.pt"}, "must be a .cat"),
+        ({"technique": "colour"}, "unknown technique"),
+        ({"test_render": 0}, "at least 1"),
+    ],
+)
 def test_inference_bad_input(project_factory, tmp_path, kwargs, message):
     project = project_factory("generation")
     (tmp_path / "model.pt").write_bytes(b"pt")

@@ -20,7 +20,9 @@ NC_ONLY = {"NonCommercial1080"}  # nodes only the Non-Commercial inference twin 
 @pytest.mark.parametrize("edition", ["nk", "nknc"])
 def test_committed_template_is_generated_text(name, edition):
     path = nuke_base_dir() / f"{name}.{edition}"
-    assert path.is_file(), f"{path} missing: run python -m restoration_toolkit.nk.template_source nuke_base"
+    assert path.is_file(), (
+        f"{path} missing: run python -m restoration_toolkit.nk.template_source nuke_base"
+    )
     assert path.read_text(encoding="utf-8") == template_text(name, edition)
 
 
@@ -32,8 +34,9 @@ def test_nknc_twin_is_the_same_graph(name):
     for node_name, seen in nk.items():
         twin = nc[node_name]
         assert twin.cls == seen.cls, node_name
-        differing = {k for k in set(seen.knobs) | set(twin.knobs)
-                     if seen.knobs.get(k) != twin.knobs.get(k)}
+        differing = {
+            k for k in set(seen.knobs) | set(twin.knobs) if seen.knobs.get(k) != twin.knobs.get(k)
+        }
         if node_name == "RTK_TemplateInfo":
             assert differing <= {"label", "rtk_edition"}
             assert twin.knobs["rtk_edition"] == "nknc"
