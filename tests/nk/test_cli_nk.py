@@ -354,3 +354,16 @@ def test_written_script_round_trips(project_factory, capsys):
     script = Path(json.loads(capsys.readouterr().out)["script"])
     parsed = parse_script(script.read_text())
     assert parsed.find("GaugeReformat").knobs["format"] == "128 96 0 0 128 96 1 DEMO_target"
+
+
+def test_training_run_is_logged_with_loss_and_model(project_factory, tmp_path, rtk):
+    project = project_factory("color-reference")
+    nuke = make_stand_in(tmp_path)
+    result = rtk("nk", "train", "--project", project.root, "--run", "--nuke", nuke, "--json")
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(result.stdout)["log_entry"]
+    log = (project.root / "notes" / "experiments.md").read_text()
+    assert f"## {entry} · training" in log
+    assert "| final_loss | 0.025 |" in log and "Training_260101_120001.4.cat" in log
+    assert "rtk_loss_curve.csv" in log
+    assert log.count("## E") == 1  # the run updated the entry the script made
