@@ -307,7 +307,8 @@ def _train(args: argparse.Namespace, project: Project) -> int:
                 parameters=parameters,
                 figures={"final_loss": done.final_loss, "steps": result["steps_done"]},
                 inputs=stage.inputs,
-                outputs=[out] + ([done.model] if done.model else []),
+                outputs=[out, stage.data_directory / "rtk_loss_curve.csv"]
+                + ([done.model] if done.model else []),
                 observations=f"trained headless with {nuke.name}; newest model "
                 f"{done.model.name if done.model else 'none written'}",
                 model_route="copycat",
