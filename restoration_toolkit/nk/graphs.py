@@ -103,7 +103,7 @@ def chroma_ground_truth(
     g = SubGraph()
     ref = reference
     if median_size is not None:
-        # Median `size` (verified in saved scripts; see notes/nuke-facts-nk.md)
+        # Median `size` (Foundry reference guide; see notes/nuke-facts-nk.md)
         ref = g.add(
             Node(
                 "Median",

@@ -52,9 +52,9 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "Switch": (99, "which"),  # V
     "Dissolve": (3, "which channels " + MASK_KNOBS),  # V
     "ContactSheet": (99, "width height rows columns roworder colorder gap center startframe endframe split_alpha"),  # unverified knob names
-    "Median": (2, "channels size ignore_top_line " + MASK_KNOBS),  # unverified
+    "Median": (2, "channels size ignore_top_line " + MASK_KNOBS),  # V: Foundry reference guide (filter_nodes/median.html)
     "Colorspace": (2, "channels colorspace_in illuminant_in primary_in colorspace_out illuminant_out primary_out " + MASK_KNOBS),  # unverified
-    "Remove": (1, "operation channels channels2 channels3 channels4"),  # unverified
+    "Remove": (1, "operation channels channels2 channels3 channels4"),  # V: Foundry reference guide (channel_nodes/remove.html), NDK Remove.cpp
     "CopyBBox": (2, ""),  # unverified
     "Blur": (2, "channels size filter quality crop " + MASK_KNOBS),  # V
     "Sharpen": (2, "channels amount size filter " + MASK_KNOBS),  # unverified
