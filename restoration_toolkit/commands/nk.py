@@ -56,7 +56,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "train", help="write the CopyCat training script of the project's technique"
     )
     add_project_argument(train)
-    train.add_argument("--technique", choices=TECHNIQUES, help="default: the project's technique")
+    train.add_argument("--technique", help=f"{' | '.join(TECHNIQUES)} (default: the project's)")
     train.add_argument(
         "--shot", help="shot name (pairs tagged with it); default: the sequence model"
     )
@@ -72,7 +72,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--steps", type=int, help="total steps the epochs are computed from")
     train.add_argument("--batch-size", type=int)
     train.add_argument("--crop-size", type=int)
-    train.add_argument("--model-size", choices=tuple(MODEL_SIZES))
+    train.add_argument("--model-size", help=" | ".join(MODEL_SIZES) + " (default medium)")
     train.add_argument("--checkpoint-interval", type=int)
     train.add_argument("--contact-sheet-interval", type=int)
     train.add_argument("--median-size", type=float, help="Median on the reference (color), px")
@@ -104,7 +104,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     infer = sub.add_parser("inference", help="write the inference & render script")
     add_project_argument(infer)
     infer.add_argument("--model", type=Path, required=True, help="the trained .cat")
-    infer.add_argument("--technique", choices=TECHNIQUES, help="default: the project's technique")
+    infer.add_argument("--technique", help=f"{' | '.join(TECHNIQUES)} (default: the project's)")
     infer.add_argument("--shot", help="shot to render (its frames from project.yaml)")
     infer.add_argument(
         "--frames", help="frames to render, e.g. 1001-1100 (default: the whole scan)"
@@ -122,7 +122,9 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="also write N-frame chunks and a shell script to render them",
     )
     infer.add_argument("--gpu", action="store_true", help="render with --gpu")
-    infer.add_argument("--compression", choices=tuple(COMPRESSIONS), default="zip")
+    infer.add_argument(
+        "--compression", default="zip", help=" | ".join(COMPRESSIONS) + " (default zip)"
+    )
     _common(infer)
     infer.add_argument("--run", action="store_true", help="render now with Nuke in terminal mode")
     infer.add_argument(
