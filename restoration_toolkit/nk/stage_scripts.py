@@ -200,6 +200,24 @@ def _box(
     return [x0, height - y1, x1, height - y0]
 
 
+def fit_box(box: Sequence[float], size: Tuple[int, int], target: Tuple[int, int]) -> List[float]:
+    """A Nuke box on the scan raster, moved onto ``target`` the way Reformat ``resize fit``
+    (centred) moves the image: scaled by min(tw/w, th/h), offset by half the spare room."""
+    (w, h), (tw, th) = size, target
+    scale = min(tw / w, th / h)
+    dx, dy = (tw - w * scale) / 2, (th - h * scale) / 2
+    x, y, r, t = box
+    return [x * scale + dx, y * scale + dy, r * scale + dx, t * scale + dy]
+
+
+def _raster(
+    technique: str, size: Tuple[int, int], target: Optional[Tuple[int, int]]
+) -> Tuple[int, int]:
+    if target is not None and technique != "gauge":
+        raise RTKError(f"--target-size is for the gauge technique, not {technique}")
+    return target or size
+
+
 def _root_values(
     project: Project, width: int, height: int, first: int, last: int
 ) -> Dict[str, Any]:
@@ -303,7 +321,8 @@ def training_script(
             project.pairs_file,
         )
     width, height = scan_raster or scan_size(project, seq)
-    box = _box(project, width, height)
+    raster = _raster(technique, (width, height), target_size)
+    box = fit_box(_box(project, width, height), (width, height), raster)
     short_side = min(box[2] - box[0], box[3] - box[1])
     chosen_settings = default_training_settings(
         technique, short_side, len(chosen), **(settings or {})
@@ -312,13 +331,17 @@ def training_script(
 
     script = load_template(template, edition, template_path)
     values: Dict[str, Any] = {
-        **_root_values(project, width, height, 1, len(chosen)),
+        **_root_values(project, raster[0], raster[1], 1, len(chosen)),
         "scan_file": seq.printf_pattern,
         "scan_first": seq.first,
         "scan_last": seq.last,
         "scan_colorspace": project.source.colorspace,
         "live_area_box": box,
-        "overlap_box": _box(project, width, height, overlap_box) if overlap_box else box,
+        "overlap_box": (
+            fit_box(_box(project, width, height, overlap_box), (width, height), raster)
+            if overlap_box
+            else box
+        ),
         "median_size": chosen_settings.median_size,
         "data_directory": session.as_posix(),
         "epochs": chosen_settings.epochs,
@@ -330,7 +353,7 @@ def training_script(
         "contact_sheet_interval": chosen_settings.contact_sheet_interval,
         "preview_frame": _preview_frame(pairs, frames, seq),
         "target_format": nuke_format(
-            *(target_size or (width, height)), project.source.pixel_aspect, f"{project.name}_target"
+            *raster, project.source.pixel_aspect, f"{project.name}_target"
         ),
         "resize_filter": resize_filter,
     }
@@ -526,6 +549,7 @@ def inference_script(
             raise RTKError(f"--test-render must be at least 1 frame, got {test_render}")
         wanted = wanted[:test_render]
     width, height = scan_raster or scan_size(project, seq)
+    raster = _raster(technique, (width, height), target_size)
     shot_name = shot or project.name
     out = output or project.stage_dir(4) / f"{shot_name}_ml_%04d.exr"
     pairs: Optional[PairSet] = None
@@ -533,17 +557,17 @@ def inference_script(
         pairs = load_pairs(project.pairs_file)
     script = load_template("inference", edition, template_path)
     values: Dict[str, Any] = {
-        **_root_values(project, width, height, wanted[0], wanted[-1]),
+        **_root_values(project, raster[0], raster[1], wanted[0], wanted[-1]),
         "scan_file": seq.printf_pattern,
         "scan_first": seq.first,
         "scan_last": seq.last,
         "scan_colorspace": project.source.colorspace,
         "target_format": nuke_format(
-            *(target_size or (width, height)), project.source.pixel_aspect, f"{project.name}_target"
+            *raster, project.source.pixel_aspect, f"{project.name}_target"
         ),
         "resize_filter": resize_filter,
         "reformat_disable": not (technique == "gauge" and target_size is not None),
-        "live_area_box": _box(project, width, height),
+        "live_area_box": fit_box(_box(project, width, height), (width, height), raster),
         "model_file": model_file.as_posix(),
         "recombine_which": 0 if technique in COLOR_TECHNIQUES else 1,
         "working_space": project.color.working_space,

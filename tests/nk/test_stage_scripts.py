@@ -246,3 +246,25 @@ def test_training_bad_input(project_factory):
     pairs.save(project.pairs_file)
     with pytest.raises(RTKError, match="outside the scan sequence"):
         training_script(project)
+
+
+def test_gauge_target_raster_moves_the_live_area(project_factory, tmp_path):
+    project = project_factory("gauge")
+    stage = training_script(project, target_size=(128, 96))
+    seen = read_independently(write_script(stage.script))
+    assert seen["ScanLiveArea"].knobs["box"] == "{8 4 120 92}"  # (4,2,60,46) × 2
+    assert seen["ReferenceLiveArea"].knobs["box"] == "{8 4 120 92}"
+    assert parse_script(write_script(stage.script)).root["format"].startswith("128 96 ")
+    wide = training_script(project, target_size=(128, 48))  # fit: scale 1, centred (+32 px)
+    assert (
+        read_independently(write_script(wide.script))["ScanLiveArea"].knobs["box"] == "{36 2 92 46}"
+    )
+    model = tmp_path / "m.cat"
+    model.write_bytes(b"cat")
+    inf = read_independently(
+        write_script(inference_script(project, model=model, target_size=(128, 96)).script)
+    )
+    assert inf["GaugeReformat"].knobs["disable"] == "false"
+    assert inf["LiveAreaCrop"].knobs["box"] == "{8 4 120 92}"
+    with pytest.raises(RTKError, match="--target-size is for the gauge technique"):
+        training_script(project, technique="generation", target_size=(128, 96))
