@@ -151,8 +151,12 @@ class LogView(QtWidgets.QWidget):
     # -- display helpers ---------------------------------------------------------------------
     def show_problems(self, problems: List[str]) -> None:
         if problems:
-            shown = "\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more" if len(problems) > 5 else "")
-            self.problems.setText("The log file is damaged; shown read-only until it is repaired:\n" + shown)
+            shown = "\n".join(problems[:5]) + (
+                f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
+            )
+            self.problems.setText(
+                "The log file is damaged; shown read-only until it is repaired:\n" + shown
+            )
         self.problems.setVisible(bool(problems))
 
     def show_entry(self, entry: Optional[Entry], *, editable: bool) -> None:
@@ -167,22 +171,34 @@ class LogView(QtWidgets.QWidget):
                 edit.setPlainText("")
             self._set_editable(False)
             return
-        self.title.setText(f"{entry.id} · {entry.stage.replace('_', ' ')}" + (f" · {entry.shot}" if entry.shot else ""))
+        self.title.setText(
+            f"{entry.id} · {entry.stage.replace('_', ' ')}"
+            + (f" · {entry.shot}" if entry.shot else "")
+        )
         rows: List[Tuple[str, Any]] = [
-            ("created", entry.created), ("updated", entry.updated), ("author", entry.author),
-            ("host", entry.host), ("project", entry.project), ("shot", entry.shot),
-            ("technique", entry.technique), ("model route", entry.model_route),
+            ("created", entry.created),
+            ("updated", entry.updated),
+            ("author", entry.author),
+            ("host", entry.host),
+            ("project", entry.project),
+            ("shot", entry.shot),
+            ("technique", entry.technique),
+            ("model route", entry.model_route),
             ("frames", format_frames(entry.frames) if entry.frames else None),
             ("live area", " ".join(map(str, entry.live_area)) if entry.live_area else None),
             ("alignment", entry.alignment_path),
             ("color spaces", " → ".join(entry.color_chain) if entry.color_chain else None),
-            ("verdict", entry.verdict), ("approved by", entry.approved_by),
+            ("verdict", entry.verdict),
+            ("approved by", entry.approved_by),
         ]
         fill_table(self.fields, rows)
         fill_table(self.parameters, list(entry.parameters.items()))
         fill_table(self.figures, list(entry.figures.items()))
-        fill_table(self.files, [("input", r.path, r.sha256) for r in entry.inputs]
-                   + [("output", r.path, None) for r in entry.outputs])
+        fill_table(
+            self.files,
+            [("input", r.path, r.sha256) for r in entry.inputs]
+            + [("output", r.path, None) for r in entry.outputs],
+        )
         self.verdict.setCurrentIndex(self.verdict.findData(entry.verdict))
         self.approver.setText(entry.approved_by or "")
         self.notes.setPlainText(entry.notes)

@@ -23,11 +23,23 @@ STAGES = ("dataset_curation", "alignment", "training", "inference", "matchgrade"
 #: Stage numbers as the project folders name them (``pipeline/03_copycat_training`` = 03).
 #: Stage 05 is validation (MatchGrade for color, filters for spatial); ``matchgrade`` is also
 #: a stage-05 name, given by name.
-STAGE_NUMBERS = {"01": "dataset_curation", "02": "alignment", "03": "training",
-                 "04": "inference", "05": "validation"}
-STAGE_ALIASES = {"curation": "dataset_curation", "curate": "dataset_curation", "align": "alignment",
-                 "train": "training", "copycat": "training", "infer": "inference",
-                 "render": "inference", "validate": "validation"}
+STAGE_NUMBERS = {
+    "01": "dataset_curation",
+    "02": "alignment",
+    "03": "training",
+    "04": "inference",
+    "05": "validation",
+}
+STAGE_ALIASES = {
+    "curation": "dataset_curation",
+    "curate": "dataset_curation",
+    "align": "alignment",
+    "train": "training",
+    "copycat": "training",
+    "infer": "inference",
+    "render": "inference",
+    "validate": "validation",
+}
 VERDICTS = ("open", "keep", "reject")
 ALIGNMENT_PATHS = ("automatic", "manual")
 #: Model routes the toolkit knows; others are accepted as free text.
@@ -196,7 +208,9 @@ def clean_prose(text: Optional[str]) -> str:
     """Prose as stored: line endings ``\\n``, no trailing spaces, no blank lines around it."""
     if not text:
         return ""
-    lines = [line.rstrip() for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        line.rstrip() for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     return "\n".join(lines).strip("\n")
 
 
@@ -230,8 +244,9 @@ def entry_from_machine_dict(data: Any, prose: Optional[Dict[str, str]] = None) -
             continue
         value = data[key]
         if key in ("inputs", "outputs"):
-            if not isinstance(value, list) or not all(isinstance(v, dict) and isinstance(v.get("path"), str)
-                                                       for v in value):
+            if not isinstance(value, list) or not all(
+                isinstance(v, dict) and isinstance(v.get("path"), str) for v in value
+            ):
                 raise EntryProblem(f"field {key!r} must be a list of {{path, sha256, size}}")
             value = [FileRef(v["path"], v.get("sha256"), v.get("size")) for v in value]
         elif key in ("parameters", "figures"):
@@ -248,8 +263,11 @@ def entry_from_machine_dict(data: Any, prose: Optional[Dict[str, str]] = None) -
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise EntryProblem("field 'color_chain' must be a list of color space names")
         elif key == "live_area":
-            if value is not None and not (isinstance(value, list) and len(value) == 4
-                                          and all(isinstance(v, int) for v in value)):
+            if value is not None and not (
+                isinstance(value, list)
+                and len(value) == 4
+                and all(isinstance(v, int) for v in value)
+            ):
                 raise EntryProblem("field 'live_area' must be [x0, y0, x1, y1] or null")
         elif value is not None and not isinstance(value, str):
             raise EntryProblem(f"field {key!r} must be text")
