@@ -140,3 +140,14 @@ def test_imports_stay_light() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() in ("PySide6", "PySide2")
+
+
+def test_install_registers_the_panel_for_workspaces(fake_nuke: Any, fake_nukescripts: Any) -> None:
+    import restoration_toolkit.nuke
+    from restoration_toolkit.nuke.experiment_log import PANEL_ID
+
+    assert restoration_toolkit.nuke.install()
+    assert PANEL_ID in fake_nukescripts.panels._registered
+    assert fake_nuke.menu("Pane").findItem("Experiment Log") is not None
+    item = fake_nuke.menu("Nuke").findItem("Film Restoration/Experiment Log/Open Experiment Log")
+    assert item is not None
