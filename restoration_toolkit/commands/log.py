@@ -173,7 +173,13 @@ def _warn_problems(log: ExperimentLog) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.gui:
-        from ..ui.log_panel import run_standalone
+        try:
+            from ..ui.log_panel import run_standalone
+        except ImportError as exc:
+            raise RTKError(
+                f"the panel needs Qt for Python ({exc}): install PySide6 (PySide2 on Python < 3.11), "
+                "e.g. pip install 'film-restoration-toolkit[gui]'"
+            ) from None
 
         return run_standalone(project_root(args))
     if not args.log_command:

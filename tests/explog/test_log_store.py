@@ -207,3 +207,16 @@ def test_bad_arguments_raise(project_dir: Path) -> None:
     with pytest.raises(RTKError, match="cannot record a object"):
         log_run(project_dir, stage="training", parameters={"x": object()})
     assert not (project_dir / "notes" / "experiments.md").exists()
+
+
+def test_windows_line_endings_are_read(project_dir: Path) -> None:
+    a, b = _two_entries(project_dir)
+    path = project_dir / "notes" / "experiments.md"
+    text = _log_text(project_dir).replace("### Notes\n", "### Notes\n\nsaved on Windows\n", 1)
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    doc = parse_document(path.read_text(encoding="utf-8"))
+    assert doc.problems == [] and [e.id for e in doc.entries] == [a, b]
+    assert doc.find(a).notes == "saved on Windows"
+    log_run(project_dir, stage="alignment")
+    assert b"\r" not in path.read_bytes()
+    assert ExperimentLog.for_project(project_dir).get(a).notes == "saved on Windows"

@@ -182,7 +182,10 @@ def render_document(doc: LogDocument) -> str:
 
 
 def parse_document(text: str) -> LogDocument:
-    """Parse experiments.md; never raises for bad content — see ``LogDocument.problems``."""
+    """Parse experiments.md; never raises for bad content — see ``LogDocument.problems``.
+
+    Windows line endings are read as ``\\n`` (the file is written back with ``\\n``)."""
+    text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     starts = [i for i, line in enumerate(lines) if HEADING.match(line)]
     first = starts[0] if starts else len(lines)
