@@ -177,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
             from ..ui.log_panel import run_standalone
         except ImportError as exc:
             raise RTKError(
-                f"the panel needs Qt for Python ({exc}): install PySide6 (PySide2 on Python < 3.11), "
+                f"the panel needs Qt for Python ({exc}): install PySide6 "
+                "(PySide2 on Python < 3.11), "
                 "e.g. pip install 'film-restoration-toolkit[gui]'"
             ) from None
 
