@@ -220,3 +220,38 @@ def test_windows_line_endings_are_read(project_dir: Path) -> None:
     log_run(project_dir, stage="alignment")
     assert b"\r" not in path.read_bytes()
     assert ExperimentLog.for_project(project_dir).get(a).notes == "saved on Windows"
+
+
+def test_concurrent_updates_and_appends_keep_every_change(project_dir: Path) -> None:
+    first = log_run(project_dir, stage="training", figures={"loss": 0.1})
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        jobs = []
+        for i in range(16):
+            if i % 2:
+                kwargs = {"stage": "training", "entry_id": first, "figures": {f"job{i}": i}}
+            else:
+                kwargs = {"stage": "inference", "parameters": {"job": i}}
+            jobs.append(pool.apply_async(log_run, (project_dir,), kwargs))
+        for job in jobs:
+            job.get(timeout=120)
+    doc = parse_document(_log_text(project_dir))
+    assert doc.problems == [] and len(doc.entries) == 1 + 8
+    assert set(doc.find(first).figures) == {"loss"} | {f"job{i}" for i in range(1, 16, 2)}
+    assert sorted(e.parameters["job"] for e in doc.entries[1:]) == list(range(0, 16, 2))
+
+
+def test_a_write_changes_only_the_entries_it_changes(project_dir: Path) -> None:
+    a, b = _two_entries(project_dir)
+    path = project_dir / "notes" / "experiments.md"
+    text = _log_text(project_dir)
+    first_section = text[text.index(f"## {a}"):text.index(f"## {b}")]
+    hand_formatted = first_section.replace("| field | value |", "| Field   | Value   |")
+    path.write_text(text.replace(first_section, hand_formatted), encoding="utf-8")
+    ExperimentLog.for_project(project_dir).set_verdict(b, "keep", "lead")
+    after = _log_text(project_dir)
+    assert hand_formatted in after  # untouched entry: byte for byte
+    ExperimentLog.for_project(project_dir).set_verdict(a, "reject", "lead")
+    after = _log_text(project_dir)
+    assert hand_formatted not in after and "| field | value |" in after  # re-rendered when changed
+    assert parse_document(after).find(a).verdict == "reject"

@@ -15,7 +15,9 @@ Layout of the file::
 An entry runs from its ``## E<number>`` heading to the next one. The JSON block is the truth
 for every structured field; the three prose sections are read back from the Markdown, so a
 person's edits to them survive the next write. Text found after an entry's block (a note
-typed at the end of the file) is added to that entry's Notes. A file this module wrote
+typed at the end of the file) is read as part of that entry's Notes, and moves into the
+Notes section when the entry is next changed; entries a write does not change keep their
+text exactly as it was. A file this module wrote
 parses back to the same entries and renders back to the same text, byte for byte.
 
 Damage (a block that is not JSON, an unclosed block, a heading with no block, a block with no
@@ -71,6 +73,8 @@ class LogDocument:
     entries: List[Entry] = field(default_factory=list)
     problems: List[LogProblem] = field(default_factory=list)
     lines: Dict[str, int] = field(default_factory=dict)  # entry id → heading line
+    #: entry id → (its text as read, its fields as read): reused while the entry is unchanged
+    raw: Dict[str, Tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def find(self, entry_id: str) -> Optional[Entry]:
         for entry in self.entries:
@@ -159,23 +163,33 @@ def render_entry(entry: Entry) -> str:
 def machine_block(entry: Entry) -> str:
     """The JSON object of an entry, one field per line (compact values, so a diff of the file
     shows which field changed)."""
-    items = [
-        f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, separators=(', ', ': '))}"
-        for k, v in entry.machine_dict().items()
-    ]
+    items = [f" {json.dumps(k)}: {_VALUE_JSON.encode(v)}" for k, v in entry.machine_dict().items()]
     return "{\n" + ",\n".join(items) + "\n}"
+
+
+_VALUE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _fingerprint(entry: Entry) -> str:
+    """Everything an entry holds, as one text: equal text, unchanged entry."""
+    return _VALUE_JSON.encode([entry.machine_dict()] + [getattr(entry, n) for n in PROSE_FIELDS])
 
 
 def render_document(doc: LogDocument) -> str:
     """The whole file. The preamble is kept as it is (a blank line is added before the first
-    entry when it does not end in one)."""
+    entry when it does not end in one). An entry unchanged since it was parsed keeps its text
+    as it was, so a write touches only the entries it changes."""
     preamble = doc.preamble
     if doc.entries:
         if not preamble.endswith("\n"):
             preamble += "\n"
         if preamble.strip() and not preamble.endswith("\n\n"):
             preamble += "\n"
-    return preamble + "\n".join(render_entry(e) for e in doc.entries)
+    parts = []
+    for entry in doc.entries:
+        raw = doc.raw.get(entry.id)
+        parts.append(raw[0] if raw is not None and raw[1] == _fingerprint(entry) else render_entry(entry))
+    return preamble + "\n".join(parts)
 
 
 # -- parsing --------------------------------------------------------------------------------
@@ -226,6 +240,7 @@ def parse_document(text: str) -> LogDocument:
         seen[entry.id] = start + 1
         doc.lines[entry.id] = start + 1
         doc.entries.append(entry)
+        doc.raw[entry.id] = ("\n".join(chunk).rstrip("\n") + "\n", _fingerprint(entry))
     return doc
 
 
