@@ -188,7 +188,8 @@ def render_document(doc: LogDocument) -> str:
     parts = []
     for entry in doc.entries:
         raw = doc.raw.get(entry.id)
-        parts.append(raw[0] if raw is not None and raw[1] == _fingerprint(entry) else render_entry(entry))
+        unchanged = raw is not None and raw[1] == _fingerprint(entry)
+        parts.append(raw[0] if unchanged and raw is not None else render_entry(entry))
     return preamble + "\n".join(parts)
 
 
