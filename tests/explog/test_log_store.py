@@ -204,9 +204,35 @@ def test_compare_and_filter(project_dir: Path) -> None:
 def test_bad_arguments_raise(project_dir: Path) -> None:
     with pytest.raises(RTKError, match="unknown stage 'colour'"):
         log_run(project_dir, stage="colour")
-    with pytest.raises(RTKError, match="cannot record a object"):
-        log_run(project_dir, stage="training", parameters={"x": object()})
+    with pytest.raises(RTKError, match="alignment path 'auto' is not one of automatic, manual"):
+        log_run(project_dir, stage="alignment", alignment_path="auto")
+    with pytest.raises(RTKError, match="'E12' is not an entry id"):
+        log_run(project_dir, stage="alignment", entry_id="E12")
     assert not (project_dir / "notes" / "experiments.md").exists()
+
+
+def test_odd_parameter_values_are_recorded_not_refused(project_dir: Path) -> None:
+    import enum
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    @dataclass
+    class Box:
+        x0: int
+        y1: int
+
+    class Mode(enum.Enum):
+        FAST = "fast"
+
+    entry_id = log_run(project_dir, stage="training", parameters={
+        "box": Box(1, 2), "mode": Mode.FAST, "gains": np.array([1.0, 0.5], dtype=np.float32),
+        "steps": np.int64(7), "channels": {"g", "r"}, "thing": object.__new__(type("Odd", (), {
+            "__str__": lambda self: "odd-thing"})),
+    })
+    params = ExperimentLog.for_project(project_dir).get(entry_id).parameters
+    assert params == {"box": {"x0": 1, "y1": 2}, "mode": "fast", "gains": [1.0, 0.5], "steps": 7,
+                      "channels": ["g", "r"], "thing": "odd-thing"}
 
 
 def test_windows_line_endings_are_read(project_dir: Path) -> None:

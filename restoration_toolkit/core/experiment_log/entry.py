@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from enum import Enum
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -90,8 +91,9 @@ def plain_value(value: Any, where: str = "value") -> Any:
     """A JSON-safe copy of ``value``: str / int / float / bool / None, lists and str-keyed dicts.
 
     Paths become POSIX text, numpy scalars and arrays become Python numbers and lists,
-    non-finite floats become the text ``"nan"`` / ``"inf"`` / ``"-inf"`` (JSON has no such
-    numbers). Anything else raises RTKError naming ``where``.
+    dataclasses become dicts, sets sorted lists, enums their value, and non-finite floats the
+    text ``"nan"`` / ``"inf"`` / ``"-inf"`` (JSON has no such numbers). Anything else is
+    recorded as its ``str()`` — logging never fails a run over an odd parameter.
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -103,13 +105,19 @@ def plain_value(value: Any, where: str = "value") -> Any:
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, Path):
         return value.as_posix()
+    if isinstance(value, Enum):
+        return plain_value(value.value, where)
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain_value(asdict(value), where)
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy scalar or array
         return plain_value(value.tolist(), where)
     if isinstance(value, (list, tuple)):
         return [plain_value(v, where) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((plain_value(v, where) for v in value), key=repr)
     if isinstance(value, dict):
         return {str(k): plain_value(v, f"{where}.{k}") for k, v in value.items()}
-    raise RTKError(f"{where}: cannot record a {type(value).__name__} in the experiment log")
+    return str(value)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from .entry import (
     Entry,
     FileRef,
     clean_prose,
+    entry_number,
     normalize_stage,
     normalize_verdict,
     plain_value,
@@ -127,6 +128,8 @@ def log_run(
     damaged log file (which is then left untouched).
     """
     root = Path(project_root)
+    if entry_id is not None:
+        entry_number(entry_id)  # RTKError for anything that is not an id, before any work
     stage_name = normalize_stage(stage)
     verdict_name = normalize_verdict(verdict) if verdict is not None else None
     if alignment_path is not None and alignment_path not in ALIGNMENT_PATHS:
