@@ -146,6 +146,7 @@ class LogPanel(QtWidgets.QWidget):
             entries, self.problems = [], [str(exc)]
         self._loaded = {e.id: e for e in entries}
         self.model.set_entries(entries)
+        self.view.table.resizeColumnsToContents()
         self.view.location.setText(f"{self.log.path}  —  {len(entries)} entries")
         self.view.show_problems(self.problems)
         self._watch(self.log.path)
