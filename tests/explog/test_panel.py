@@ -200,3 +200,15 @@ def test_binding_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert qt.binding_order() == ("PySide6", "PySide2")
     monkeypatch.setitem(sys.modules, "nuke", types.SimpleNamespace(NUKE_VERSION_MAJOR=15))
     assert qt.binding_order() == ("PySide2", "PySide6")
+
+
+def test_unsaved_edits_survive_a_reload_from_disk(qtbot: Any, panel: LogPanel, project_dir: Path) -> None:
+    panel.select("E0001")
+    panel.view.notes.setPlainText("half-typed thought")
+    with qtbot.waitSignal(panel.reloaded, timeout=5000):
+        log_run(project_dir, stage="inference")
+    assert panel.view.notes.toPlainText() == "half-typed thought"
+    assert "unsaved edits to E0001 are kept" in panel.view.status.text()
+    assert panel.save_current()
+    assert ExperimentLog.for_project(project_dir).get("E0001").notes == "half-typed thought"
+    assert [e.id for e in ExperimentLog.for_project(project_dir).entries()][-1] == "E0004"
