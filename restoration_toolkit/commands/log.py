@@ -68,6 +68,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--model-route", metavar="ROUTE", help="copycat or rtk-train")
     add.add_argument("--alignment", dest="alignment_path", choices=("automatic", "manual"))
     add.add_argument(
+        "--live-area",
+        metavar="X0,Y0,X1,Y1",
+        help="crop box in scan pixels, top-left origin, x1/y1 exclusive (default: project.yaml)",
+    )
+    add.add_argument(
+        "--color-spaces",
+        metavar="A,B,…",
+        help="color spaces the images went through, in order (default: from project.yaml)",
+    )
+    add.add_argument(
         "--param",
         action="append",
         default=[],
@@ -162,6 +172,16 @@ def parse_assignment(text: str, what: str) -> Tuple[str, Any]:
     return name.strip(), value
 
 
+def _live_area(text: str) -> List[int]:
+    try:
+        box = [int(v) for v in text.replace(" ", ",").split(",") if v]
+    except ValueError:
+        box = []
+    if len(box) != 4 or not (0 <= box[0] < box[2] and 0 <= box[1] < box[3]):
+        raise RTKError(f"--live-area {text!r} must be X0,Y0,X1,Y1 with X0 < X1 and Y0 < Y1")
+    return box
+
+
 def _assignments(items: List[str], what: str) -> Dict[str, Any]:
     return dict(parse_assignment(item, what) for item in items)
 
@@ -212,6 +232,10 @@ def _add(args: argparse.Namespace) -> int:
         verdict=args.verdict,
         approved_by=args.approved_by,
         alignment_path=args.alignment_path,
+        live_area=_live_area(args.live_area) if args.live_area else None,
+        color_chain=[c.strip() for c in args.color_spaces.split(",")]
+        if args.color_spaces
+        else None,
         author=args.author,
     )
     log = ExperimentLog.for_project(root)

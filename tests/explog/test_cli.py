@@ -90,7 +90,30 @@ def test_add_list_show_verdict_compare(capsys: pytest.CaptureFixture, project_di
     )
     assert out.startswith("updated E0001")
     code, out, _ = rtk(capsys, "show", "--project", p, "E0001", "--json")
-    assert json.loads(out)["figures"] == {"loss": 0.004, "psnr": 31.5}
+    shown = json.loads(out)
+    assert shown["figures"] == {"loss": 0.004, "psnr": 31.5}
+    assert shown["live_area"] == [10, 20, 2038, 1536]  # from project.yaml
+    assert shown["color_chain"] == ["ADX10", "ACEScg", "ACES2065-1"]
+    code, out, _ = rtk(
+        capsys,
+        "add",
+        "--project",
+        p,
+        "--stage",
+        "02",
+        "--live-area",
+        "0,0,1920,1080",
+        "--color-spaces",
+        "ADX10, ACEScg",
+        "--alignment",
+        "manual",
+        "--json",
+    )
+    added = json.loads(out)
+    assert added["live_area"] == [0, 0, 1920, 1080] and added["color_chain"] == ["ADX10", "ACEScg"]
+    assert added["alignment_path"] == "manual"
+    code, _, err = rtk(capsys, "add", "--project", p, "--stage", "02", "--live-area", "5,5,1,1")
+    assert code == 1 and "must be X0,Y0,X1,Y1" in err
 
 
 def test_errors_are_one_line_and_exit_1(capsys: pytest.CaptureFixture, project_dir: Path) -> None:

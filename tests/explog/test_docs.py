@@ -19,8 +19,9 @@ def _console_commands() -> list:
     return [shlex.split(line[2:]) for line in block.splitlines() if line.startswith("$ rtk ")]
 
 
-def test_documented_commands_run(capsys: pytest.CaptureFixture, project_dir: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documented_commands_run(
+    capsys: pytest.CaptureFixture, project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project_dir)  # the docs rely on the nearest project.yaml
     commands = _console_commands()
     assert len(commands) >= 6

@@ -225,14 +225,27 @@ def test_odd_parameter_values_are_recorded_not_refused(project_dir: Path) -> Non
     class Mode(enum.Enum):
         FAST = "fast"
 
-    entry_id = log_run(project_dir, stage="training", parameters={
-        "box": Box(1, 2), "mode": Mode.FAST, "gains": np.array([1.0, 0.5], dtype=np.float32),
-        "steps": np.int64(7), "channels": {"g", "r"}, "thing": object.__new__(type("Odd", (), {
-            "__str__": lambda self: "odd-thing"})),
-    })
+    entry_id = log_run(
+        project_dir,
+        stage="training",
+        parameters={
+            "box": Box(1, 2),
+            "mode": Mode.FAST,
+            "gains": np.array([1.0, 0.5], dtype=np.float32),
+            "steps": np.int64(7),
+            "channels": {"g", "r"},
+            "thing": object.__new__(type("Odd", (), {"__str__": lambda self: "odd-thing"})),
+        },
+    )
     params = ExperimentLog.for_project(project_dir).get(entry_id).parameters
-    assert params == {"box": {"x0": 1, "y1": 2}, "mode": "fast", "gains": [1.0, 0.5], "steps": 7,
-                      "channels": ["g", "r"], "thing": "odd-thing"}
+    assert params == {
+        "box": {"x0": 1, "y1": 2},
+        "mode": "fast",
+        "gains": [1.0, 0.5],
+        "steps": 7,
+        "channels": ["g", "r"],
+        "thing": "odd-thing",
+    }
 
 
 def test_windows_line_endings_are_read(project_dir: Path) -> None:
@@ -271,7 +284,7 @@ def test_a_write_changes_only_the_entries_it_changes(project_dir: Path) -> None:
     a, b = _two_entries(project_dir)
     path = project_dir / "notes" / "experiments.md"
     text = _log_text(project_dir)
-    first_section = text[text.index(f"## {a}"):text.index(f"## {b}")]
+    first_section = text[text.index(f"## {a}") : text.index(f"## {b}")]
     hand_formatted = first_section.replace("| field | value |", "| Field   | Value   |")
     path.write_text(text.replace(first_section, hand_formatted), encoding="utf-8")
     ExperimentLog.for_project(project_dir).set_verdict(b, "keep", "lead")

@@ -202,7 +202,9 @@ def test_binding_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert qt.binding_order() == ("PySide2", "PySide6")
 
 
-def test_unsaved_edits_survive_a_reload_from_disk(qtbot: Any, panel: LogPanel, project_dir: Path) -> None:
+def test_unsaved_edits_survive_a_reload_from_disk(
+    qtbot: Any, panel: LogPanel, project_dir: Path
+) -> None:
     panel.select("E0001")
     panel.view.notes.setPlainText("half-typed thought")
     with qtbot.waitSignal(panel.reloaded, timeout=5000):
