@@ -107,10 +107,13 @@ class _Frames:
                     p.append("reference only as fields of field-mixed video frames")
                 elif m.confidence < st.min_confidence:
                     p.append(f"sync unsure (confidence {m.confidence:.2f})")
-            t = shots.near_transition(f, st.cut_margin)
+            own = shots.shot_of(f)
+            # short shots keep a smaller distance from their cuts (1 frame per 8 of length)
+            margin = st.cut_margin if own is None else min(st.cut_margin, max(1, own.length // 8))
+            t = shots.near_transition(f, margin)
             if t is not None:
                 p.append(f"inside dissolve {t.first}-{t.last}" if t.kind == "dissolve" and t.first <= f <= t.last
-                         else f"within {st.cut_margin} frames of the {t.kind} at {t.first}")
+                         else f"within {margin} frames of the {t.kind} at {t.first}")
             if s.black[i]:
                 p.append("black frame")
             if s.title[i]:
@@ -279,6 +282,9 @@ def _method(fr: _Frames, shots: Sequence[ShotInfo], per_shot: int, feats: np.nda
             tried: List[int] = []
             while True:
                 f = _nearest_usable(fr, want, a, b, taken, excluded | set(tried))
+                if f is None and (a, b) != (lo, hi):
+                    a, b = lo, hi  # nothing usable near the position: anywhere in the shot
+                    continue
                 if f is None:
                     rejected.append(Reject(want, f"{sh.name} {label}: no usable frame between {a} and {b} "
                                                  f"({fr.why(want) or 'all candidates failed'})", fr.reference(want)))
