@@ -114,7 +114,7 @@ def _stage_values(stage: StageSpec, req: BundleRequest, project: Project) -> Dic
         if value is None and option == "source":
             value = project.source_spec()
         if value is None and option == "out" and stage.name == "nuke-render":
-            value = _nuke_write_file(Path(_abs(given.get("script") or "")), given.get("node") or "Write1")
+            continue  # read from the script's Write once the script is known to exist
         if value is None:
             raise RTKError(f"stage {stage.name} needs {option_flag(option)}")
         values[option] = value if option == "node" else _abs(value)
@@ -151,6 +151,10 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
     if stage.name == "align" and not project.pairs_file.is_file():
         raise RTKError("input of stage align is missing: no pairs.yaml (run `rtk curate` first)",
                        project.pairs_file)
+    if stage.name == "nuke-render" and not values.get("out"):
+        written = _nuke_write_file(Path(values["script"]), values["node"])
+        if written:
+            values["out"] = _abs(written)
     if stage.name == "nuke-render" and not values.get("out"):
         raise RTKError(f"cannot tell what {values.get('node')} writes: give --output PATTERN", values["script"])
     available = _available_frames(stage, values, project) if stage.chunked else None
