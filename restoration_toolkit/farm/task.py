@@ -169,10 +169,10 @@ def run_task(
         out.flush()
 
     emit(f"openjd_status: {stage.name} frames {label}: {len(todo)} to do, {len(skipped)} already complete")
-    if todo and stage.outputs:
+    if stage.outputs:  # what a killed writer of this chunk left behind
         for pattern in output_patterns(stage, fill, str(project_dir)):
-            seq = output_sequence(pattern, todo)
-            remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in todo])
+            seq = output_sequence(pattern, frames)
+            remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in frames])
     done_before = len(skipped)
     runs = [format_frames(range(a, b + 1)) for a, b in frame_runs(todo)] if stage.frame_runs \
         else ([format_frames(todo)] if todo else [])

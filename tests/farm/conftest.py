@@ -1,8 +1,8 @@
 """Fixtures for the farm tests: a tiny project and a stand-in interpreter.
 
 The stand-in interpreter is a two-line shell script given to the bundle as the toolkit's
-``Python`` job parameter: it sends ``-m restoration_toolkit matchgrade apply …`` (the agreed
-command line of stage 05's apply, owned by another engineer) to ``standin_stage.py`` and
+``Python`` job parameter: it sends ``-m restoration_toolkit matchgrade apply …`` and ``… validate …`` (the agreed
+command lines of stage 05, owned by other engineers) to ``standin_stage.py`` and
 everything else — ``-m restoration_toolkit farm task …`` included — to the real interpreter.
 OpenJD's local runner, the task runner and its on-disk checks are all the real ones.
 """
@@ -49,9 +49,9 @@ def make_standin_python(folder: Path) -> Path:
     stage = shlex.quote(str(HERE / "standin_stage.py"))
     script.write_text(
         "#!/bin/sh\n"
-        'if [ "$1" = "-m" ] && [ "$2" = "restoration_toolkit" ] && [ "$3" = "matchgrade" ] '
-        '&& [ "$4" = "apply" ]; then\n'
-        f"  shift 4; exec {real} {stage} \"$@\"\nfi\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "restoration_toolkit" ] && { [ "$3" = "validate" ] || '
+        '{ [ "$3" = "matchgrade" ] && [ "$4" = "apply" ]; }; }; then\n'
+        f"  shift 2; exec {real} {stage} \"$@\"\nfi\n"
         f"exec {real} \"$@\"\n", encoding="utf-8")
     script.chmod(0o755)
     return script

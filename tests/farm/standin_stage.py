@@ -1,4 +1,5 @@
-"""Stand-in for `rtk matchgrade apply GRADE SRC --out OUT --frames F` in the farm tests.
+"""Stand-ins for `rtk matchgrade apply GRADE SRC --out OUT --frames F` and
+`rtk validate --project P --frames F` in the farm tests.
 
 The real stage is another engineer's; the farm only needs a per-frame command with the
 agreed command line that reads a source frame and writes an output frame atomically. This
@@ -20,7 +21,23 @@ from restoration_toolkit.core.imageio import read_image, write_image
 from restoration_toolkit.core.sequence import output_sequence
 
 
+def validate(argv):
+    p = argparse.ArgumentParser()
+    p.add_argument("--project", required=True)
+    p.add_argument("--frames", required=True)
+    a = p.parse_args(argv)
+    ledger = os.environ.get("STANDIN_LEDGER")
+    for f in parse_frames(a.frames):
+        if ledger:
+            with open(ledger, "a") as h:
+                h.write(f"{f} {os.getpid()}\n")
+    return 0
+
+
 def main(argv):
+    if argv[:1] == ["validate"]:
+        return validate(argv[1:])
+    argv = argv[2:]  # "matchgrade apply"
     p = argparse.ArgumentParser()
     p.add_argument("grade")
     p.add_argument("source")
