@@ -83,20 +83,36 @@ def _abs(path: str) -> str:
     return os.path.abspath(os.path.expanduser(path))
 
 
-def _nuke_write_file(script: Path, node: str) -> Optional[str]:
-    """The ``file`` knob of node ``node`` in a .nk script, via restoration_toolkit.nk."""
+def _nuke_script(script: Path) -> Optional[Any]:
+    """The parsed .nk script (restoration_toolkit.nk), or None when it cannot be read."""
     try:
-        from ..nk import parse_script  # type: ignore[attr-defined]
-    except ImportError:  # the .nk model (issue 6) is not on this branch
+        from ..nk import parse_script
+    except ImportError:  # pragma: no cover - the .nk model ships with the toolkit
         return None
     try:
-        found = parse_script(script.read_text(encoding="utf-8")).find(node)
+        return parse_script(script.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - an unreadable script is reported by Nuke itself
         return None
+
+
+def _nuke_write_file(script: Path, node: str) -> Optional[str]:
+    """The ``file`` knob of node ``node`` in a .nk script."""
+    parsed = _nuke_script(script)
+    found = parsed.find(node) if parsed is not None else None
     if found is None:
         return None
     value = str(found.knobs.get("file", "")).strip().strip('"')
     return value or None
+
+
+def _nuke_script_frames(script: Path) -> Optional[str]:
+    """``first-last`` from the script's Root, or None."""
+    parsed = _nuke_script(script)
+    root = (parsed.root or {}) if parsed is not None else {}
+    try:
+        return f"{int(str(root['first_frame']))}-{int(str(root['last_frame']))}"
+    except (KeyError, ValueError):
+        return None
 
 
 def _stage_values(stage: StageSpec, req: BundleRequest, project: Project) -> Dict[str, str]:
@@ -167,6 +183,8 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
             frames = sorted({p.scan_frame for p in load_pairs(project.pairs_file).pairs})
         elif available:
             frames = available
+        elif stage.name == "nuke-render" and _nuke_script_frames(Path(values["script"])):
+            frames = parse_frames(_nuke_script_frames(Path(values["script"])) or "")
         elif project.source.frames:
             frames = parse_frames(project.source.frames)
         else:

@@ -99,3 +99,17 @@ def test_int_task_style_bundle(project):
     assert "extensions" not in plan.template
     assert plan.template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == "1-11:5"
     assert plan.tasks == 3
+
+
+def test_nuke_render_reads_the_write_and_frames_from_the_script(project, tmp_path):
+    from restoration_toolkit.nk import Node, Script, write_script
+
+    out = str(project / "pipeline/04_inference_render/TINY_ml_%04d.exr")
+    read = Node("Read", name="Read1", knobs={"file": str(project / "media/scan.####.exr")})
+    write = Node("Write", name="WriteML", knobs={"file": out, "file_type": "exr"}, inputs=[read])
+    script = project / "pipeline/04_inference_render/inference.nk"
+    script.write_text(write_script(Script(nodes=[read, write], root={"first_frame": 1001, "last_frame": 1100})))
+    plan = plan_bundle(BundleRequest("nuke-render", project=str(project), chunk=10,
+                                     options={"script": str(script), "node": "WriteML"}, nuke="/opt/Nuke15.1"))
+    assert plan.values["Out"] == out and plan.values["Frames"] == "1001-1100" and plan.tasks == 10
+    assert plan.values["Nuke"] == "/opt/Nuke15.1"

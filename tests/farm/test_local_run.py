@@ -58,7 +58,7 @@ def test_two_workers_run_every_frame_once_and_a_rerun_does_nothing(project, stan
     for f in FRAMES:
         got = read_image(out_path(project, f)).pixels
         np.testing.assert_allclose(got, np.full((6, 8, 3), 0.005 * f, np.float32), rtol=1e-3)
-    again = rtk(["farm", "run", str(b), "--workers", "2"], env)
+    again = rtk(["farm", "run", str(b)], env)
     assert again.returncode == 0, again.stderr
     assert sorted(ledger_frames(ledger)) == FRAMES  # re-submitting a finished job does no work
 
@@ -91,7 +91,7 @@ def test_kill_and_resume_covers_every_frame_exactly_once(project, standin_python
 
     ledger2 = tmp_path / "ledger2.txt"
     env = dict(subprocess_env, STANDIN_LEDGER=str(ledger2))
-    result = rtk(["farm", "run", str(b), "--workers", "2"], env)
+    result = rtk(["farm", "run", str(b)], env)
     assert result.returncode == 0, result.stderr
     redone = ledger_frames(ledger2)
     assert sorted(redone) == sorted(set(FRAMES) - done_first)  # the rest, each once
@@ -114,7 +114,9 @@ def test_path_mapping_rewrites_the_bundle_paths(project, standin_python, subproc
     assert str(project) not in values_file.read_text()
 
     unmapped = rtk(["farm", "run", str(b)], subprocess_env)
-    assert unmapped.returncode == 1 and "rtk: error:" in unmapped.stderr
+    assert unmapped.returncode == 1
+    last = unmapped.stderr.strip().splitlines()[-1]  # the task's own error line, passed up
+    assert last.startswith("rtk: error:") and "/mnt/studio-that-does-not-exist/TINY: no such project folder" in last
     assert complete(project) == set()
 
     rules = tmp_path / "rules.json"
@@ -123,12 +125,3 @@ def test_path_mapping_rewrites_the_bundle_paths(project, standin_python, subproc
     mapped = rtk(["farm", "run", str(b), "--path-mapping", str(rules)], subprocess_env)
     assert mapped.returncode == 0, mapped.stderr
     assert complete(project) == set(FRAMES)
-
-
-def test_a_failing_task_fails_the_run_with_the_stage_error(project, standin_python, subprocess_env, tmp_path):
-    b = bundle(project, standin_python, tmp_path / "bundle", chunk=6)
-    env = dict(subprocess_env, STANDIN_FAIL_FRAME="8")
-    result = rtk(["farm", "run", str(b)], env)
-    assert result.returncode == 1
-    line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("rtk: error:") and "scan.0008.exr: stand-in stage refuses this frame" in line
