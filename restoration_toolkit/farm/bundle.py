@@ -32,7 +32,7 @@ from .. import __version__
 from ..core.errors import RTKError
 from ..core.frames import chunk_frames, format_frames, parse_frames
 from ..core.project import Project, open_project
-from ..core.sequence import is_pattern, open_sequence
+from ..core.sequence import is_pattern, open_sequence, split_pattern
 from .completeness import VERIFY_MODES
 from .stages import ALL_OPTIONS, StageSpec, get_stage
 from .templates import (TASK_PARAM, option_flag, TemplateOptions, build_job_template, chunk_starts,
@@ -74,7 +74,7 @@ class BundlePlan:
     template: Dict[str, Any]
     values: Dict[str, Any]
     frames: List[int]
-    chunks: List[List[int]]
+    chunks: List[str]  # each task's frames as frame-list text ("1001-1050")
     tasks: int
     gpu: bool
 
@@ -137,6 +137,37 @@ def _stage_values(stage: StageSpec, req: BundleRequest, project: Project) -> Dic
     return values
 
 
+def _first(text: str) -> int:
+    return int(text.split(",")[0].split("-")[0]) if not text.startswith("-") else parse_frames(text)[0]
+
+
+def _count(text: str) -> int:
+    """Frames in a chunk's text; fast for the ``A-B`` OpenJD writes."""
+    a, sep, b = text.partition("-")
+    if sep and a.isdigit() and b.isdigit():
+        return int(b) - int(a) + 1
+    return len(parse_frames(text))
+
+
+def _frames_on_disk(pattern: str) -> List[int]:
+    """Frame numbers of ``pattern`` present on disk (the names, as core.sequence.scan_frames
+    reads them, without a regular expression per file: a reel folder has 100 000+ names)."""
+    directory, prefix, padding, suffix = split_pattern(pattern)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    plen, slen = len(prefix), len(suffix)
+    found = []
+    for name in names:
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > plen + slen:
+            mid = name[plen:len(name) - slen]
+            if mid.isdigit() and (len(mid) == padding or (len(mid) > padding and mid[0] != "0")):
+                found.append(int(mid))
+    found.sort()
+    return found
+
+
 def _available_frames(stage: StageSpec, values: Mapping[str, str], project: Project) -> Optional[List[int]]:
     """Frames the stage can run on (its source sequence on disk), or None if unknown."""
     source = values.get("source") or (project.source_spec() if stage.name in ("align", "validate") else None)
@@ -144,8 +175,10 @@ def _available_frames(stage: StageSpec, values: Mapping[str, str], project: Proj
         return None
     if not is_pattern(source.split(" ")[0]):
         raise RTKError(f"stage {stage.name} needs a frame sequence (name.####.exr) as source", source)
-    seq = open_sequence(source, allow_missing=True)
-    return sorted(seq.found)
+    found = _frames_on_disk(source.split(" ")[0])
+    if not found:
+        open_sequence(source, allow_missing=True)  # raises the toolkit's own "no frames" error
+    return found
 
 
 def plan_bundle(req: BundleRequest) -> BundlePlan:
@@ -202,15 +235,16 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
                     values.get("source") or project.source_spec())
         if not frames:
             raise RTKError(f"no frames for stage {stage.name}")
-        chunks = chunk_frames(frames, req.chunk)
+        chunks = [] if req.task_style == "chunk" else [
+            format_frames(c) for c in chunk_frames(frames, req.chunk)]
     else:
-        frames, chunks = [1], [[1]]
+        frames, chunks = [1], ["1"]
     gpu = stage.gpu_default if req.gpu is None else bool(req.gpu)
     name = req.name or f"rtk {stage.name} {project.name}" + (
         f" {frames[0]}-{frames[-1]}" if stage.chunked else "")
     options = TemplateOptions(
         gpu=gpu, gpu_memory_mib=req.gpu_memory_mib, task_style=req.task_style,
-        chunk_starts=[c[0] for c in chunks] if req.task_style == "int" else (),
+        chunk_starts=[_first(c) for c in chunks] if req.task_style == "int" else (),
         job_name=name, verify=req.verify,
     )
     template = build_job_template(stage, options)
@@ -229,10 +263,12 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
     if req.task_style == "chunk" and stage.chunked:
         # OpenJD forms the chunks (balanced, at most ChunkSize frames, never across a gap):
         # list them as the farm will run them.
-        chunks = [parse_frames(t[TASK_PARAM]) for t in task_parameter_sets(job)]
-        if sum(len(c) for c in chunks) != len(frames):
+        chunks = [t[TASK_PARAM] for t in task_parameter_sets(job)]
+        if sum(_count(c) for c in chunks) != len(frames):
             raise RTKError("openjd-model's chunks do not cover the frames exactly once")
-    count = task_count(job)
+        count = len(chunks)
+    else:
+        count = task_count(job)
     return BundlePlan(stage, project, template, job_values, frames, chunks, count, gpu)
 
 
@@ -255,7 +291,7 @@ def _commands_text(plan: BundlePlan) -> str:
     lines = ["#!/bin/sh", "# One line per task of this bundle; each is resumable and safe to re-run.",
              "set -e"]
     if plan.stage.chunked:
-        lines += [f"{head} --frames {format_frames(c)}" for c in plan.chunks]
+        lines += [f"{head} --frames {c}" for c in plan.chunks]
     else:
         lines.append(head)
     return "\n".join(lines) + "\n"
@@ -281,7 +317,7 @@ def write_bundle(plan: BundlePlan, out_dir: Path, *, overwrite: bool = False) ->
             yaml.safe_dump(_values_document(plan.values), sort_keys=False, allow_unicode=True,
                            width=1000), encoding="utf-8")
         (tmp / CHUNKS_FILE).write_text(
-            "".join(format_frames(c) + "\n" for c in plan.chunks), encoding="utf-8")
+            "".join(c + "\n" for c in plan.chunks), encoding="utf-8")
         commands = tmp / COMMANDS_FILE
         commands.write_text(_commands_text(plan), encoding="utf-8")
         commands.chmod(0o755)
@@ -290,7 +326,7 @@ def write_bundle(plan: BundlePlan, out_dir: Path, *, overwrite: bool = False) ->
             "toolkit_version": __version__,
             "stage": plan.stage.name,
             "project": str(plan.project.root),
-            "frames": format_frames(plan.frames),
+            "frames": str(plan.values.get("Frames", "1")),
             "frame_count": len(plan.frames),
             "chunk_size": int(plan.values.get("ChunkSize", 1)),
             "tasks": plan.tasks,
