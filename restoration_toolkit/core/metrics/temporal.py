@@ -66,13 +66,19 @@ def flicker(
     """Flicker of the ``test`` sequence (a list of (H, W, 3) frames, or (T, H, W, 3)) relative
     to the ``reference`` sequence of the same frames (or ``None``). Needs at least 2 frames."""
     tm = frame_means(test, mask=mask)
+    rm = frame_means(reference, mask=mask) if reference is not None else None
+    return flicker_from_means(rm, tm)
+
+
+def flicker_from_means(reference_means: Optional[np.ndarray], test_means: np.ndarray) -> Flicker:
+    """:func:`flicker` from per-frame (T, 3) Y, Cb, Cr means already taken (consecutive
+    frames; ``reference_means`` None for no reference)."""
+    tm = np.asarray(test_means, np.float64).reshape(-1, 3)
     if len(tm) < 2:
         raise RTKError("flicker needs at least 2 frames")
-    rm = None
-    if reference is not None:
-        rm = frame_means(reference, mask=mask)
-        if len(rm) != len(tm):
-            raise RTKError(f"reference has {len(rm)} frames, test has {len(tm)}")
+    rm = None if reference_means is None else np.asarray(reference_means, np.float64).reshape(-1, 3)
+    if rm is not None and len(rm) != len(tm):
+        raise RTKError(f"reference has {len(rm)} frames, test has {len(tm)}")
     dt = np.diff(tm, axis=0)
     d = dt - np.diff(rm, axis=0) if rm is not None else dt
     steps = np.abs(d[:, 0])
