@@ -56,7 +56,7 @@ _NUMBERED = re.compile(r"^(?P<prefix>.+?)(?P<frame>-?\d+)\.(?P<ext>exr|dpx|tif|t
 METRICS: Dict[str, Tuple[str, str]] = {
     "delta_e_mean": ("ΔE2000 mean", "lower"),
     "delta_e_p95": ("ΔE2000 p95", "lower"),
-    "psnr": ("PSNR (dB)", "higher"),
+    "psnr": ("PSNR (dB, pooled MSE)", "higher"),
     "ssim": ("SSIM", "higher"),
     "detail_ratio": ("HF detail ratio (1 = reference)", "one"),
     "detail_correlation": ("HF detail correlation", "higher"),
@@ -477,10 +477,14 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
     for name in names:
         rows = list(per_frame[name].values())
         s: Dict[str, float] = {}
-        for key in ("delta_e_mean", "delta_e_p95", "psnr", "ssim", "detail_ratio", "detail_correlation", "grain_ratio"):
+        dbs = np.array([r["psnr"] for r in rows], np.float64)
+        if dbs.size:  # PSNR of the pooled MSE (identical frames count as MSE 0, not as inf dB)
+            mse = float(np.mean(np.where(np.isinf(dbs), 0.0, 10.0 ** (-dbs / 10.0))))
+            s["psnr"] = float("inf") if mse == 0 else float(10.0 * np.log10(1.0 / mse))
+        for key in ("delta_e_mean", "delta_e_p95", "ssim", "detail_ratio", "detail_correlation", "grain_ratio"):
             vals = np.array([r[key] for r in rows], np.float64)
             vals = vals[np.isfinite(vals)]
-            s[key] = float(vals.mean()) if vals.size else (float("inf") if key == "psnr" and rows else float("nan"))
+            s[key] = float(vals.mean()) if vals.size else float("nan")
         s["flicker_luma_percent"] = float(flick[name]["luma_percent"]) if name in flick else float("nan")
         s["flicker_chroma"] = float(flick[name]["chroma"]) if name in flick else float("nan")
         summary[name] = s
@@ -502,6 +506,6 @@ def best_per_row(summary: Dict[str, Dict[str, float]]) -> Dict[str, Optional[str
             score = -v if better == "higher" else (abs(np.log(v)) if better == "one" and v > 0 else v)
             if better == "one" and v <= 0:
                 score = float("inf")
-            scored.append((round(float(score), 9), order, name))
+            scored.append((round(float(score), 6), order, name))
         best[key] = min(scored)[2] if scored else None
     return best
