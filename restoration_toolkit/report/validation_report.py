@@ -618,9 +618,11 @@ def record_signoff(
     entry = None
     if log:
         entry = _log_run(project.root, stage="validation", technique=project.technique, shot=shot,
-                         frames=data.get("frames"), parameters={"verdict": verdict, "by": by.strip()},
+                         frames=data.get("frames"), parameters={"signoff": verdict, "report": data.get("created")},
                          outputs=[report_json], observations=f"sign-off: {verdict} by {by.strip()}"
-                         + (f" — {notes}" if notes else ""))
+                         + (f" — {notes}" if notes else ""),
+                         verdict="keep" if verdict == "accept" else "reject", approved_by=by.strip(),
+                         hash_inputs=False)
     record["experiment_entry"] = entry
     signoffs = load_signoffs(folder.parent) + [record]
     atomic_write_text(folder.parent / "signoffs.json",
