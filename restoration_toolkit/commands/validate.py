@@ -11,14 +11,13 @@ without a project. ``rtk validate signoff --shot NAME --verdict accept|reject --
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
 from ..core.baselines import BASELINES
 from ..core.errors import RTKError
-from ..core.frames import format_frames, parse_frames
+from ..core.frames import parse_frames
 from ..core.project import open_project
 from ..core.validation import DEFAULT_OCIO, DISPLAY_SPACE, GROUND_TRUTHS, METRICS
 
@@ -37,32 +36,71 @@ def _baseline_arg(text: str) -> tuple:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", metavar="DIR", default=None,
-                        help="restoration project folder (default: the nearest project.yaml above)")
-    parser.add_argument("--frames", metavar="LIST", help="validation frames (default: pairs.yaml holdout); "
-                        "a training frame is refused")
-    parser.add_argument("--result", metavar="SEQ", help="model result sequence (default: "
-                        "pipeline/04_inference_render/<shot>_ml_####.exr)")
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        default=None,
+        help="restoration project folder (default: the nearest project.yaml above)",
+    )
+    parser.add_argument(
+        "--frames",
+        metavar="LIST",
+        help="validation frames (default: pairs.yaml holdout); a training frame is refused",
+    )
+    parser.add_argument(
+        "--result",
+        metavar="SEQ",
+        help="model result sequence (default: pipeline/04_inference_render/<shot>_ml_####.exr)",
+    )
     parser.add_argument("--scan", metavar="SEQ", help="without a project: the scan sequence")
-    parser.add_argument("--reference", metavar="SEQ", help="without a project: the reference, on the result's raster")
-    parser.add_argument("--training-frames", metavar="LIST", default="",
-                        help="without a project: frames used for training (refused as validation frames)")
-    parser.add_argument("--colorspace", default=DISPLAY_SPACE,
-                        help=f"without a project: OCIO colour space of all inputs (default {DISPLAY_SPACE!r})")
+    parser.add_argument(
+        "--reference",
+        metavar="SEQ",
+        help="without a project: the reference, on the result's raster",
+    )
+    parser.add_argument(
+        "--training-frames",
+        metavar="LIST",
+        default="",
+        help="without a project: frames used for training (refused as validation frames)",
+    )
+    parser.add_argument(
+        "--colorspace",
+        default=DISPLAY_SPACE,
+        help=f"without a project: OCIO colour space of all inputs (default {DISPLAY_SPACE!r})",
+    )
     parser.add_argument("--ocio", default=DEFAULT_OCIO, help="without a project: OCIO config")
-    parser.add_argument("--ground-truth", choices=sorted(GROUND_TRUTHS), default=None,
-                        help="compare with the reference as is, or the method's composition "
-                        "(default: chroma for color projects, luma for spatial ones, reference without a project)")
-    parser.add_argument("--out", metavar="DIR", help="without a project: the report folder to write")
-    parser.add_argument("--baseline", metavar="NAME=SEQ", action="append", type=_baseline_arg, default=[],
-                        help="another result to compare (repeatable)")
-    parser.add_argument("--baselines", metavar="NAMES",
-                        help=f"traditional baselines to compute (comma list of {', '.join(BASELINES)}; "
-                        "'none' for none; default all)")
+    parser.add_argument(
+        "--ground-truth",
+        choices=sorted(GROUND_TRUTHS),
+        default=None,
+        help="compare with the reference as is, or the method's composition "
+        "(default: chroma for color projects, luma for spatial ones, reference without a project)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="without a project: the report folder to write"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="NAME=SEQ",
+        action="append",
+        type=_baseline_arg,
+        default=[],
+        help="another result to compare (repeatable)",
+    )
+    parser.add_argument(
+        "--baselines",
+        metavar="NAMES",
+        help=f"traditional baselines to compute (comma list of {', '.join(BASELINES)}; "
+        "'none' for none; default all)",
+    )
     add_no_log_argument(parser)
     add_json_argument(parser)
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
-    sign = sub.add_parser("signoff", help="record a human verdict for a shot with the report and in the experiment log")
+    sign = sub.add_parser(
+        "signoff",
+        help="record a human verdict for a shot with the report and in the experiment log",
+    )
     sign.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS)
     sign.add_argument("--shot", required=True)
     sign.add_argument("--verdict", required=True, choices=("accept", "reject"))
@@ -97,17 +135,33 @@ def run(args: argparse.Namespace) -> int:
     baselines = _baseline_names(args.baselines)
     explicit = args.scan or args.reference
     if explicit:
-        missing = [o for o, v in (("--scan", args.scan), ("--reference", args.reference),
-                                  ("--result", args.result), ("--frames", args.frames), ("--out", args.out)) if not v]
+        missing = [
+            o
+            for o, v in (
+                ("--scan", args.scan),
+                ("--reference", args.reference),
+                ("--result", args.result),
+                ("--frames", args.frames),
+                ("--out", args.out),
+            )
+            if not v
+        ]
         if missing:
             raise RTKError("without a project, give " + ", ".join(missing))
         from ..core.validation import explicit_inputs
 
-        inputs = explicit_inputs(scan=args.scan, reference=args.reference, result=args.result,
-                                 frames=frames or [], training=parse_frames(args.training_frames)
-                                 if args.training_frames else [], colorspace=args.colorspace,
-                                 ocio_config=args.ocio, baselines=baselines, extra=extra,
-                                 ground_truth=args.ground_truth or "reference")
+        inputs = explicit_inputs(
+            scan=args.scan,
+            reference=args.reference,
+            result=args.result,
+            frames=frames or [],
+            training=parse_frames(args.training_frames) if args.training_frames else [],
+            colorspace=args.colorspace,
+            ocio_config=args.ocio,
+            baselines=baselines,
+            extra=extra,
+            ground_truth=args.ground_truth or "reference",
+        )
         out = Path(args.out)
         for src in (args.scan, args.reference, args.result):
             if Path(src.split(" ")[0]).resolve().parent == out.resolve():
@@ -121,18 +175,39 @@ def run(args: argparse.Namespace) -> int:
                 from ..core.validation import project_inputs
                 from ..report.validation_report import report_dir
 
-                inputs = project_inputs(project, frames=frames, result=args.result,
-                                        baselines=baselines, extra=extra)
+                inputs = project_inputs(
+                    project, frames=frames, result=args.result, baselines=baselines, extra=extra
+                )
                 inputs.ground_truth = args.ground_truth
-                outcome = build_report_from_inputs(inputs, report_dir(project), project=project,
-                                                   log=not args.no_log, progress=progress)
+                outcome = build_report_from_inputs(
+                    inputs,
+                    report_dir(project),
+                    project=project,
+                    log=not args.no_log,
+                    progress=progress,
+                )
             else:
-                outcome = build_report(project, frames=frames, result=args.result, baselines=baselines,
-                                       extra=extra, log=not args.no_log, progress=progress)
+                outcome = build_report(
+                    project,
+                    frames=frames,
+                    result=args.result,
+                    baselines=baselines,
+                    extra=extra,
+                    log=not args.no_log,
+                    progress=progress,
+                )
     if args.json:
-        print_json({"report": outcome.html, "json": outcome.json, "experiment_entry": outcome.entry_id,
-                    "summary": outcome.summary, "best": outcome.best,
-                    "outlier_frames": outcome.outlier_frames, "curate_command": outcome.curate_command})
+        print_json(
+            {
+                "report": outcome.html,
+                "json": outcome.json,
+                "experiment_entry": outcome.entry_id,
+                "summary": outcome.summary,
+                "best": outcome.best,
+                "outlier_frames": outcome.outlier_frames,
+                "curate_command": outcome.curate_command,
+            }
+        )
         return 0
     _print_summary(outcome)
     return 0
@@ -171,12 +246,24 @@ def _signoff(args: argparse.Namespace) -> int:
     from ..report import record_signoff
 
     project = open_project(getattr(args, "project", None))
-    record = record_signoff(project, shot=args.shot, verdict=args.verdict, by=args.by, notes=args.notes,
-                            log=not getattr(args, "no_log", False))
+    record = record_signoff(
+        project,
+        shot=args.shot,
+        verdict=args.verdict,
+        by=args.by,
+        notes=args.notes,
+        log=not getattr(args, "no_log", False),
+    )
     if getattr(args, "json", False):
         print_json(record)
     else:
-        print(f"{args.shot}: {args.verdict} by {record['by']} at {record['when']}"
-              + (f" (experiment-log entry {record['experiment_entry']})" if record.get("experiment_entry") else ""))
+        print(
+            f"{args.shot}: {args.verdict} by {record['by']} at {record['when']}"
+            + (
+                f" (experiment-log entry {record['experiment_entry']})"
+                if record.get("experiment_entry")
+                else ""
+            )
+        )
         print(f"report: {project.stage_dir(5) / 'report' / 'index.html'}")
     return 0

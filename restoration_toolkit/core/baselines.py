@@ -57,7 +57,9 @@ def _check(image: np.ndarray) -> np.ndarray:
     return arr
 
 
-def resample(image: np.ndarray, size: Optional[Size] = None, *, filter: str = "lanczos") -> np.ndarray:
+def resample(
+    image: np.ndarray, size: Optional[Size] = None, *, filter: str = "lanczos"
+) -> np.ndarray:
     """Resample (H, W, C) to ``size`` = (width, height) with ``filter`` ``"lanczos"``
     (Lanczos-4) or ``"bicubic"``; ``size`` None or equal keeps the raster (a copy)."""
     import cv2
@@ -71,8 +73,10 @@ def resample(image: np.ndarray, size: Optional[Size] = None, *, filter: str = "l
     if w <= 0 or h <= 0:
         raise RTKError(f"target size {w}x{h} is empty")
     interp = cv2.INTER_LANCZOS4 if filter == "lanczos" else cv2.INTER_CUBIC
-    channels = [cv2.resize(np.ascontiguousarray(arr[:, :, c]), (w, h), interpolation=interp)
-                for c in range(arr.shape[2])]
+    channels = [
+        cv2.resize(np.ascontiguousarray(arr[:, :, c]), (w, h), interpolation=interp)
+        for c in range(arr.shape[2])
+    ]
     return np.stack(channels, axis=2).astype(np.float32)
 
 
@@ -131,8 +135,16 @@ def denoise_sharpen_grain(
     arr = _check(image)
     rms = grain_rms(arr) if grain is None else float(grain)
     if rms > 0:
-        clean = denoise_nl_means(arr, h=0.8 * rms, sigma=rms, patch_size=5, patch_distance=6,
-                                 fast_mode=True, channel_axis=2, preserve_range=True)
+        clean = denoise_nl_means(
+            arr,
+            h=0.8 * rms,
+            sigma=rms,
+            patch_size=5,
+            patch_distance=6,
+            fast_mode=True,
+            channel_axis=2,
+            preserve_range=True,
+        )
     else:
         clean = arr
     sharp = unsharp(np.asarray(clean, np.float32), radius=sharpen_radius, amount=sharpen_amount)
@@ -157,18 +169,35 @@ def _dsg(scan: np.ndarray, size: Optional[Size]) -> np.ndarray:
 
 
 BASELINES: Dict[str, Baseline] = {
-    "lanczos": Baseline("lanczos", "Lanczos-4 resample to the target raster",
-                        {"filter": "Lanczos4"}, _lanczos),
-    "bicubic": Baseline("bicubic", "bicubic (Keys a=-0.75) resample to the target raster",
-                        {"filter": "Cubic"}, _bicubic),
-    "unsharp": Baseline("unsharp", "Lanczos-4 resample + unsharp mask (radius 1.5 px, amount 0.8)",
-                        {"filter": "Lanczos4", "radius": 1.5, "amount": 0.8}, _unsharp),
+    "lanczos": Baseline(
+        "lanczos", "Lanczos-4 resample to the target raster", {"filter": "Lanczos4"}, _lanczos
+    ),
+    "bicubic": Baseline(
+        "bicubic",
+        "bicubic (Keys a=-0.75) resample to the target raster",
+        {"filter": "Cubic"},
+        _bicubic,
+    ),
+    "unsharp": Baseline(
+        "unsharp",
+        "Lanczos-4 resample + unsharp mask (radius 1.5 px, amount 0.8)",
+        {"filter": "Lanczos4", "radius": 1.5, "amount": 0.8},
+        _unsharp,
+    ),
     "denoise_sharpen_grain": Baseline(
         "denoise_sharpen_grain",
         "Lanczos-4 resample + non-local-means denoise (h=0.8 sigma, 5x5 patches, distance 6) + unsharp (radius 1.5, amount 0.6) "
         "+ regrain to the scan's measured grain RMS (grain size 0.6 px, seed 0)",
-        {"filter": "Lanczos4", "denoise": "nl-means h=0.8*sigma patch 5 distance 6", "radius": 1.5,
-         "amount": 0.6, "grain_size": 0.6, "seed": 0}, _dsg),
+        {
+            "filter": "Lanczos4",
+            "denoise": "nl-means h=0.8*sigma patch 5 distance 6",
+            "radius": 1.5,
+            "amount": 0.6,
+            "grain_size": 0.6,
+            "seed": 0,
+        },
+        _dsg,
+    ),
 }
 
 

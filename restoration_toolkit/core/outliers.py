@@ -71,7 +71,9 @@ class Outlier:
 def _lab(rgb: np.ndarray) -> np.ndarray:
     import colour
 
-    xyz = colour.RGB_to_XYZ(np.clip(rgb[..., :3], 0, 1).astype(np.float64), "sRGB", apply_cctf_decoding=True)
+    xyz = colour.RGB_to_XYZ(
+        np.clip(rgb[..., :3], 0, 1).astype(np.float64), "sRGB", apply_cctf_decoding=True
+    )
     return colour.XYZ_to_Lab(xyz, colour.RGB_COLOURSPACES["sRGB"].whitepoint)
 
 
@@ -97,7 +99,11 @@ def measure_frame(
     lr, lt = _lab(reference), _lab(test)
     chroma = np.hypot(lr[..., 1], lr[..., 2])
     chromatic = valid & (chroma > 10)
-    hue_err = float(np.mean(_hue_diff(lr[chromatic], lt[chromatic]))) if chromatic.sum() > 100 else float("nan")
+    hue_err = (
+        float(np.mean(_hue_diff(lr[chromatic], lt[chromatic])))
+        if chromatic.sum() > 100
+        else float("nan")
+    )
 
     L = np.where(valid, lr[..., 0], np.nanmean(lr[..., 0][valid]) if valid.any() else 0.0)
     mag = np.hypot(sobel(L, 0), sobel(L, 1))
@@ -112,7 +118,15 @@ def measure_frame(
         e_de, ratio = float("nan"), float("nan")
 
     hue = np.degrees(np.arctan2(lr[..., 2], lr[..., 1])) % 360.0
-    skin = valid & (lr[..., 0] > 20) & (lr[..., 0] < 90) & (chroma > 10) & (chroma < 45) & (hue > 25) & (hue < 65)
+    skin = (
+        valid
+        & (lr[..., 0] > 20)
+        & (lr[..., 0] < 90)
+        & (chroma > 10)
+        & (chroma < 45)
+        & (hue > 25)
+        & (hue < 65)
+    )
     n_skin = int(skin.sum())
     if n_skin >= MIN_SKIN_PIXELS:
         skin_hue = float(np.mean(_hue_diff(lr[skin], lt[skin])))
@@ -130,10 +144,18 @@ def measure_frame(
         banding = float(flat_t.mean() - flat_r.mean())
     else:
         banding = float("nan")
-    return FrameMeasures(frame=frame, hue_error=hue_err, edge_ratio=float(ratio), edge_de=e_de,
-                         skin_hue_error=skin_hue, skin_de=skin_de, skin_pixels=n_skin,
-                         mean_y=float(yt[valid].mean()), reference_mean_y=float(yr[valid].mean()),
-                         banding=banding)
+    return FrameMeasures(
+        frame=frame,
+        hue_error=hue_err,
+        edge_ratio=float(ratio),
+        edge_de=e_de,
+        skin_hue_error=skin_hue,
+        skin_de=skin_de,
+        skin_pixels=n_skin,
+        mean_y=float(yt[valid].mean()),
+        reference_mean_y=float(yr[valid].mean()),
+        banding=banding,
+    )
 
 
 def _neighbour_deviation(values: Sequence[float], index: int, reach: int = 2) -> float:
@@ -148,7 +170,9 @@ def _neighbour_deviation(values: Sequence[float], index: int, reach: int = 2) ->
     return float(abs(values[index] - np.median(window)))
 
 
-def find_outliers(measures: Sequence[FrameMeasures], thresholds: Optional[Dict[str, float]] = None) -> List[Outlier]:
+def find_outliers(
+    measures: Sequence[FrameMeasures], thresholds: Optional[Dict[str, float]] = None
+) -> List[Outlier]:
     """Flag frames from their measures (sorted by frame); see the module docstring."""
     t = dict(THRESHOLDS, **(thresholds or {}))
     ms = sorted(measures, key=lambda m: m.frame)
@@ -158,27 +182,73 @@ def find_outliers(measures: Sequence[FrameMeasures], thresholds: Optional[Dict[s
     for i, m in enumerate(ms):
         d = _neighbour_deviation(hues, i)
         if np.isfinite(d) and d > t["hue_drift"]:
-            out.append(Outlier(m.frame, "hue_drift", d, t["hue_drift"],
-                               f"hue error {m.hue_error:+.1f}° departs {d:.1f}° from the neighbouring frames"))
-        if np.isfinite(m.edge_ratio) and m.edge_ratio > t["edge_bleed"] and m.edge_de > t["edge_bleed_min_de"]:
-            out.append(Outlier(m.frame, "edge_bleed", m.edge_ratio, t["edge_bleed"],
-                               f"ΔE on edges {m.edge_de:.1f} is {m.edge_ratio:.1f}× the ΔE elsewhere"))
+            out.append(
+                Outlier(
+                    m.frame,
+                    "hue_drift",
+                    d,
+                    t["hue_drift"],
+                    f"hue error {m.hue_error:+.1f}° departs {d:.1f}° from the neighbouring frames",
+                )
+            )
+        if (
+            np.isfinite(m.edge_ratio)
+            and m.edge_ratio > t["edge_bleed"]
+            and m.edge_de > t["edge_bleed_min_de"]
+        ):
+            out.append(
+                Outlier(
+                    m.frame,
+                    "edge_bleed",
+                    m.edge_ratio,
+                    t["edge_bleed"],
+                    f"ΔE on edges {m.edge_de:.1f} is {m.edge_ratio:.1f}× the ΔE elsewhere",
+                )
+            )
         sd = _neighbour_deviation(skins, i)
         if np.isfinite(sd) and sd > t["skin_hue"]:
-            out.append(Outlier(m.frame, "skin", sd, t["skin_hue"],
-                               f"skin hue error {m.skin_hue_error:+.1f}° departs {sd:.1f}° from the neighbouring frames"))
+            out.append(
+                Outlier(
+                    m.frame,
+                    "skin",
+                    sd,
+                    t["skin_hue"],
+                    f"skin hue error {m.skin_hue_error:+.1f}° departs {sd:.1f}° from the neighbouring frames",
+                )
+            )
         elif np.isfinite(m.skin_de) and m.skin_de > t["skin_de"]:
-            out.append(Outlier(m.frame, "skin", m.skin_de, t["skin_de"],
-                               f"mean ΔE on skin tones {m.skin_de:.1f} ({m.skin_pixels} pixels)"))
+            out.append(
+                Outlier(
+                    m.frame,
+                    "skin",
+                    m.skin_de,
+                    t["skin_de"],
+                    f"mean ΔE on skin tones {m.skin_de:.1f} ({m.skin_pixels} pixels)",
+                )
+            )
         if i > 0 and ms[i - 1].frame == m.frame - 1:
             p = ms[i - 1]
             step = abs((m.mean_y - p.mean_y) - (m.reference_mean_y - p.reference_mean_y))
             level = max(abs(m.mean_y), 1e-6)
             pct = 100.0 * step / level
             if pct > t["flicker"]:
-                out.append(Outlier(m.frame, "flicker", pct, t["flicker"],
-                                   f"brightness steps {pct:.1f}% from frame {p.frame} where the reference does not"))
+                out.append(
+                    Outlier(
+                        m.frame,
+                        "flicker",
+                        pct,
+                        t["flicker"],
+                        f"brightness steps {pct:.1f}% from frame {p.frame} where the reference does not",
+                    )
+                )
         if np.isfinite(m.banding) and m.banding > t["banding"]:
-            out.append(Outlier(m.frame, "banding", m.banding, t["banding"],
-                               f"{100 * m.banding:.0f}% more flat steps than the reference in smooth areas"))
+            out.append(
+                Outlier(
+                    m.frame,
+                    "banding",
+                    m.banding,
+                    t["banding"],
+                    f"{100 * m.banding:.0f}% more flat steps than the reference in smooth areas",
+                )
+            )
     return out

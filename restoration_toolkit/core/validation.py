@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from .metrics import (
 from .metrics.temporal import split_runs
 from .outliers import FrameMeasures, Outlier, find_outliers, measure_frame
 from .progress import ProgressFn
-from .project import Project
+from .project import DEFAULT_OCIO_CONFIG, Project
 from .sequence import open_sequence
 from .ycbcr import chroma_ground_truth, luma_ground_truth
 
@@ -46,11 +46,13 @@ DISPLAY_SPACE = "sRGB - Texture"
 GROUND_TRUTHS: Dict[str, str] = {
     "reference": "the aligned reference as it is",
     "chroma": "the scan's luminance + the aligned reference's chroma (the color-recovery ground "
-              "truth: the film keeps its own luminance and grain)",
+    "truth: the film keeps its own luminance and grain)",
     "luma": "the aligned reference's luminance + the scan's chroma (the spatial-recovery ground truth)",
 }
-DEFAULT_OCIO = "ocio://cg-config-v1.0.0_aces-v1.3_ocio-v2.1"
-_NUMBERED = re.compile(r"^(?P<prefix>.+?)(?P<frame>-?\d+)\.(?P<ext>exr|dpx|tif|tiff|png|jpg)$", re.I)
+DEFAULT_OCIO = DEFAULT_OCIO_CONFIG
+_NUMBERED = re.compile(
+    r"^(?P<prefix>.+?)(?P<frame>-?\d+)\.(?P<ext>exr|dpx|tif|tiff|png|jpg)$", re.I
+)
 
 # metric key → (label, better: "lower" | "higher" | "one")
 METRICS: Dict[str, Tuple[str, str]] = {
@@ -114,18 +116,25 @@ class ValidationResult:
 
 # -- frames ---------------------------------------------------------------------------------
 
-def check_validation_frames(frames: Sequence[int], training: Sequence[int], where: Optional[Path] = None) -> None:
+
+def check_validation_frames(
+    frames: Sequence[int], training: Sequence[int], where: Optional[Path] = None
+) -> None:
     """Raise RTKError when a validation frame is a training frame (it would flatter the model)."""
     bad = sorted(set(frames) & set(training))
     if bad:
         raise RTKError(
             f"frames {format_frames(bad)} are training pairs and cannot count as validation "
-            "frames (hold frames out in pairs.yaml `holdout`, or choose other --frames)", where)
+            "frames (hold frames out in pairs.yaml `holdout`, or choose other --frames)",
+            where,
+        )
     if not frames:
         raise RTKError("no validation frames", where)
 
 
-def numbered_files(directory: Path, pattern: Optional[re.Pattern] = None) -> Dict[str, Dict[int, Path]]:
+def numbered_files(
+    directory: Path, pattern: Optional[re.Pattern] = None
+) -> Dict[str, Dict[int, Path]]:
     """Numbered image files in ``directory`` grouped by prefix: prefix → {frame: path}."""
     groups: Dict[str, Dict[int, Path]] = {}
     if not directory.is_dir():
@@ -147,12 +156,17 @@ def sequence_paths(spec: str, frames: Sequence[int], what: str) -> Dict[int, Pat
     have = set(seq.frames) - set(seq.missing)
     missing = [f for f in frames if f not in have]
     if missing:
-        raise RTKError(f"{what} has no frames {format_frames(missing)} (validation frames "
-                       f"{format_frames(frames)})", spec)
+        raise RTKError(
+            f"{what} has no frames {format_frames(missing)} (validation frames "
+            f"{format_frames(frames)})",
+            spec,
+        )
     return {f: seq.path(f) for f in frames}
 
 
-def _require(paths: Dict[int, Path], frames: Sequence[int], what: str, where: Path) -> Dict[int, Path]:
+def _require(
+    paths: Dict[int, Path], frames: Sequence[int], what: str, where: Path
+) -> Dict[int, Path]:
     missing = [f for f in frames if f not in paths]
     if missing:
         raise RTKError(f"{what} is missing frames {format_frames(missing)}", where)
@@ -178,16 +192,32 @@ def _header_space(path: Path, default: str, config: str) -> Tuple[str, Dict[str,
 
 
 def baseline_candidates(names: Optional[Sequence[str]] = None) -> List[Candidate]:
-    out = [Candidate("scan", "scan", "the untreated scan (resampled to the reference raster if needed)",
-                     "scan", baseline="lanczos", parameters={"filter": "Lanczos4"})]
+    out = [
+        Candidate(
+            "scan",
+            "scan",
+            "the untreated scan (resampled to the reference raster if needed)",
+            "scan",
+            baseline="lanczos",
+            parameters={"filter": "Lanczos4"},
+        )
+    ]
     for name in names if names is not None else list(BASELINES):
         if name not in BASELINES:
             raise RTKError(f"unknown baseline {name!r} (one of {', '.join(BASELINES)})")
         if name == "lanczos":
             continue  # identical to "scan" on the same raster; on another raster "scan" is it
         b = BASELINES[name]
-        out.append(Candidate(name, "baseline", b.description, "computed from the scan",
-                             baseline=name, parameters=dict(b.parameters)))
+        out.append(
+            Candidate(
+                name,
+                "baseline",
+                b.description,
+                "computed from the scan",
+                baseline=name,
+                parameters=dict(b.parameters),
+            )
+        )
     return out
 
 
@@ -206,14 +236,22 @@ def project_inputs(
     training = sorted(set(pairs.scan_frames))
     chosen = sorted(set(frames)) if frames else sorted(set(pairs.holdout))
     if not chosen:
-        raise RTKError("pairs.yaml holds no held-out frames (`holdout`): list frames kept out of "
-                       "training there, or pass --frames", project.pairs_file)
+        raise RTKError(
+            "pairs.yaml holds no held-out frames (`holdout`): list frames kept out of "
+            "training there, or pass --frames",
+            project.pairs_file,
+        )
     check_validation_frames(chosen, training, project.pairs_file)
     config = project.color.ocio_config or DEFAULT_OCIO
 
     aligned = numbered_files(project.alignment_dir).get("aligned.", {})
-    reference = _require(aligned, chosen, "the aligned references (pipeline/02_alignment/aligned.####.exr; "
-                         "run `rtk align` on the held-out frames)", project.alignment_dir)
+    reference = _require(
+        aligned,
+        chosen,
+        "the aligned references (pipeline/02_alignment/aligned.####.exr; "
+        "run `rtk align` on the held-out frames)",
+        project.alignment_dir,
+    )
     confidence = numbered_files(project.alignment_dir).get("confidence.", {})
     scan = sequence_paths(project.source_spec(), chosen, "the scan")
 
@@ -227,13 +265,27 @@ def project_inputs(
             if prefix.endswith("_ml_"):
                 found.update(paths)
         if not found:
-            raise RTKError("no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
-                           "render the inference first or pass --result", project.stage_dir(4))
-        res_paths = _require(found, chosen, "the model result (<shot>_ml_####.exr)", project.stage_dir(4))
+            raise RTKError(
+                "no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
+                "render the inference first or pass --result",
+                project.stage_dir(4),
+            )
+        res_paths = _require(
+            found, chosen, "the model result (<shot>_ml_####.exr)", project.stage_dir(4)
+        )
         source = (project.stage_dir(4) / "<shot>_ml_####.exr").as_posix()
     space, attrs = _header_space(res_paths[chosen[0]], project.color.delivery_space, config)
-    candidates.append(Candidate("model", "model", "the trained per-film model's result", source,
-                                res_paths, space, attributes=attrs))
+    candidates.append(
+        Candidate(
+            "model",
+            "model",
+            "the trained per-film model's result",
+            source,
+            res_paths,
+            space,
+            attributes=attrs,
+        )
+    )
 
     notes: List[str] = []
     mg_dir = project.stage_dir(5)
@@ -242,11 +294,21 @@ def project_inputs(
         prefix = sorted(mg_groups, key=lambda k: (not re.search(r"mg|match", k, re.I), k))[0]
         paths = {f: mg_groups[prefix][f] for f in chosen}
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
-        candidates.append(Candidate("matchgrade", "matchgrade", "MatchGrade result (global color transform)",
-                                    (mg_dir / f"{prefix}####").as_posix(), paths, space))
+        candidates.append(
+            Candidate(
+                "matchgrade",
+                "matchgrade",
+                "MatchGrade result (global color transform)",
+                (mg_dir / f"{prefix}####").as_posix(),
+                paths,
+                space,
+            )
+        )
     elif (mg_dir / "grade.cube").is_file():
-        notes.append("grade.cube exists but no MatchGrade render of the validation frames was found in "
-                     "pipeline/05_matchgrade_render: run `rtk matchgrade apply` on the scan to compare it")
+        notes.append(
+            "grade.cube exists but no MatchGrade render of the validation frames was found in "
+            "pipeline/05_matchgrade_render: run `rtk matchgrade apply` on the scan to compare it"
+        )
     for name, spec in (extra or {}).items():
         paths = sequence_paths(spec, chosen, f"baseline {name}")
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
@@ -255,13 +317,20 @@ def project_inputs(
     live = project.live_area
     return ValidationInputs(
         ground_truth="chroma" if project.is_color else "luma",
-        frames=chosen, training_frames=training, scan=scan, scan_space=project.source.colorspace,
-        reference=reference, reference_space=project.color.working_space, candidates=candidates,
-        confidence={f: confidence[f] for f in chosen if f in confidence}, ocio_config=config,
+        frames=chosen,
+        training_frames=training,
+        scan=scan,
+        scan_space=project.source.colorspace,
+        reference=reference,
+        reference_space=project.color.working_space,
+        candidates=candidates,
+        confidence={f: confidence[f] for f in chosen if f in confidence},
+        ocio_config=config,
         live_area=(live.x0, live.y0, live.x1, live.y1) if live else None,
         reference_source=(project.alignment_dir / "aligned.####.exr").as_posix()
         + (f" (aligned from {project.reference.path})" if project.reference else ""),
-        scan_source=project.source.path, notes=notes,
+        scan_source=project.source.path,
+        notes=notes,
     )
 
 
@@ -280,53 +349,69 @@ def explicit_inputs(
 ) -> ValidationInputs:
     """``rtk validate --scan --reference --result``: every sequence in ``colorspace``."""
     if ground_truth not in GROUND_TRUTHS:
-        raise RTKError(f"ground truth must be one of {', '.join(GROUND_TRUTHS)}, got {ground_truth!r}")
+        raise RTKError(
+            f"ground truth must be one of {', '.join(GROUND_TRUTHS)}, got {ground_truth!r}"
+        )
     chosen = sorted(set(frames))
     check_validation_frames(chosen, training)
-    cands = [Candidate("model", "model", "the trained per-film model's result", result,
-                       sequence_paths(result, chosen, "the result"), colorspace)]
+    cands = [
+        Candidate(
+            "model",
+            "model",
+            "the trained per-film model's result",
+            result,
+            sequence_paths(result, chosen, "the result"),
+            colorspace,
+        )
+    ]
     for name, spec in (extra or {}).items():
-        cands.append(Candidate(name, "baseline", f"given sequence {spec}", spec,
-                               sequence_paths(spec, chosen, f"baseline {name}"), colorspace))
+        cands.append(
+            Candidate(
+                name,
+                "baseline",
+                f"given sequence {spec}",
+                spec,
+                sequence_paths(spec, chosen, f"baseline {name}"),
+                colorspace,
+            )
+        )
     cands += baseline_candidates(baselines)
     return ValidationInputs(
-        frames=chosen, training_frames=sorted(set(training)),
-        scan=sequence_paths(scan, chosen, "the scan"), scan_space=colorspace,
-        reference=sequence_paths(reference, chosen, "the reference"), reference_space=colorspace,
-        candidates=cands, ocio_config=ocio_config, reference_source=reference, scan_source=scan,
+        frames=chosen,
+        training_frames=sorted(set(training)),
+        scan=sequence_paths(scan, chosen, "the scan"),
+        scan_space=colorspace,
+        reference=sequence_paths(reference, chosen, "the reference"),
+        reference_space=colorspace,
+        candidates=cands,
+        ocio_config=ocio_config,
+        reference_source=reference,
+        scan_source=scan,
         ground_truth=ground_truth,
     )
 
 
 # -- colour --------------------------------------------------------------------------------------
 
-_CONFIGS: Dict[str, object] = {}
-
 
 def _ocio_config(config: str):
-    import PyOpenColorIO as ocio
+    from .ocio import load_config
 
-    if config not in _CONFIGS:
-        try:
-            _CONFIGS[config] = ocio.Config.CreateFromFile(config)
-        except Exception as exc:  # OCIO raises its own Exception type
-            raise RTKError(f"cannot load OCIO config ({str(exc).splitlines()[0]})", config) from None
-    return _CONFIGS[config]
+    return load_config(config)
 
 
 def to_display(pixels: np.ndarray, space: str, config: str = DEFAULT_OCIO) -> np.ndarray:
     """(H, W, 3) in OCIO colour space ``space`` → display-referred sRGB 0–1 (clipped), float32."""
-    arr = np.ascontiguousarray(np.asarray(pixels, np.float32)[:, :, :3]).copy()
-    if space != DISPLAY_SPACE:
-        cfg = _ocio_config(config)
-        if cfg.getColorSpace(space) is None:
-            raise RTKError(f"colour space {space!r} is not in the OCIO config", config)
-        proc = cfg.getProcessor(space, DISPLAY_SPACE).getDefaultCPUProcessor()
-        proc.applyRGB(arr)
+    from .ocio import convert_colorspace
+
+    arr = convert_colorspace(
+        np.asarray(pixels, np.float32)[:, :, :3], space, DISPLAY_SPACE, config=config
+    )
     return np.clip(np.nan_to_num(arr, nan=0.0), 0.0, 1.0).astype(np.float32)
 
 
 # -- evaluation ----------------------------------------------------------------------------------
+
 
 @dataclass
 class FrameImages:
@@ -353,19 +438,28 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
     ref = crop(to_display(ref_raw, inputs.reference_space, cfg))
     h, w = ref.shape[:2]
     if h == 0 or w == 0:
-        raise RTKError(f"the live area is outside the reference image ({ref_raw.shape[1]}x{ref_raw.shape[0]})",
-                       inputs.reference[frame])
+        raise RTKError(
+            f"the live area is outside the reference image ({ref_raw.shape[1]}x{ref_raw.shape[0]})",
+            inputs.reference[frame],
+        )
     mask = np.ones((h, w), np.float32)
     if frame in inputs.confidence:
         conf = read_image(inputs.confidence[frame]).pixels[:, :, 0]
         if conf.shape != ref_raw.shape[:2]:
-            raise RTKError(f"confidence map is {conf.shape[1]}x{conf.shape[0]}, reference is "
-                           f"{ref_raw.shape[1]}x{ref_raw.shape[0]}", inputs.confidence[frame])
+            raise RTKError(
+                f"confidence map is {conf.shape[1]}x{conf.shape[0]}, reference is "
+                f"{ref_raw.shape[1]}x{ref_raw.shape[0]}",
+                inputs.confidence[frame],
+            )
         mask = (crop(conf) > 0.5).astype(np.float32)
     if mask.sum() < 1:
-        raise RTKError(f"frame {frame}: the confidence mask excludes every pixel, nothing to measure",
-                       inputs.confidence.get(frame))
-    scan_disp = to_display(read_image(inputs.scan[frame], channels=3).pixels, inputs.scan_space, cfg)
+        raise RTKError(
+            f"frame {frame}: the confidence mask excludes every pixel, nothing to measure",
+            inputs.confidence.get(frame),
+        )
+    scan_disp = to_display(
+        read_image(inputs.scan[frame], channels=3).pixels, inputs.scan_space, cfg
+    )
     if inputs.live_area is not None and scan_disp.shape[:2] == ref_raw.shape[:2]:
         scan_disp = crop(scan_disp)
     scan = resample(scan_disp, (w, h), filter="lanczos")
@@ -378,8 +472,11 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
         if c.paths:
             raw = read_image(c.paths[frame], channels=3).pixels
             if raw.shape[:2] != ref_raw.shape[:2]:
-                raise RTKError(f"{c.name} frame {frame} is {raw.shape[1]}x{raw.shape[0]} but the reference "
-                               f"is {ref_raw.shape[1]}x{ref_raw.shape[0]}", c.paths[frame])
+                raise RTKError(
+                    f"{c.name} frame {frame} is {raw.shape[1]}x{raw.shape[0]} but the reference "
+                    f"is {ref_raw.shape[1]}x{ref_raw.shape[0]}",
+                    c.paths[frame],
+                )
             out[c.name] = crop(to_display(raw, c.colorspace or DISPLAY_SPACE, cfg))
         elif c.kind == "scan":
             out[c.name] = scan
@@ -388,20 +485,27 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
     return FrameImages(frame, ref, scan, mask, out)
 
 
-def _same_raster(inputs: ValidationInputs, frame: int, fr: "FrameImages") -> bool:
+def _same_raster(inputs: ValidationInputs, frame: int, fr: FrameImages) -> bool:
     from .imageio import read_image as _read
 
     shape = _read(inputs.scan[frame]).pixels.shape[:2]
     if inputs.live_area is not None:
         x0, y0, x1, y1 = inputs.live_area
-        return shape == fr.reference.shape[:2] or (y1 - y0, x1 - x0) == fr.reference.shape[:2] and shape[0] >= y1
+        return (
+            shape == fr.reference.shape[:2]
+            or (y1 - y0, x1 - x0) == fr.reference.shape[:2]
+            and shape[0] >= y1
+        )
     return shape == fr.reference.shape[:2]
 
 
-def _frame_figures(ref: np.ndarray, img: np.ndarray, scan: np.ndarray, mask: np.ndarray) -> Tuple[Dict[str, float], object, np.ndarray]:
+def _frame_figures(
+    ref: np.ndarray, img: np.ndarray, scan: np.ndarray, mask: np.ndarray
+) -> Tuple[Dict[str, float], object, np.ndarray]:
     de = delta_e2000(ref, img, mask=mask)
     fig: Dict[str, float] = {
-        "delta_e_mean": de.mean, "delta_e_p95": de.p95,
+        "delta_e_mean": de.mean,
+        "delta_e_p95": de.p95,
         "psnr": psnr(ref, img, mask=mask).db,
         "ssim": ssim(ref, img, mask=mask).mean if min(ref.shape[:2]) >= 7 else float("nan"),
     }
@@ -436,8 +540,10 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
             inputs.candidates = [c for c in inputs.candidates if c.name != "bicubic"]
             names.remove("bicubic")
             del per_frame["bicubic"], means["bicubic"], nps_acc["bicubic"]
-            inputs.notes.append(f"the scan has the reference's raster ({size[0]}x{size[1]}): a Lanczos or "
-                                "bicubic resample leaves it unchanged, so those baselines are the row 'scan'")
+            inputs.notes.append(
+                f"the scan has the reference's raster ({size[0]}x{size[1]}): a Lanczos or "
+                "bicubic resample leaves it unchanged, so those baselines are the row 'scan'"
+            )
             fr.candidates.pop("bicubic", None)
         means["reference"][f] = frame_means([fr.reference], mask=fr.mask)[0]
         for name, img in fr.candidates.items():
@@ -462,17 +568,24 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
         series: List[Tuple[int, float]] = []
         level = []
         for run in runs:
-            fl = flicker_from_means(np.array([means["reference"][f] for f in run]),
-                                    np.array([means[name][f] for f in run]))
+            fl = flicker_from_means(
+                np.array([means["reference"][f] for f in run]),
+                np.array([means[name][f] for f in run]),
+            )
             d = fl.steps
             steps += list(d)
             chroma += list(fl.chroma_steps)
             level.append(float(np.mean(np.abs(fl.test_means[:, 0]))))
-            series += [(run[k + 1], 100.0 * float(d[k]) / max(level[-1], 1e-6)) for k in range(len(d))]
+            series += [
+                (run[k + 1], 100.0 * float(d[k]) / max(level[-1], 1e-6)) for k in range(len(d))
+            ]
         if steps:
             lvl = float(np.mean(level))
-            flick[name] = {"luma_percent": 100.0 * float(np.sqrt(np.mean(np.square(steps)))) / max(lvl, 1e-6),
-                           "chroma": float(np.sqrt(np.mean(np.square(chroma)))), "series": series}
+            flick[name] = {
+                "luma_percent": 100.0 * float(np.sqrt(np.mean(np.square(steps)))) / max(lvl, 1e-6),
+                "chroma": float(np.sqrt(np.mean(np.square(chroma)))),
+                "series": series,
+            }
     summary: Dict[str, Dict[str, float]] = {}
     for name in names:
         rows = list(per_frame[name].values())
@@ -481,17 +594,40 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
         if dbs.size:  # PSNR of the pooled MSE (identical frames count as MSE 0, not as inf dB)
             mse = float(np.mean(np.where(np.isinf(dbs), 0.0, 10.0 ** (-dbs / 10.0))))
             s["psnr"] = float("inf") if mse == 0 else float(10.0 * np.log10(1.0 / mse))
-        for key in ("delta_e_mean", "delta_e_p95", "ssim", "detail_ratio", "detail_correlation", "grain_ratio"):
+        for key in (
+            "delta_e_mean",
+            "delta_e_p95",
+            "ssim",
+            "detail_ratio",
+            "detail_correlation",
+            "grain_ratio",
+        ):
             vals = np.array([r[key] for r in rows], np.float64)
             vals = vals[np.isfinite(vals)]
             s[key] = float(vals.mean()) if vals.size else float("nan")
-        s["flicker_luma_percent"] = float(flick[name]["luma_percent"]) if name in flick else float("nan")
+        s["flicker_luma_percent"] = (
+            float(flick[name]["luma_percent"]) if name in flick else float("nan")
+        )
         s["flicker_chroma"] = float(flick[name]["chroma"]) if name in flick else float("nan")
         summary[name] = s
-    nps = {n: {"frequencies": [float(x) for x in (freqs if freqs is not None else [])],
-               "power": [float(x) for x in np.mean(v, axis=0)]} for n, v in nps_acc.items() if v}
-    return ValidationResult(inputs=inputs, size=size, per_frame=per_frame, summary=summary, nps=nps,
-                            flicker=flick, measures=measures, outliers=find_outliers(measures))
+    nps = {
+        n: {
+            "frequencies": [float(x) for x in (freqs if freqs is not None else [])],
+            "power": [float(x) for x in np.mean(v, axis=0)],
+        }
+        for n, v in nps_acc.items()
+        if v
+    }
+    return ValidationResult(
+        inputs=inputs,
+        size=size,
+        per_frame=per_frame,
+        summary=summary,
+        nps=nps,
+        flicker=flick,
+        measures=measures,
+        outliers=find_outliers(measures),
+    )
 
 
 def best_per_row(summary: Dict[str, Dict[str, float]]) -> Dict[str, Optional[str]]:
@@ -503,7 +639,9 @@ def best_per_row(summary: Dict[str, Dict[str, float]]) -> Dict[str, Optional[str
             v = s.get(key, float("nan"))
             if v is None or (isinstance(v, float) and np.isnan(v)):
                 continue
-            score = -v if better == "higher" else (abs(np.log(v)) if better == "one" and v > 0 else v)
+            score = (
+                -v if better == "higher" else (abs(np.log(v)) if better == "one" and v > 0 else v)
+            )
             if better == "one" and v <= 0:
                 score = float("inf")
             scored.append((round(float(score), 6), order, name))

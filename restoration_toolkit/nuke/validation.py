@@ -14,8 +14,6 @@ import webbrowser
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-import nuke
-
 from . import host
 from .validation_graph import ClipSpec, comparison_text
 
@@ -24,9 +22,11 @@ COLOR = 0x3F5F4FFF
 _RESULT = re.compile(r"_ml_|04_inference_render|inference", re.I)
 _REFERENCE = re.compile(r"aligned|02_alignment|reference|_ref_", re.I)
 
-SELECT_HELP = ("Select the model result Read (pipeline/04_inference_render/<shot>_ml_####.exr) and the "
-               "scan Read (optionally the aligned reference Read too), then run "
-               "05 Validation ▸ Build Validation Comparison again.")
+SELECT_HELP = (
+    "Select the model result Read (pipeline/04_inference_render/<shot>_ml_####.exr) and the "
+    "scan Read (optionally the aligned reference Read too), then run "
+    "05 Validation ▸ Build Validation Comparison again."
+)
 
 
 def _clip(node: Any) -> ClipSpec:
@@ -51,12 +51,17 @@ def build_validation_comparison() -> Optional[List[Any]]:
         return None
     result, scan, reference = classify_reads(reads)
     if result is None or scan is None:
-        host.message("Could not tell which Read is the model result: its file should be in "
-                     "pipeline/04_inference_render or contain _ml_. " + SELECT_HELP)
+        host.message(
+            "Could not tell which Read is the model result: its file should be in "
+            "pipeline/04_inference_render or contain _ml_. " + SELECT_HELP
+        )
         return None
-    text = comparison_text(scan=_clip(scan), result=_clip(result),
-                           reference=_clip(reference) if reference is not None else None,
-                           size=(int(result.width()), int(result.height())))
+    text = comparison_text(
+        scan=_clip(scan),
+        result=_clip(result),
+        reference=_clip(reference) if reference is not None else None,
+        size=(int(result.width()), int(result.height())),
+    )
     return host.paste_graph(text, LABEL, COLOR)
 
 
@@ -70,12 +75,16 @@ def report_path() -> Optional[Path]:
 def open_report() -> Optional[Path]:
     path = report_path()
     if path is None:
-        host.message("No restoration project is open: use Film Restoration ▸ Project ▸ Open "
-                     "Restoration Project… (or save the script inside a project folder).")
+        host.message(
+            "No restoration project is open: use Film Restoration ▸ Project ▸ Open "
+            "Restoration Project… (or save the script inside a project folder)."
+        )
         return None
     if not path.is_file():
-        host.message(f"No validation report yet at {path}.\nRun `rtk validate --project "
-                     f"{path.parents[3]}` (it measures the held-out frames and writes the report).")
+        host.message(
+            f"No validation report yet at {path}.\nRun `rtk validate --project "
+            f"{path.parents[3]}` (it measures the held-out frames and writes the report)."
+        )
         return None
     webbrowser.open(path.as_uri())
     return path

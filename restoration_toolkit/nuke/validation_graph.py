@@ -35,17 +35,32 @@ class ClipSpec:
 
 
 def _read(name: str, clip: ClipSpec) -> Node:
-    knobs: Dict[str, object] = {"file": clip.file, "first": clip.first, "last": clip.last,
-                                "origfirst": clip.first, "origlast": clip.last, "origset": True}
+    knobs: Dict[str, object] = {
+        "file": clip.file,
+        "first": clip.first,
+        "last": clip.last,
+        "origfirst": clip.first,
+        "origlast": clip.last,
+        "origset": True,
+    }
     if clip.colorspace:
         knobs["colorspace"] = clip.colorspace
     return Node("Read", name=name, knobs=knobs)
 
 
 def _reformat(name: str, src: Node, size: Tuple[int, int], filt: str) -> Node:
-    return Node("Reformat", name=name, inputs=[src], knobs={
-        "type": "to box", "box_width": int(size[0]), "box_height": int(size[1]), "box_fixed": True,
-        "filter": filt})
+    return Node(
+        "Reformat",
+        name=name,
+        inputs=[src],
+        knobs={
+            "type": "to box",
+            "box_width": int(size[0]),
+            "box_height": int(size[1]),
+            "box_fixed": True,
+            "filter": filt,
+        },
+    )
 
 
 def baseline_nodes(scan: Node, size: Tuple[int, int], names: Sequence[str]) -> Dict[str, Node]:
@@ -57,8 +72,12 @@ def baseline_nodes(scan: Node, size: Tuple[int, int], names: Sequence[str]) -> D
     if "bicubic" in names:
         out["bicubic"] = _reformat("RT_Bicubic", scan, size, "Cubic")
     if "unsharp" in names:
-        out["unsharp"] = Node("Sharpen", name="RT_Unsharp", inputs=[_reformat("RT_UnsharpReformat", scan, size, "Lanczos4")],
-                              knobs=dict(UNSHARP))  # unverified: Sharpen knobs amount, size
+        out["unsharp"] = Node(
+            "Sharpen",
+            name="RT_Unsharp",
+            inputs=[_reformat("RT_UnsharpReformat", scan, size, "Lanczos4")],
+            knobs=dict(UNSHARP),
+        )  # unverified: Sharpen knobs amount, size
     if "denoise_sharpen_grain" in names:
         r = _reformat("RT_DSGReformat", scan, size, "Lanczos4")
         # unverified: Denoise2 knob names (amount, seen in a public gizmo linking Denoise1.amount);
@@ -66,8 +85,17 @@ def baseline_nodes(scan: Node, size: Tuple[int, int], names: Sequence[str]) -> D
         d = Node("Denoise2", name="RT_Denoise", inputs=[r], knobs={"amount": 1.0})
         s = Node("Sharpen", name="RT_DSGSharpen", inputs=[d], knobs=dict(DSG_SHARPEN))  # unverified
         # unverified: Grain2 knobs seed, red_size/green_size/blue_size (Nuke's Grain presets text)
-        out["denoise_sharpen_grain"] = Node("Grain2", name="RT_Regrain", inputs=[s], knobs={
-            "seed": 0, "red_size": GRAIN_SIZE, "green_size": GRAIN_SIZE, "blue_size": GRAIN_SIZE})
+        out["denoise_sharpen_grain"] = Node(
+            "Grain2",
+            name="RT_Regrain",
+            inputs=[s],
+            knobs={
+                "seed": 0,
+                "red_size": GRAIN_SIZE,
+                "green_size": GRAIN_SIZE,
+                "blue_size": GRAIN_SIZE,
+            },
+        )
     return out
 
 
@@ -85,16 +113,31 @@ def comparison_nodes(
     ref_read = _read("RT_ReferenceRead", reference) if reference else None
     branches = baseline_nodes(scan_read, size, baselines)
     against = ref_read or branches["scan"]
-    diff = Node("Merge2", name="RT_Difference", inputs=[against, result_read],  # 0 = B, 1 = A
-                knobs={"operation": "difference"})
+    diff = Node(
+        "Merge2",
+        name="RT_Difference",
+        inputs=[against, result_read],  # 0 = B, 1 = A
+        knobs={"operation": "difference"},
+    )
     gain = Node("Grade", name="RT_DifferenceGain", inputs=[diff], knobs={"white": 4.0})
-    tiles: List[Node] = [result_read] + ([ref_read] if ref_read else []) + list(branches.values()) + [gain]
+    tiles: List[Node] = (
+        [result_read] + ([ref_read] if ref_read else []) + list(branches.values()) + [gain]
+    )
     columns = 3 if len(tiles) > 4 else 2
     rows = (len(tiles) + columns - 1) // columns
-    sheet = Node("ContactSheet", name="RT_ValidationSheet", inputs=tiles, knobs={
-        # unverified for ContactSheet (seen on LayerContactSheet in Foundry's reference guide)
-        "width": int(size[0]) * columns, "height": int(size[1]) * rows,
-        "rows": rows, "columns": columns, "roworder": "TopBottom"})
+    sheet = Node(
+        "ContactSheet",
+        name="RT_ValidationSheet",
+        inputs=tiles,
+        knobs={
+            # unverified for ContactSheet (seen on LayerContactSheet in Foundry's reference guide)
+            "width": int(size[0]) * columns,
+            "height": int(size[1]) * rows,
+            "rows": rows,
+            "columns": columns,
+            "roworder": "TopBottom",
+        },
+    )
     nodes: List[Node] = [scan_read, result_read] + ([ref_read] if ref_read else [])
     seen = {id(n) for n in nodes}
 
@@ -121,9 +164,18 @@ def comparison_text(
     snippet: bool = True,
 ) -> str:
     """.nk text of :func:`comparison_nodes`: a paste snippet, or a full script with a Root."""
-    nodes = comparison_nodes(scan=scan, result=result, size=size, reference=reference, baselines=baselines)
-    root = None if snippet else {"first_frame": result.first, "last_frame": result.last,
-                                 "format": f"{int(size[0])} {int(size[1])} 0 0 {int(size[0])} {int(size[1])} 1 RT_validation"}
+    nodes = comparison_nodes(
+        scan=scan, result=result, size=size, reference=reference, baselines=baselines
+    )
+    root = (
+        None
+        if snippet
+        else {
+            "first_frame": result.first,
+            "last_frame": result.last,
+            "format": f"{int(size[0])} {int(size[1])} 0 0 {int(size[0])} {int(size[1])} 1 RT_validation",
+        }
+    )
     return write_script(Script(nodes=nodes, root=root), snippet=snippet)
 
 
@@ -154,4 +206,7 @@ def comparison_script_text(inputs, project=None) -> Optional[str]:
         scan=ClipSpec(pattern(inputs.scan[first]), first, last, inputs.scan_space),
         result=ClipSpec(patterns.pop(), first, last, model.colorspace),
         reference=ClipSpec(pattern(ref_path), first, last, inputs.reference_space),
-        size=(w, h), baselines=names, snippet=False)
+        size=(w, h),
+        baselines=names,
+        snippet=False,
+    )

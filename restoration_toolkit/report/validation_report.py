@@ -63,6 +63,7 @@ class ReportOutcome:
 
 # -- helpers ----------------------------------------------------------------------------------
 
+
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN/inf → None, numpy → Python, Paths → posix strings."""
     if isinstance(value, dict):
@@ -99,18 +100,37 @@ def _provenance(project: Optional[Project]) -> List[Dict[str, str]]:
     out = []
     if project.reference is not None:
         p = project.reference.provenance
-        out.append({"reference": project.reference.path,
-                    "element": " ".join(x for x in (project.reference.element.gauge,
-                                                    project.reference.element.generation,
-                                                    project.reference.element.description) if x),
-                    "source": p.source if p else "", "holder": p.holder if p else "",
-                    "permission": p.permission if p else "", "date": p.date if p else "",
-                    "notes": p.notes if p else ""})
+        out.append(
+            {
+                "reference": project.reference.path,
+                "element": " ".join(
+                    x
+                    for x in (
+                        project.reference.element.gauge,
+                        project.reference.element.generation,
+                        project.reference.element.description,
+                    )
+                    if x
+                ),
+                "source": p.source if p else "",
+                "holder": p.holder if p else "",
+                "permission": p.permission if p else "",
+                "date": p.date if p else "",
+                "notes": p.notes if p else "",
+            }
+        )
     for k in project.keyframe_references:
-        out.append({"reference": k.path, "element": f"keyframe for scan frame {k.scan_frame}",
-                    "source": k.provenance.source, "holder": k.provenance.holder,
-                    "permission": k.provenance.permission, "date": k.provenance.date,
-                    "notes": k.provenance.notes})
+        out.append(
+            {
+                "reference": k.path,
+                "element": f"keyframe for scan frame {k.scan_frame}",
+                "source": k.provenance.source,
+                "holder": k.provenance.holder,
+                "permission": k.provenance.permission,
+                "date": k.provenance.date,
+                "notes": k.provenance.notes,
+            }
+        )
     return out
 
 
@@ -143,6 +163,7 @@ def _save_png(path: Path, pixels: np.ndarray) -> None:
 
 # -- plots ------------------------------------------------------------------------------------
 
+
 def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
     import matplotlib
 
@@ -173,8 +194,13 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
             f = np.array(curve["frequencies"])
             p = np.array(curve["power"])
             if f.size:
-                ax.semilogy(f, np.maximum(p, 1e-12), lw=2.5 if name in ("model", "scan (grain reference)") else 1.2,
-                            ls="--" if name.startswith("scan (grain") else "-", label=name)
+                ax.semilogy(
+                    f,
+                    np.maximum(p, 1e-12),
+                    lw=2.5 if name in ("model", "scan (grain reference)") else 1.2,
+                    ls="--" if name.startswith("scan (grain") else "-",
+                    label=name,
+                )
         ax.set_xlabel("spatial frequency (cycles / pixel)")
         ax.set_ylabel("NPS (value² · px²)")
         ax.set_title("Grain: noise power spectrum of the scan's flattest patches")
@@ -189,8 +215,13 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
         fig, ax = plt.subplots(figsize=(8, 3.5), dpi=100)
         for name, fl in result.flicker.items():
             series = fl["series"]
-            ax.plot([s[0] for s in series], [s[1] for s in series], marker=".",
-                    lw=2.5 if name == "model" else 1.2, label=name)
+            ax.plot(
+                [s[0] for s in series],
+                [s[1] for s in series],
+                marker=".",
+                lw=2.5 if name == "model" else 1.2,
+                label=name,
+            )
         ax.axhline(2.0, color="#c33", ls=":", label="outlier threshold")
         ax.set_xlabel("scan frame")
         ax.set_ylabel("|ΔY − ΔY_ref| (% of mean Y)")
@@ -224,14 +255,22 @@ def _pictures(result: ValidationResult, folder: Path) -> List[Dict[str, Any]]:
     shots: List[Dict[str, Any]] = []
     for f in chosen:
         fr = load_frame(result.inputs, f)
-        maps = {name: delta_e2000(fr.reference, img, mask=fr.mask).map for name, img in fr.candidates.items()}
+        maps = {
+            name: delta_e2000(fr.reference, img, mask=fr.mask).map
+            for name, img in fr.candidates.items()
+        }
         y0, x0, size = _crop_box(maps["model"])
-        entry: Dict[str, Any] = {"frame": f, "why": "worst mean ΔE" if f == chosen[0] else "median mean ΔE",
-                                 "box": [x0, y0, size, size], "crops": {}, "errors": {}}
+        entry: Dict[str, Any] = {
+            "frame": f,
+            "why": "worst mean ΔE" if f == chosen[0] else "median mean ΔE",
+            "box": [x0, y0, size, size],
+            "crops": {},
+            "errors": {},
+        }
         images = {"reference": fr.reference, **fr.candidates}
         for name, img in images.items():
             rel = f"crops/f{f}_{_slug(name)}.png"
-            _save_png(folder / rel, img[y0:y0 + size, x0:x0 + size])
+            _save_png(folder / rel, img[y0 : y0 + size, x0 : x0 + size])
             entry["crops"][name] = rel
         for name, de in maps.items():
             rel = f"errors/f{f}_{_slug(name)}_de.png"
@@ -246,6 +285,7 @@ def _slug(name: str) -> str:
 
 
 # -- JSON -----------------------------------------------------------------------------------------
+
 
 def report_data(
     result: ValidationResult,
@@ -263,43 +303,66 @@ def report_data(
     if curate and project is not None:
         curate += f" --project {project.root.as_posix()}"
     model = next((c for c in inputs.candidates if c.kind == "model"), None)
-    return _clean({
-        "schema": REPORT_SCHEMA,
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "toolkit_version": __version__,
-        "project": {"name": project.name, "technique": project.technique, "root": project.root,
-                    "film": project.film} if project else None,
-        "trained_model_notice": (
-            "The images labelled 'model' were made by a trained machine-learning model (a per-film "
-            "network trained on the reference pairs listed in pairs.yaml); they are a restoration, "
-            "not the original film, and the references they were trained on are listed below."),
-        "frames": inputs.frames,
-        "training_frames": inputs.training_frames,
-        "measured_in": "display-referred sRGB 0–1 (OpenColorIO: each input from its colour space to "
-                       "'sRGB - Texture'), cropped to the live area, over the alignment confidence mask",
-        "size": list(result.size),
-        "references": {"source": inputs.reference_source, "colorspace": inputs.reference_space,
-                       "provenance": _provenance(project)},
-        "scan": {"source": inputs.scan_source, "colorspace": inputs.scan_space},
-        "model_provenance": model.attributes if model else {},
-        "candidates": [{"name": c.name, "kind": c.kind, "description": c.description, "source": c.source,
-                        "colorspace": c.colorspace, "parameters": c.parameters} for c in inputs.candidates],
-        "metrics": {k: {"label": v[0], "better": v[1]} for k, v in METRICS.items()},
-        "summary": result.summary,
-        "best": best,
-        "per_frame": {n: {str(f): v for f, v in rows.items()} for n, rows in result.per_frame.items()},
-        "nps": result.nps,
-        "flicker": result.flicker,
-        "outlier_measures": [asdict(m) for m in result.measures],
-        "outliers": [asdict(o) for o in result.outliers],
-        "outlier_frames": outlier_frames,
-        "curate_command": curate,
-        "notes": inputs.notes,
-        "plots": plots,
-        "pictures": pictures,
-        "experiment_entry": entry_id,
-        "signoffs": signoffs,
-    })
+    return _clean(
+        {
+            "schema": REPORT_SCHEMA,
+            "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "toolkit_version": __version__,
+            "project": {
+                "name": project.name,
+                "technique": project.technique,
+                "root": project.root,
+                "film": project.film,
+            }
+            if project
+            else None,
+            "trained_model_notice": (
+                "The images labelled 'model' were made by a trained machine-learning model (a per-film "
+                "network trained on the reference pairs listed in pairs.yaml); they are a restoration, "
+                "not the original film, and the references they were trained on are listed below."
+            ),
+            "frames": inputs.frames,
+            "training_frames": inputs.training_frames,
+            "measured_in": "display-referred sRGB 0–1 (OpenColorIO: each input from its colour space to "
+            "'sRGB - Texture'), cropped to the live area, over the alignment confidence mask",
+            "size": list(result.size),
+            "references": {
+                "source": inputs.reference_source,
+                "colorspace": inputs.reference_space,
+                "provenance": _provenance(project),
+            },
+            "scan": {"source": inputs.scan_source, "colorspace": inputs.scan_space},
+            "model_provenance": model.attributes if model else {},
+            "candidates": [
+                {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "description": c.description,
+                    "source": c.source,
+                    "colorspace": c.colorspace,
+                    "parameters": c.parameters,
+                }
+                for c in inputs.candidates
+            ],
+            "metrics": {k: {"label": v[0], "better": v[1]} for k, v in METRICS.items()},
+            "summary": result.summary,
+            "best": best,
+            "per_frame": {
+                n: {str(f): v for f, v in rows.items()} for n, rows in result.per_frame.items()
+            },
+            "nps": result.nps,
+            "flicker": result.flicker,
+            "outlier_measures": [asdict(m) for m in result.measures],
+            "outliers": [asdict(o) for o in result.outliers],
+            "outlier_frames": outlier_frames,
+            "curate_command": curate,
+            "notes": inputs.notes,
+            "plots": plots,
+            "pictures": pictures,
+            "experiment_entry": entry_id,
+            "signoffs": signoffs,
+        }
+    )
 
 
 # -- HTML -----------------------------------------------------------------------------------------
@@ -333,12 +396,13 @@ def render_html(data: Dict[str, Any]) -> str:
     proj = data.get("project") or {}
     title = f"Validation report — {proj.get('name', 'restoration')}"
     parts: List[str] = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title><style>{_CSS}</style><script>{_JS}</script></head><body>",
         f"<h1>{e(title)}</h1>",
         f'<p class="small">Technique: {e(str(proj.get("technique", "—")))} · built {e(data["created"])} · '
-        f'Film Restoration Toolkit {e(data["toolkit_version"])} · experiment-log entry '
-        f'<code>{e(str(data.get("experiment_entry") or "not logged"))}</code></p>',
+        f"Film Restoration Toolkit {e(data['toolkit_version'])} · experiment-log entry "
+        f"<code>{e(str(data.get('experiment_entry') or 'not logged'))}</code></p>",
         f'<p class="notice"><b>Made with a trained model.</b> {e(data["trained_model_notice"])}</p>',
         "<h2>Frames</h2>",
         f"<p>Measured on {len(data['frames'])} held-out frames: <code>{e(format_frames(data['frames']))}</code>. "
@@ -349,8 +413,11 @@ def render_html(data: Dict[str, Any]) -> str:
         parts.append(f'<p class="notice">{e(note)}</p>')
 
     # table of figures
-    parts.append("<h2>Figures</h2><table><tr><th class='label'>metric</th>"
-                 + "".join(f"<th>{e(n)}</th>" for n in names) + "</tr>")
+    parts.append(
+        "<h2>Figures</h2><table><tr><th class='label'>metric</th>"
+        + "".join(f"<th>{e(n)}</th>" for n in names)
+        + "</tr>"
+    )
     for key, meta in data["metrics"].items():
         best = data["best"].get(key)
         cells = []
@@ -358,29 +425,41 @@ def render_html(data: Dict[str, Any]) -> str:
             v = data["summary"].get(n, {}).get(key)
             cls = ' class="best"' if n == best and v is not None else ""
             cells.append(f"<td{cls}>{_fmt(v, key)}</td>")
-        parts.append(f"<tr><td class='label'>{e(meta['label'])} <span class='small'>"
-                     f"({e({'lower': 'lower is better', 'higher': 'higher is better', 'one': 'closest to 1 is best'}[meta['better']])})"
-                     f"</span></td>{''.join(cells)}</tr>")
-    parts.append("</table><p class='small'>Best per row highlighted. Grain: the film's grain is to be "
-                 "kept, so the untreated scan is its reference (ratio 1); a result that removed grain shows "
-                 "a ratio well below 1. Detail: high-frequency energy (luminance minus a Gaussian σ = 2 px) "
-                 "relative to the reference, with the correlation that tells detail from noise.</p>")
+        parts.append(
+            f"<tr><td class='label'>{e(meta['label'])} <span class='small'>"
+            f"({e({'lower': 'lower is better', 'higher': 'higher is better', 'one': 'closest to 1 is best'}[meta['better']])})"
+            f"</span></td>{''.join(cells)}</tr>"
+        )
+    parts.append(
+        "</table><p class='small'>Best per row highlighted. Grain: the film's grain is to be "
+        "kept, so the untreated scan is its reference (ratio 1); a result that removed grain shows "
+        "a ratio well below 1. Detail: high-frequency energy (luminance minus a Gaussian σ = 2 px) "
+        "relative to the reference, with the correlation that tells detail from noise.</p>"
+    )
 
     # candidates
-    parts.append("<h2>What is compared</h2><table><tr><th class='label'>name</th><th class='label'>what</th>"
-                 "<th class='label'>source</th><th class='label'>parameters</th></tr>")
+    parts.append(
+        "<h2>What is compared</h2><table><tr><th class='label'>name</th><th class='label'>what</th>"
+        "<th class='label'>source</th><th class='label'>parameters</th></tr>"
+    )
     for c in data["candidates"]:
         params = ", ".join(f"{k}={v}" for k, v in (c.get("parameters") or {}).items())
-        parts.append(f"<tr><td class='label'>{e(c['name'])}</td><td class='label'>{e(c['description'])}</td>"
-                     f"<td class='label'><code>{e(str(c['source']))}</code> ({e(str(c.get('colorspace') or 'computed'))})</td>"
-                     f"<td class='label'>{e(params)}</td></tr>")
+        parts.append(
+            f"<tr><td class='label'>{e(c['name'])}</td><td class='label'>{e(c['description'])}</td>"
+            f"<td class='label'><code>{e(str(c['source']))}</code> ({e(str(c.get('colorspace') or 'computed'))})</td>"
+            f"<td class='label'>{e(params)}</td></tr>"
+        )
     parts.append("</table>")
 
     # plots
     plots = data.get("plots") or {}
     if plots:
         parts.append("<h2>Plots</h2>")
-        for key, alt in (("delta_e", "ΔE2000 per frame"), ("nps", "noise power spectra"), ("flicker", "flicker over time")):
+        for key, alt in (
+            ("delta_e", "ΔE2000 per frame"),
+            ("nps", "noise power spectra"),
+            ("flicker", "flicker over time"),
+        ):
             if key in plots:
                 parts.append(f'<p><img class="plot" src="{e(plots[key])}" alt="{e(alt)}"></p>')
 
@@ -390,89 +469,156 @@ def render_html(data: Dict[str, Any]) -> str:
         crops = pic["crops"]
         parts.append(f"<h2>Frame {pic['frame']} ({e(pic['why'])})</h2>")
         x0, y0, w, h = pic["box"]
-        parts.append(f"<p class='small'>Crop at x {x0}, y {y0}, {w}×{h} px. Drag the slider to wipe between the "
-                     "left image (A) and the right image (B); choose A and B below; click the picture to toggle.</p>")
+        parts.append(
+            f"<p class='small'>Crop at x {x0}, y {y0}, {w}×{h} px. Drag the slider to wipe between the "
+            "left image (A) and the right image (B); choose A and B below; click the picture to toggle.</p>"
+        )
         a_src, b_src = crops["reference"], crops.get("model", crops["reference"])
-        parts.append(f'<div class="wipe" id="{wid}" onclick="flip(\'{wid}\')"><img class="a" src="{e(a_src)}" '
-                     f'width="{w}" height="{h}" alt="A">'
-                     f'<div class="top" style="width:50%"><img src="{e(b_src)}" width="{w}" height="{h}" alt="B"></div></div>')
-        parts.append(f'<p><input type="range" min="0" max="100" value="50" oninput="wipe(\'{wid}\',this.value)" '
-                     f'aria-label="wipe"></p>')
+        parts.append(
+            f'<div class="wipe" id="{wid}" onclick="flip(\'{wid}\')"><img class="a" src="{e(a_src)}" '
+            f'width="{w}" height="{h}" alt="A">'
+            f'<div class="top" style="width:50%"><img src="{e(b_src)}" width="{w}" height="{h}" alt="B"></div></div>'
+        )
+        parts.append(
+            f'<p><input type="range" min="0" max="100" value="50" oninput="wipe(\'{wid}\',this.value)" '
+            f'aria-label="wipe"></p>'
+        )
         for side, label, default in (("a", "A (left)", "reference"), ("b", "B (right)", "model")):
             sel = ' class="sel"'
             buttons = "".join(
                 f'<button type="button"{sel if n == default else ""} '
-                f'onclick="pick(\'{wid}\',\'{side}\',\'{e(src)}\',this)">{e(n)}</button>'
-                for n, src in crops.items())
+                f"onclick=\"pick('{wid}','{side}','{e(src)}',this)\">{e(n)}</button>"
+                for n, src in crops.items()
+            )
             parts.append(f"<p>{label}: {buttons}</p>")
-        parts.append("<div class='crops'>" + "".join(
-            f'<figure><img src="{e(src)}" alt="{e(n)}"><figcaption>{e(n)}</figcaption></figure>'
-            for n, src in crops.items()) + "</div>")
-        parts.append("<p class='small'>ΔE2000 error maps (whole frame, black 0 → yellow ≥ 10):</p><div class='crops'>"
-                     + "".join(f'<figure><img src="{e(src)}" alt="ΔE {e(n)}"><figcaption>ΔE {e(n)}</figcaption></figure>'
-                               for n, src in pic["errors"].items()) + "</div>")
+        parts.append(
+            "<div class='crops'>"
+            + "".join(
+                f'<figure><img src="{e(src)}" alt="{e(n)}"><figcaption>{e(n)}</figcaption></figure>'
+                for n, src in crops.items()
+            )
+            + "</div>"
+        )
+        parts.append(
+            "<p class='small'>ΔE2000 error maps (whole frame, black 0 → yellow ≥ 10):</p><div class='crops'>"
+            + "".join(
+                f'<figure><img src="{e(src)}" alt="ΔE {e(n)}"><figcaption>ΔE {e(n)}</figcaption></figure>'
+                for n, src in pic["errors"].items()
+            )
+            + "</div>"
+        )
 
     # outliers
     parts.append("<h2>Outliers: frames to add as training pairs</h2>")
     if data["outliers"]:
-        parts.append("<table><tr><th>frame</th><th class='label'>kind</th><th>value</th><th>threshold</th>"
-                     "<th class='label'>why</th></tr>")
+        parts.append(
+            "<table><tr><th>frame</th><th class='label'>kind</th><th>value</th><th>threshold</th>"
+            "<th class='label'>why</th></tr>"
+        )
         for o in data["outliers"]:
-            parts.append(f"<tr><td>{o['frame']}</td><td class='label'>{e(o['kind'])}</td><td>{_fmt(o['value'])}</td>"
-                         f"<td>{_fmt(o['threshold'])}</td><td class='label'>{e(o['why'])}</td></tr>")
+            parts.append(
+                f"<tr><td>{o['frame']}</td><td class='label'>{e(o['kind'])}</td><td>{_fmt(o['value'])}</td>"
+                f"<td>{_fmt(o['threshold'])}</td><td class='label'>{e(o['why'])}</td></tr>"
+            )
         parts.append("</table>")
-        parts.append(f"<p>Feed them back for the next training round:</p><pre><code>{e(data['curate_command'])}</code></pre>")
+        parts.append(
+            f"<p>Feed them back for the next training round:</p><pre><code>{e(data['curate_command'])}</code></pre>"
+        )
     else:
         parts.append("<p>No frame crossed an outlier threshold.</p>")
-    parts.append("<p class='small'>How each is measured: <b>hue drift</b> — the mean CIELAB hue error (result − "
-                 "reference, pixels with C*ab &gt; 10) departs &gt; 3° from the median of the neighbouring evaluated "
-                 "frames; <b>edge bleed</b> — mean ΔE2000 on the reference's edges (top 10 % Sobel of L*, dilated 2 px) "
-                 "is &gt; 1.5× the ΔE elsewhere and &gt; 2; <b>skin</b> — on skin-like reference pixels (L* 20–90, C* "
-                 "10–45, hue 25°–65°) the hue error departs &gt; 3° from the neighbours or ΔE &gt; 5; <b>flicker</b> — "
-                 "the brightness step from the previous frame differs from the reference's by &gt; 2 % of mean Y; "
-                 "<b>banding</b> — in smooth reference areas, 25 % more flat steps (|ΔY| &lt; 1/4096) than the "
-                 "reference.</p>")
+    parts.append(
+        "<p class='small'>How each is measured: <b>hue drift</b> — the mean CIELAB hue error (result − "
+        "reference, pixels with C*ab &gt; 10) departs &gt; 3° from the median of the neighbouring evaluated "
+        "frames; <b>edge bleed</b> — mean ΔE2000 on the reference's edges (top 10 % Sobel of L*, dilated 2 px) "
+        "is &gt; 1.5× the ΔE elsewhere and &gt; 2; <b>skin</b> — on skin-like reference pixels (L* 20–90, C* "
+        "10–45, hue 25°–65°) the hue error departs &gt; 3° from the neighbours or ΔE &gt; 5; <b>flicker</b> — "
+        "the brightness step from the previous frame differs from the reference's by &gt; 2 % of mean Y; "
+        "<b>banding</b> — in smooth reference areas, 25 % more flat steps (|ΔY| &lt; 1/4096) than the "
+        "reference.</p>"
+    )
 
     # provenance
     parts.append("<h2>References and their provenance</h2>")
     refs = data["references"]
-    parts.append(f"<p>Reference images: <code>{e(str(refs['source']))}</code> ({e(str(refs['colorspace']))}).</p>")
+    parts.append(
+        f"<p>Reference images: <code>{e(str(refs['source']))}</code> ({e(str(refs['colorspace']))}).</p>"
+    )
     if refs["provenance"]:
-        parts.append("<table><tr><th class='label'>reference</th><th class='label'>element</th><th class='label'>source</th>"
-                     "<th class='label'>holder</th><th class='label'>permission</th><th class='label'>date</th>"
-                     "<th class='label'>notes</th></tr>")
+        parts.append(
+            "<table><tr><th class='label'>reference</th><th class='label'>element</th><th class='label'>source</th>"
+            "<th class='label'>holder</th><th class='label'>permission</th><th class='label'>date</th>"
+            "<th class='label'>notes</th></tr>"
+        )
         for p in refs["provenance"]:
-            parts.append("<tr>" + "".join(f"<td class='label'>{e(str(p.get(k) or '—'))}</td>" for k in
-                                          ("reference", "element", "source", "holder", "permission", "date", "notes")) + "</tr>")
+            parts.append(
+                "<tr>"
+                + "".join(
+                    f"<td class='label'>{e(str(p.get(k) or '—'))}</td>"
+                    for k in (
+                        "reference",
+                        "element",
+                        "source",
+                        "holder",
+                        "permission",
+                        "date",
+                        "notes",
+                    )
+                )
+                + "</tr>"
+            )
         parts.append("</table>")
     else:
         parts.append("<p class='notice'>No provenance recorded for the references.</p>")
     if data.get("model_provenance"):
-        parts.append("<p>Provenance carried in the model result's EXR header:</p><table>"
-                     + "".join(f"<tr><td class='label'>{e(str(k))}</td><td class='label'>{e(str(v))}</td></tr>"
-                               for k, v in data["model_provenance"].items()) + "</table>")
-    parts.append(f"<p>Scan: <code>{e(str(data['scan']['source']))}</code> ({e(str(data['scan']['colorspace']))}).</p>")
+        parts.append(
+            "<p>Provenance carried in the model result's EXR header:</p><table>"
+            + "".join(
+                f"<tr><td class='label'>{e(str(k))}</td><td class='label'>{e(str(v))}</td></tr>"
+                for k, v in data["model_provenance"].items()
+            )
+            + "</table>"
+        )
+    parts.append(
+        f"<p>Scan: <code>{e(str(data['scan']['source']))}</code> ({e(str(data['scan']['colorspace']))}).</p>"
+    )
 
     # sign-off
     parts.append("<h2>Review and sign-off</h2>")
     if data.get("signoffs"):
-        parts.append("<table><tr><th class='label'>shot</th><th class='label'>verdict</th><th class='label'>by</th>"
-                     "<th class='label'>when (UTC)</th><th class='label'>notes</th></tr>")
+        parts.append(
+            "<table><tr><th class='label'>shot</th><th class='label'>verdict</th><th class='label'>by</th>"
+            "<th class='label'>when (UTC)</th><th class='label'>notes</th></tr>"
+        )
         for s in data["signoffs"]:
-            parts.append("<tr>" + "".join(f"<td class='label'>{e(str(s.get(k) or ''))}</td>"
-                                          for k in ("shot", "verdict", "by", "when", "notes")) + "</tr>")
+            parts.append(
+                "<tr>"
+                + "".join(
+                    f"<td class='label'>{e(str(s.get(k) or ''))}</td>"
+                    for k in ("shot", "verdict", "by", "when", "notes")
+                )
+                + "</tr>"
+            )
         parts.append("</table>")
     else:
         parts.append("<p>Not signed off yet.</p>")
-    parts.append("<p class='small'>Record a verdict: <code>rtk validate signoff --shot NAME --verdict accept|reject "
-                 "--by WHO --notes TEXT</code></p>")
-    parts.append("<p class='small'>Numbers: <a href='report.json'>report.json</a>"
-                 + (" · Nuke comparison graph: <a href='validation.nk'>validation.nk</a>" if data.get("nuke_script") else "")
-                 + "</p></body></html>")
+    parts.append(
+        "<p class='small'>Record a verdict: <code>rtk validate signoff --shot NAME --verdict accept|reject "
+        "--by WHO --notes TEXT</code></p>"
+    )
+    parts.append(
+        "<p class='small'>Numbers: <a href='report.json'>report.json</a>"
+        + (
+            " · Nuke comparison graph: <a href='validation.nk'>validation.nk</a>"
+            if data.get("nuke_script")
+            else ""
+        )
+        + "</p></body></html>"
+    )
     return "\n".join(parts) + "\n"
 
 
 # -- build -------------------------------------------------------------------------------------------
+
 
 def report_dir(project: Project) -> Path:
     return project.stage_dir(5) / "report"
@@ -531,30 +677,56 @@ def build_report_from_inputs(
         outlier_frames = sorted({o.frame for o in result.outliers})
         if log and project is not None:
             entry_id = _log_run(
-                project.root, stage="validation", technique=project.technique, frames=inputs.frames,
-                parameters={"candidates": [c.name for c in inputs.candidates],
-                            "training_frames": format_frames(inputs.training_frames)},
-                figures={f"{n}.{k}": v for n, s in result.summary.items() for k, v in s.items()
-                         if n in ("model", "matchgrade") and v is not None and math.isfinite(v)},
+                project.root,
+                stage="validation",
+                technique=project.technique,
+                frames=inputs.frames,
+                parameters={
+                    "candidates": [c.name for c in inputs.candidates],
+                    "training_frames": format_frames(inputs.training_frames),
+                },
+                figures={
+                    f"{n}.{k}": v
+                    for n, s in result.summary.items()
+                    for k, v in s.items()
+                    if n in ("model", "matchgrade") and v is not None and math.isfinite(v)
+                },
                 inputs=[Path(inputs.reference_source.split(" ")[0])],
                 outputs=[out_dir / "index.html", out_dir / "report.json"],
-                observations=(f"outlier frames: {format_frames(outlier_frames)}" if outlier_frames
-                              else "no outlier frames"),
+                observations=(
+                    f"outlier frames: {format_frames(outlier_frames)}"
+                    if outlier_frames
+                    else "no outlier frames"
+                ),
             )
         signoffs = load_signoffs(out_dir.parent) if project is not None else []
-        data = report_data(result, project=project, entry_id=entry_id, plots=plots, pictures=pictures,
-                           signoffs=signoffs)
+        data = report_data(
+            result,
+            project=project,
+            entry_id=entry_id,
+            plots=plots,
+            pictures=pictures,
+            signoffs=signoffs,
+        )
         data["nuke_script"] = "validation.nk" if nuke_script else None
-        (tmp / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "report.json").write_text(
+            json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         (tmp / "index.html").write_text(render_html(data), encoding="utf-8")
         _replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ReportOutcome(folder=out_dir, html=out_dir / "index.html", json=out_dir / "report.json",
-                         entry_id=entry_id, outlier_frames=outlier_frames,
-                         curate_command=data.get("curate_command"), summary=result.summary,
-                         best=best_per_row(result.summary))
+    return ReportOutcome(
+        folder=out_dir,
+        html=out_dir / "index.html",
+        json=out_dir / "report.json",
+        entry_id=entry_id,
+        outlier_frames=outlier_frames,
+        curate_command=data.get("curate_command"),
+        summary=result.summary,
+        best=best_per_row(result.summary),
+    )
 
 
 def build_report(
@@ -578,8 +750,9 @@ def build_report(
         script = comparison_script_text(inputs, project)
     except ImportError:
         script = None
-    return build_report_from_inputs(inputs, report_dir(project), project=project, log=log,
-                                    progress=progress, nuke_script=script)
+    return build_report_from_inputs(
+        inputs, report_dir(project), project=project, log=log, progress=progress, nuke_script=script
+    )
 
 
 def record_signoff(
@@ -603,30 +776,46 @@ def record_signoff(
         raise RTKError("no validation report yet: run `rtk validate` first", report_json)
     known = [s.name for s in project.shots]
     if known and shot not in known:
-        raise RTKError(f"no shot {shot!r} in project.yaml (shots: {', '.join(known)})", project.root / "project.yaml")
+        raise RTKError(
+            f"no shot {shot!r} in project.yaml (shots: {', '.join(known)})",
+            project.root / "project.yaml",
+        )
     try:
         data = json.loads(report_json.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         raise RTKError("not valid JSON", report_json) from None
     digest = hashlib.sha256(report_json.read_bytes()).hexdigest()[:12]
     record = {
-        "shot": shot, "verdict": verdict, "by": by.strip(),
+        "shot": shot,
+        "verdict": verdict,
+        "by": by.strip(),
         "when": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "notes": notes, "report_created": data.get("created"), "report_sha256": digest,
+        "notes": notes,
+        "report_created": data.get("created"),
+        "report_sha256": digest,
         "frames": data.get("frames"),
     }
     entry = None
     if log:
-        entry = _log_run(project.root, stage="validation", technique=project.technique, shot=shot,
-                         frames=data.get("frames"), parameters={"signoff": verdict, "report": data.get("created")},
-                         outputs=[report_json], observations=f"sign-off: {verdict} by {by.strip()}"
-                         + (f" — {notes}" if notes else ""),
-                         verdict="keep" if verdict == "accept" else "reject", approved_by=by.strip(),
-                         hash_inputs=False)
+        entry = _log_run(
+            project.root,
+            stage="validation",
+            technique=project.technique,
+            shot=shot,
+            frames=data.get("frames"),
+            parameters={"signoff": verdict, "report": data.get("created")},
+            outputs=[report_json],
+            observations=f"sign-off: {verdict} by {by.strip()}" + (f" — {notes}" if notes else ""),
+            verdict="keep" if verdict == "accept" else "reject",
+            approved_by=by.strip(),
+            hash_inputs=False,
+        )
     record["experiment_entry"] = entry
     signoffs = load_signoffs(folder.parent) + [record]
-    atomic_write_text(folder.parent / "signoffs.json",
-                      json.dumps({"schema": SIGNOFF_SCHEMA, "signoffs": signoffs}, indent=2, ensure_ascii=False))
+    atomic_write_text(
+        folder.parent / "signoffs.json",
+        json.dumps({"schema": SIGNOFF_SCHEMA, "signoffs": signoffs}, indent=2, ensure_ascii=False),
+    )
     data["signoffs"] = signoffs
     atomic_write_text(report_json, json.dumps(data, indent=2, ensure_ascii=False))
     atomic_write_text(folder / "index.html", render_html(data))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.ndimage import gaussian_filter, shift as nd_shift
+from scipy.ndimage import gaussian_filter
+from scipy.ndimage import shift as nd_shift
 
 from restoration_toolkit.core.errors import RTKError
 from restoration_toolkit.core.metrics import (
@@ -60,7 +61,9 @@ def test_mask_limits_the_measurement():
     mask = np.zeros(img.shape[:2], np.float32)
     mask[:, :64] = 1.0
     assert psnr(img, test, mask=mask).db == float("inf")
-    assert ssim(img, test, mask=mask).map[0, 100] != ssim(img, test, mask=mask).map[0, 100]  # NaN outside
+    assert (
+        ssim(img, test, mask=mask).map[0, 100] != ssim(img, test, mask=mask).map[0, 100]
+    )  # NaN outside
     with pytest.raises(RTKError, match="excludes every pixel"):
         psnr(img, test, mask=np.zeros_like(mask))
 
@@ -84,17 +87,21 @@ def test_nps_of_white_noise_is_sigma_squared():
     sigma = 0.02
     rng = np.random.default_rng(7)
     flat = np.full((256, 256, 3), 0.4, np.float32)
-    noisy = flat + rng.normal(0, sigma, (256, 256, 1)).astype(np.float32)  # same noise in RGB → Y has σ
+    noisy = flat + rng.normal(0, sigma, (256, 256, 1)).astype(
+        np.float32
+    )  # same noise in RGB → Y has σ
     nps = noise_power_spectrum(noisy)
-    assert nps.level == pytest.approx(sigma ** 2, rel=0.1)
+    assert nps.level == pytest.approx(sigma**2, rel=0.1)
     assert nps.rms == pytest.approx(sigma, rel=0.08)
     # white noise: flat spectrum (no band far from σ²)
-    assert np.all(np.abs(nps.power[2:] / sigma ** 2 - 1) < 0.35)
+    assert np.all(np.abs(nps.power[2:] / sigma**2 - 1) < 0.35)
 
 
 def test_grain_removed_shows_in_the_nps():
     rng = np.random.default_rng(8)
-    scan = np.full((256, 256, 3), 0.5, np.float32) + rng.normal(0, 0.03, (256, 256, 1)).astype(np.float32)
+    scan = np.full((256, 256, 3), 0.5, np.float32) + rng.normal(0, 0.03, (256, 256, 1)).astype(
+        np.float32
+    )
     denoised = gaussian_filter(scan, (2, 2, 0))
     g = grain_comparison(scan, denoised)
     assert g.variance_ratio < 0.2
@@ -104,9 +111,13 @@ def test_grain_removed_shows_in_the_nps():
 
 def test_flat_patches_avoid_structure():
     rng = np.random.default_rng(9)
-    img = np.full((256, 256, 3), 0.5, np.float32) + rng.normal(0, 0.01, (256, 256, 1)).astype(np.float32)
-    img[:, :128] += np.linspace(0, 0.5, 128, dtype=np.float32)[None, :, None] * np.sin(
-        np.arange(256, dtype=np.float32) / 5)[:, None, None]
+    img = np.full((256, 256, 3), 0.5, np.float32) + rng.normal(0, 0.01, (256, 256, 1)).astype(
+        np.float32
+    )
+    img[:, :128] += (
+        np.linspace(0, 0.5, 128, dtype=np.float32)[None, :, None]
+        * np.sin(np.arange(256, dtype=np.float32) / 5)[:, None, None]
+    )
     nps = noise_power_spectrum(img)
     assert all(c >= 128 for _, c in nps.patches)
     assert nps.rms == pytest.approx(0.01, rel=0.15)

@@ -16,18 +16,28 @@ def _reads(nuke, *files):
 
 
 def test_comparison_text_wires_baselines_difference_and_sheet():
-    text = comparison_text(scan=ClipSpec("/p/media/scan.%04d.exr", 1, 8, "ACES2065-1"),
-                           result=ClipSpec("/p/pipeline/04_inference_render/A_ml_%04d.exr", 1, 8),
-                           reference=ClipSpec("/p/pipeline/02_alignment/aligned.%04d.exr", 1, 8),
-                           size=(128, 96))
+    text = comparison_text(
+        scan=ClipSpec("/p/media/scan.%04d.exr", 1, 8, "ACES2065-1"),
+        result=ClipSpec("/p/pipeline/04_inference_render/A_ml_%04d.exr", 1, 8),
+        reference=ClipSpec("/p/pipeline/02_alignment/aligned.%04d.exr", 1, 8),
+        size=(128, 96),
+    )
     script = parse_script(text)
     by = {n.name: n for n in script.nodes}
-    assert by["RT_Lanczos"].knobs["filter"] == "Lanczos4" and by["RT_Bicubic"].knobs["filter"] == "Cubic"
+    assert (
+        by["RT_Lanczos"].knobs["filter"] == "Lanczos4"
+        and by["RT_Bicubic"].knobs["filter"] == "Cubic"
+    )
     assert by["RT_Lanczos"].inputs[0] is by["RT_ScanRead"]
-    assert by["RT_Regrain"].inputs[0] is by["RT_DSGSharpen"] and by["RT_DSGSharpen"].inputs[0] is by["RT_Denoise"]
+    assert (
+        by["RT_Regrain"].inputs[0] is by["RT_DSGSharpen"]
+        and by["RT_DSGSharpen"].inputs[0] is by["RT_Denoise"]
+    )
     diff = by["RT_Difference"]
     assert diff.knobs["operation"] == "difference"
-    assert diff.inputs[0] is by["RT_ReferenceRead"] and diff.inputs[1] is by["RT_ResultRead"]  # B, A
+    assert (
+        diff.inputs[0] is by["RT_ReferenceRead"] and diff.inputs[1] is by["RT_ResultRead"]
+    )  # B, A
     sheet = by["RT_ValidationSheet"]
     assert sheet.inputs[0] is by["RT_ResultRead"] and sheet.inputs[-1] is by["RT_DifferenceGain"]
     assert len(sheet.inputs) == 7
@@ -40,7 +50,16 @@ def test_build_comparison_pastes_inside_a_backdrop(fake_nuke):
     pasted = validation.build_validation_comparison()
     assert pasted, fake_nuke._messages
     classes = {n.Class() for n in pasted}
-    assert {"Read", "Reformat", "Sharpen", "Denoise2", "Grain2", "Merge2", "ContactSheet", "BackdropNode"} <= classes
+    assert {
+        "Read",
+        "Reformat",
+        "Sharpen",
+        "Denoise2",
+        "Grain2",
+        "Merge2",
+        "ContactSheet",
+        "BackdropNode",
+    } <= classes
     backdrop = pasted[-1]
     assert backdrop.Class() == "BackdropNode" and "Validation" in backdrop["label"].value()
     result_read = next(n for n in pasted if n.name() == "RT_ResultRead")

@@ -101,18 +101,49 @@ def test_report_json_matches_and_flags_the_hue_outlier(built):
 
 
 def test_signoff_is_recorded_with_the_report(built):
-    code = main(["validate", "signoff", "--project", str(built), "--shot", "shotA", "--verdict", "accept",
-                 "--by", "A. Archivist", "--notes", "matches the DVD"])
+    code = main(
+        [
+            "validate",
+            "signoff",
+            "--project",
+            str(built),
+            "--shot",
+            "shotA",
+            "--verdict",
+            "accept",
+            "--by",
+            "A. Archivist",
+            "--notes",
+            "matches the DVD",
+        ]
+    )
     assert code == 0
     data = json.loads((_report(built) / "report.json").read_text(encoding="utf-8"))
-    assert data["signoffs"][-1]["verdict"] == "accept" and data["signoffs"][-1]["by"] == "A. Archivist"
+    assert (
+        data["signoffs"][-1]["verdict"] == "accept" and data["signoffs"][-1]["by"] == "A. Archivist"
+    )
     assert "A. Archivist" in (_report(built) / "index.html").read_text(encoding="utf-8")
     assert (built / "pipeline/05_matchgrade_render/signoffs.json").is_file()
-    log = (built / "notes/experiments.md")
+    log = built / "notes/experiments.md"
     if log.exists():  # the experiment log (issue 8) records it when installed
         assert "A. Archivist" in log.read_text(encoding="utf-8")
-    assert main(["validate", "signoff", "--project", str(built), "--shot", "nope", "--verdict", "accept",
-                 "--by", "x"]) == 1
+    assert (
+        main(
+            [
+                "validate",
+                "signoff",
+                "--project",
+                str(built),
+                "--shot",
+                "nope",
+                "--verdict",
+                "accept",
+                "--by",
+                "x",
+            ]
+        )
+        == 1
+    )
 
 
 def test_training_frames_are_refused_as_validation(built, capsys):
@@ -133,7 +164,9 @@ def test_no_holdout_is_a_clear_error(tmp_path):
 
 def test_size_mismatch_leaves_no_half_written_report(tmp_path, capsys):
     root = make_project(tmp_path / "p")
-    write_image(root / "pipeline/04_inference_render/shotA_ml_0005.exr", np.zeros((50, 60, 3), np.float32))
+    write_image(
+        root / "pipeline/04_inference_render/shotA_ml_0005.exr", np.zeros((50, 60, 3), np.float32)
+    )
     assert main(["validate", "--project", str(root), "--no-log"]) == 1
     err = capsys.readouterr().err
     assert "shotA_ml_0005.exr" in err and "60x50" in err
@@ -146,7 +179,9 @@ def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     (root / "pipeline/04_inference_render/shotA_ml_0007.exr").unlink()
     assert main(["validate", "--project", str(root), "--no-log"]) == 1
     assert "missing frames 7" in capsys.readouterr().err
-    write_image(root / "pipeline/02_alignment/confidence.0003.exr", np.zeros((96, 128, 1), np.float32))
+    write_image(
+        root / "pipeline/02_alignment/confidence.0003.exr", np.zeros((96, 128, 1), np.float32)
+    )
     assert main(["validate", "--project", str(root), "--no-log", "--frames", "3"]) == 1
     assert "excludes every pixel" in capsys.readouterr().err
 
@@ -154,11 +189,28 @@ def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
 def test_explicit_sequences_without_a_project(tmp_path):
     root = make_project(tmp_path / "p")
     out = tmp_path / "report"
-    code = main(["validate", "--scan", str(root / "media/scan.####.exr"),
-                 "--reference", str(root / "pipeline/02_alignment/aligned.####.exr"),
-                 "--result", str(root / "pipeline/04_inference_render/shotA_ml_####.exr"),
-                 "--colorspace", "ACES2065-1", "--frames", "2-3", "--training-frames", "1,4",
-                 "--baselines", "unsharp", "--out", str(out), "--json"])
+    code = main(
+        [
+            "validate",
+            "--scan",
+            str(root / "media/scan.####.exr"),
+            "--reference",
+            str(root / "pipeline/02_alignment/aligned.####.exr"),
+            "--result",
+            str(root / "pipeline/04_inference_render/shotA_ml_####.exr"),
+            "--colorspace",
+            "ACES2065-1",
+            "--frames",
+            "2-3",
+            "--training-frames",
+            "1,4",
+            "--baselines",
+            "unsharp",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [c["name"] for c in data["candidates"]] == ["model", "scan", "unsharp"]

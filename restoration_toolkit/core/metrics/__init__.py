@@ -10,9 +10,22 @@ from .grain import NPS, GrainComparison, flat_patches, grain_comparison, noise_p
 from .temporal import Flicker, flicker, flicker_from_means, frame_means
 
 __all__ = [
-    "DeltaE", "delta_e2000",
-    "PSNR", "SSIM", "psnr", "ssim",
-    "Detail", "detail_ratio", "high_frequency",
-    "NPS", "GrainComparison", "flat_patches", "grain_comparison", "noise_power_spectrum",
-    "Flicker", "flicker", "flicker_from_means", "frame_means",
+    "DeltaE",
+    "delta_e2000",
+    "PSNR",
+    "SSIM",
+    "psnr",
+    "ssim",
+    "Detail",
+    "detail_ratio",
+    "high_frequency",
+    "NPS",
+    "GrainComparison",
+    "flat_patches",
+    "grain_comparison",
+    "noise_power_spectrum",
+    "Flicker",
+    "flicker",
+    "flicker_from_means",
+    "frame_means",
 ]

@@ -77,7 +77,16 @@ def detail_ratio(
     denom = float(np.sqrt(np.sum((a - a.mean()) ** 2) * np.sum((b - b.mean()) ** 2)))
     corr = float(np.sum((a - a.mean()) * (b - b.mean())) / denom) if denom > 0 else 0.0
     tiny = 1e-12
-    local = np.log2((gaussian_filter(ht * ht, map_sigma) + tiny) / (gaussian_filter(hr * hr, map_sigma) + tiny))
+    local = np.log2(
+        (gaussian_filter(ht * ht, map_sigma) + tiny) / (gaussian_filter(hr * hr, map_sigma) + tiny)
+    )
     out = np.where(valid, local, np.nan).astype(np.float32)
-    return Detail(ratio=float(ratio), correlation=corr, reference_energy=er, test_energy=et,
-                  sigma=float(sigma), pixels=int(valid.sum()), map=out)
+    return Detail(
+        ratio=float(ratio),
+        correlation=corr,
+        reference_energy=er,
+        test_energy=et,
+        sigma=float(sigma),
+        pixels=int(valid.sum()),
+        map=out,
+    )

@@ -56,7 +56,7 @@ def psnr(
 
         mse = float(mean_squared_error(ref.astype(np.float64), tst.astype(np.float64)))
     else:
-        diff = (ref[valid].astype(np.float64) - tst[valid].astype(np.float64))
+        diff = ref[valid].astype(np.float64) - tst[valid].astype(np.float64)
         mse = float(np.mean(diff * diff))
     db = math.inf if mse == 0 else 10.0 * math.log10(data_range * data_range / mse)
     return PSNR(db=db, mse=mse, pixels=int(valid.sum()))
@@ -90,8 +90,14 @@ def ssim(
     ref_c = np.where(np.isfinite(ref), ref, 0.0)
     tst_c = np.where(np.isfinite(tst), tst, 0.0)
     _, full = structural_similarity(
-        ref_c, tst_c, data_range=data_range, channel_axis=2, full=True,
-        gaussian_weights=gaussian_weights, sigma=1.5, use_sample_covariance=not gaussian_weights,
+        ref_c,
+        tst_c,
+        data_range=data_range,
+        channel_axis=2,
+        full=True,
+        gaussian_weights=gaussian_weights,
+        sigma=1.5,
+        use_sample_covariance=not gaussian_weights,
     )
     smap = np.asarray(full, np.float32).mean(axis=2)
     out = np.where(valid, smap, np.nan).astype(np.float32)

@@ -90,11 +90,13 @@ def flat_patches(
     scored: List[Tuple[float, int, int]] = []
     for r in range(0, h - patch + 1, patch):
         for c in range(0, w - patch + 1, patch):
-            if not valid[r:r + patch, c:c + patch].all():
+            if not valid[r : r + patch, c : c + patch].all():
                 continue
-            scored.append((float(low[r:r + patch, c:c + patch].std()), r, c))
+            scored.append((float(low[r : r + patch, c : c + patch].std()), r, c))
     if not scored:
-        raise RTKError(f"no {patch}x{patch} patch lies wholly inside the mask: cannot measure grain")
+        raise RTKError(
+            f"no {patch}x{patch} patch lies wholly inside the mask: cannot measure grain"
+        )
     scored.sort()
     keep = max(1, min(max_patches, int(round(len(scored) * fraction))))
     return [(r, c) for _, r, c in scored[:keep]]
@@ -125,11 +127,11 @@ def noise_power_spectrum(
         raise RTKError("no patches to measure the noise power spectrum on")
     acc = np.zeros((patch, patch), np.float64)
     for r, c in corners:
-        block = y[r:r + patch, c:c + patch]
+        block = y[r : r + patch, c : c + patch]
         if block.shape != (patch, patch) or not np.isfinite(block).all():
             raise RTKError(f"patch at row {r}, column {c} is outside the image or not finite")
         f = np.fft.fft2(_detrend(block))
-        acc += (f.real ** 2 + f.imag ** 2) / (patch * patch)
+        acc += (f.real**2 + f.imag**2) / (patch * patch)
     nps2 = acc / len(corners)
     fy = np.fft.fftfreq(patch)[:, None]
     fx = np.fft.fftfreq(patch)[None, :]
@@ -140,9 +142,15 @@ def noise_power_spectrum(
     power = np.array([nps2.ravel()[which == i].mean() for i in range(len(centres))])
     band = (radius >= 0.1) & (radius <= 0.5)
     variance = float(nps2.mean())
-    return NPS(frequencies=centres.astype(np.float32), power=power.astype(np.float64),
-               variance=variance, rms=float(np.sqrt(variance)), level=float(nps2[band].mean()),
-               patches=tuple((int(r), int(c)) for r, c in corners), patch=int(patch))
+    return NPS(
+        frequencies=centres.astype(np.float32),
+        power=power.astype(np.float64),
+        variance=variance,
+        rms=float(np.sqrt(variance)),
+        level=float(nps2[band].mean()),
+        patches=tuple((int(r), int(c)) for r, c in corners),
+        patch=int(patch),
+    )
 
 
 def grain_comparison(

@@ -42,7 +42,9 @@ class Flicker:
     frames: int
 
 
-def frame_means(frames: Frames, *, mask: Optional[Union[np.ndarray, Sequence[np.ndarray]]] = None) -> np.ndarray:
+def frame_means(
+    frames: Frames, *, mask: Optional[Union[np.ndarray, Sequence[np.ndarray]]] = None
+) -> np.ndarray:
     """(T, 3) mean Y, Cb, Cr of each (H, W, 3) frame over its valid pixels. ``mask``: one
     (H, W) mask for all frames or one per frame."""
     out = []
@@ -88,7 +90,7 @@ def flicker_from_means(reference_means: Optional[np.ndarray], test_means: np.nda
     return Flicker(
         luma_rms=luma_rms,
         luma_percent=100.0 * luma_rms / level if level > 0 else float("inf"),
-        chroma_rms=float(np.sqrt(np.mean(chroma_steps ** 2))),
+        chroma_rms=float(np.sqrt(np.mean(chroma_steps**2))),
         steps=steps,
         chroma_steps=chroma_steps,
         test_means=tm,
