@@ -103,6 +103,53 @@ class ValidationInputs:
 
 
 @dataclass
+class FramePictures:
+    """What the report shows of one frame: crops of every image around the model's worst
+    (smoothed) ΔE, and whole-frame ΔE2000 maps (NaN outside the mask, at most 1024 px wide)."""
+
+    frame: int
+    why: str
+    box: Tuple[int, int, int]  # (y0, x0, size) of the square crop
+    crops: Dict[str, np.ndarray]
+    error_maps: Dict[str, np.ndarray]
+
+
+CROP_SIZE = 256
+MAP_WIDTH = 1024
+
+
+def crop_box(de_map: np.ndarray, size: int = CROP_SIZE) -> Tuple[int, int, int]:
+    """(y0, x0, size) of the size×size window around the largest (Gaussian σ 8) ΔE."""
+    from scipy.ndimage import gaussian_filter
+
+    h, w = de_map.shape
+    size = min(size, h, w)
+    smooth = gaussian_filter(np.nan_to_num(de_map, nan=0.0), 8)
+    y, x = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
+    y0 = int(min(max(y - size // 2, 0), h - size))
+    x0 = int(min(max(x - size // 2, 0), w - size))
+    return y0, x0, size
+
+
+def _capture(frame: int, why: str, fr: "FrameImages", maps: Dict[str, np.ndarray]) -> FramePictures:
+    import cv2
+
+    y0, x0, size = crop_box(maps.get("model", next(iter(maps.values()))))
+    images = {"reference": fr.reference, **fr.candidates}
+    crops = {n: img[y0 : y0 + size, x0 : x0 + size].copy() for n, img in images.items()}
+    small: Dict[str, np.ndarray] = {}
+    for n, m in maps.items():
+        h, w = m.shape
+        if w > MAP_WIDTH:
+            nh = max(1, round(h * MAP_WIDTH / w))
+            valid = cv2.resize(np.isfinite(m).astype(np.float32), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA)
+            vals = cv2.resize(np.nan_to_num(m, nan=0.0), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA)
+            m = np.where(valid > 0.5, vals / np.maximum(valid, 1e-6), np.nan)
+        small[n] = m.astype(np.float16)
+    return FramePictures(frame, why, (y0, x0, size), crops, small)
+
+
+@dataclass
 class ValidationResult:
     inputs: ValidationInputs
     size: Tuple[int, int]
@@ -112,6 +159,7 @@ class ValidationResult:
     flicker: Dict[str, Dict[str, object]]
     measures: List[FrameMeasures]
     outliers: List[Outlier]
+    pictures: List[FramePictures] = field(default_factory=list)
 
 
 # -- frames ---------------------------------------------------------------------------------
@@ -499,8 +547,23 @@ def _same_raster(inputs: ValidationInputs, frame: int, fr: FrameImages) -> bool:
     return shape == fr.reference.shape[:2]
 
 
+def _grain_patches(scan: np.ndarray, mask: np.ndarray) -> Tuple[int, Optional[list]]:
+    """NPS patch size for this raster and the scan's flattest patches (None if none fit)."""
+    from .metrics.grain import flat_patches
+
+    patch = 64 if min(scan.shape[:2]) >= 256 else 32
+    try:
+        return patch, flat_patches(scan, mask=mask, patch=patch)
+    except RTKError:
+        return patch, None
+
+
 def _frame_figures(
-    ref: np.ndarray, img: np.ndarray, scan: np.ndarray, mask: np.ndarray
+    ref: np.ndarray,
+    img: np.ndarray,
+    scan: np.ndarray,
+    mask: np.ndarray,
+    grain_patches: Tuple[int, Optional[list]],
 ) -> Tuple[Dict[str, float], object, np.ndarray]:
     de = delta_e2000(ref, img, mask=mask)
     fig: Dict[str, float] = {
@@ -512,11 +575,11 @@ def _frame_figures(
     d = detail_ratio(ref, img, mask=mask)
     fig["detail_ratio"], fig["detail_correlation"] = d.ratio, d.correlation
     grain = None
-    try:
-        patch = 64 if min(ref.shape[:2]) >= 256 else 32
-        grain = grain_comparison(scan, img, mask=mask, patch=patch)
+    patch, corners = grain_patches
+    if corners:
+        grain = grain_comparison(scan, img, patch=patch, patches=corners)
         fig["grain_ratio"] = grain.variance_ratio
-    except RTKError:
+    else:
         fig["grain_ratio"] = float("nan")
     return fig, grain, de.map
 
@@ -531,6 +594,8 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
     measures: List[FrameMeasures] = []
     size = (0, 0)
     total = len(inputs.frames)
+    first: Optional[FramePictures] = None
+    worst: Optional[Tuple[float, FramePictures]] = None
     for i, f in enumerate(inputs.frames):
         if progress:
             progress(i, total, f"frame {f}")
@@ -546,8 +611,11 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
             )
             fr.candidates.pop("bicubic", None)
         means["reference"][f] = frame_means([fr.reference], mask=fr.mask)[0]
+        grain_patches = _grain_patches(fr.scan, fr.mask)
+        maps: Dict[str, np.ndarray] = {}
         for name, img in fr.candidates.items():
-            fig, grain, de_map = _frame_figures(fr.reference, img, fr.scan, fr.mask)
+            fig, grain, de_map = _frame_figures(fr.reference, img, fr.scan, fr.mask, grain_patches)
+            maps[name] = de_map
             per_frame[name][f] = fig
             means[name][f] = frame_means([img], mask=fr.mask)[0]
             if grain is not None:
@@ -557,6 +625,13 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
                     nps_acc["scan (grain reference)"].append(grain.reference.power)
             if name == "model":
                 measures.append(measure_frame(f, fr.reference, img, de_map, fr.mask > 0.5))
+        lead = names[0]
+        score = per_frame[lead][f]["delta_e_mean"]
+        if i == 0:
+            first = _capture(f, "first held-out frame", fr, maps)
+        if worst is None or score > worst[0]:
+            worst = (score, _capture(f, f"largest mean ΔE of the {lead}", fr, maps))
+        del fr, maps
     if progress:
         progress(total, total, "done")
 
@@ -627,7 +702,15 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
         flicker=flick,
         measures=measures,
         outliers=find_outliers(measures),
+        pictures=_picked(worst, first),
     )
+
+
+def _picked(worst: Optional[Tuple[float, FramePictures]], first: Optional[FramePictures]) -> List[FramePictures]:
+    out = [worst[1]] if worst else []
+    if first is not None and (not out or first.frame != out[0].frame):
+        out.append(first)
+    return out
 
 
 def best_per_row(summary: Dict[str, Dict[str, float]]) -> Dict[str, Optional[str]]:

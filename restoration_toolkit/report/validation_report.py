@@ -37,7 +37,6 @@ from ..core.validation import (
     ValidationResult,
     best_per_row,
     evaluate,
-    load_frame,
     project_inputs,
 )
 
@@ -142,19 +141,6 @@ def _log_run(project_root: Path, **kwargs: Any) -> Optional[str]:
     return log_run(project_root, **kwargs)
 
 
-def _crop_box(de_map: np.ndarray) -> tuple:
-    """(y0, x0, size) of the CROP×CROP window around the worst (smoothed) ΔE."""
-    from scipy.ndimage import gaussian_filter
-
-    h, w = de_map.shape
-    size = min(CROP, h, w)
-    smooth = gaussian_filter(np.nan_to_num(de_map, nan=0.0), 8)
-    y, x = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
-    y0 = int(min(max(y - size // 2, 0), h - size))
-    x0 = int(min(max(x - size // 2, 0), w - size))
-    return y0, x0, size
-
-
 def _save_png(path: Path, pixels: np.ndarray) -> None:
     from ..core.imageio import write_image
 
@@ -236,45 +222,31 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
 
 
 def _pictures(result: ValidationResult, folder: Path) -> List[Dict[str, Any]]:
-    """Crops side by side and ΔE error maps for the worst and the median frame of the model."""
+    """Crops side by side and ΔE error maps of the frames the evaluation kept (the model's
+    worst frame and the first held-out frame)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from ..core.metrics import delta_e2000
-
-    model = result.per_frame.get("model", {})
-    if not model:
+    if not result.pictures:
         return []
-    ranked = sorted(model, key=lambda f: model[f]["delta_e_mean"])
-    chosen = [ranked[-1]] + ([ranked[len(ranked) // 2]] if len(ranked) > 1 else [])
-    chosen = list(dict.fromkeys(chosen))
     (folder / "crops").mkdir()
     (folder / "errors").mkdir()
     shots: List[Dict[str, Any]] = []
-    for f in chosen:
-        fr = load_frame(result.inputs, f)
-        maps = {
-            name: delta_e2000(fr.reference, img, mask=fr.mask).map
-            for name, img in fr.candidates.items()
-        }
-        y0, x0, size = _crop_box(maps["model"])
-        entry: Dict[str, Any] = {
-            "frame": f,
-            "why": "worst mean ΔE" if f == chosen[0] else "median mean ΔE",
-            "box": [x0, y0, size, size],
-            "crops": {},
-            "errors": {},
-        }
-        images = {"reference": fr.reference, **fr.candidates}
-        for name, img in images.items():
+    for pic in result.pictures:
+        f = pic.frame
+        y0, x0, size = pic.box
+        entry: Dict[str, Any] = {"frame": f, "why": pic.why, "box": [x0, y0, size, size],
+                                 "crops": {}, "errors": {}}
+        for name, img in pic.crops.items():
             rel = f"crops/f{f}_{_slug(name)}.png"
-            _save_png(folder / rel, img[y0 : y0 + size, x0 : x0 + size])
+            _save_png(folder / rel, img)
             entry["crops"][name] = rel
-        for name, de in maps.items():
+        for name, de in pic.error_maps.items():
             rel = f"errors/f{f}_{_slug(name)}_de.png"
-            plt.imsave(folder / rel, np.nan_to_num(de, nan=0.0), cmap="magma", vmin=0.0, vmax=10.0)
+            plt.imsave(folder / rel, np.nan_to_num(de.astype(np.float32), nan=0.0), cmap="magma",
+                       vmin=0.0, vmax=10.0)
             entry["errors"][name] = rel
         shots.append(entry)
     return shots

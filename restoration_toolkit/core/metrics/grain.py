@@ -22,6 +22,7 @@ Values are in the image's own encoding (the validation stage passes display-refe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -102,14 +103,21 @@ def flat_patches(
     return [(r, c) for _, r, c in scored[:keep]]
 
 
-def _detrend(block: np.ndarray) -> np.ndarray:
-    n, m = block.shape
+@lru_cache(maxsize=8)
+def _trend_projector(n: int, m: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Design matrix of a 2nd-order 2-D polynomial on an n×m patch and its pseudo-inverse."""
     yy, xx = np.mgrid[0:n, 0:m].astype(np.float64)
     yy = yy / n - 0.5
     xx = xx / m - 0.5
     design = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1).reshape(-1, 6)
-    coef, *_ = np.linalg.lstsq(design, block.reshape(-1), rcond=None)
-    return block - (design @ coef).reshape(n, m)
+    return design, np.linalg.pinv(design)
+
+
+def _detrend(block: np.ndarray) -> np.ndarray:
+    """``block`` minus its least-squares 2nd-order polynomial surface."""
+    n, m = block.shape
+    design, pinv = _trend_projector(n, m)
+    return block - (design @ (pinv @ block.reshape(-1))).reshape(n, m)
 
 
 def noise_power_spectrum(
@@ -159,14 +167,19 @@ def grain_comparison(
     *,
     mask: Optional[np.ndarray] = None,
     patch: int = 64,
+    patches: Optional[Sequence[Patch]] = None,
 ) -> GrainComparison:
     """NPS of ``test`` against ``reference`` on the same flat patches (picked on the
-    reference). For grain, the reference is the *scan* (the film's own grain), not the
-    restoration reference: the question is whether the result kept the film's grain."""
+    reference unless ``patches`` are given). For grain, the reference is the *scan* (the
+    film's own grain), not the restoration reference: the question is whether the result
+    kept the film's grain."""
     ref, tst = as_image(reference, "reference"), as_image(test, "test")
     check_pair(ref, tst)
-    valid = valid_pixels(ref.shape, mask, ref, tst)
-    corners = flat_patches(ref, mask=valid.astype(np.float32), patch=patch)
+    if patches is not None:
+        corners = list(patches)
+    else:
+        valid = valid_pixels(ref.shape, mask, ref, tst)
+        corners = flat_patches(ref, mask=valid.astype(np.float32), patch=patch)
     a = noise_power_spectrum(ref, patches=corners, patch=patch)
     b = noise_power_spectrum(tst, patches=corners, patch=patch)
     vr = b.variance / a.variance if a.variance > 0 else float("inf")
