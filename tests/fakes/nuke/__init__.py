@@ -724,6 +724,7 @@ def nodePaste(path: str) -> Optional[Node]:
     """Paste a .nk snippet (parsed with restoration_toolkit.nk): nodes are created strictly,
     wired, and left selected; ``push $cut_paste_input`` connects to the selected node."""
     from restoration_toolkit.nk import parse_script
+    from restoration_toolkit.nk.model import PASTE_INPUT
 
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
@@ -739,9 +740,10 @@ def nodePaste(path: str) -> Optional[Node]:
         created.append(node)
         made[id(nk)] = node
         for key, value in nk.knobs.items():
-            if key == "name":
-                continue
-            node[key].setValue(value)
+            node[key].setValue(value)  # strict: an unknown knob raises NameError
+        for user in getattr(nk, "user_knobs", []):
+            knob = Knob(user.name, user.name, user.value)
+            node.addKnob(knob)
         if nk.name:
             node.setName(nk.name)
         if getattr(nk, "children", None):
@@ -762,9 +764,7 @@ def nodePaste(path: str) -> Optional[Node]:
         for i, inp in enumerate(nk.inputs):
             if inp is None:
                 continue
-            target = made.get(id(inp))
-            if target is None and getattr(inp, "cls", None) == "cut_paste_input":
-                target = anchor
+            target = anchor if inp is PASTE_INPUT else made.get(id(inp))
             if target is not None and not node.setInput(i, target):
                 raise ValueError(f"{node.name()}: input {i} out of range")
 
