@@ -193,6 +193,8 @@ class Node:
         return self.name()
 
     def setName(self, name: str, uncollide: bool = True) -> None:
+        if name == self.name():  # a node does not collide with itself
+            return
         self._knobs["name"].setValue(_unique_name(name) if uncollide else name)
 
     # knobs
@@ -789,11 +791,11 @@ def nodePaste(path: str) -> Optional[Node]:
             if target is not None and not node.setInput(i, target):
                 raise ValueError(f"{node.name()}: input {i} out of range")
 
-    for nk in script.nodes:
-        build(nk, True)
+    top = [build(nk, True) for nk in script.nodes]
     for nk in script.nodes:
         _wire(nk)
-    return created[-1] if created else None
+    # Nuke returns the last pasted top-level node (a pasted Group, not its last child)
+    return top[-1] if top else None
 
 
 def execute(node: Any, first: int, last: int, incr: int = 1) -> None:
