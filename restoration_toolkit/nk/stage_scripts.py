@@ -134,6 +134,7 @@ class StageScript:
     inputs: List[Path] = field(default_factory=list)
     model_file: Optional[Path] = None
     output_pattern: Optional[Path] = None
+    reference_source: str = ""  # aligned | reference | keyframes | step1-model
 
     def summary(self) -> Dict[str, Any]:
         return {
@@ -147,6 +148,7 @@ class StageScript:
             "node": self.executable_node,
             "model_file": str(self.model_file) if self.model_file else None,
             "output": str(self.output_pattern) if self.output_pattern else None,
+            "reference_source": self.reference_source,
         }
 
 
@@ -396,6 +398,13 @@ def training_script(
         settings=chosen_settings,
         executable_node=node,
         inputs=inputs,
+        reference_source=(
+            "step1-model"
+            if template == "analog_video_step2_apply"
+            else "keyframes"
+            if technique == "color-nonreference"
+            else values.get("_reference_source", "")
+        ),
     )
 
 
@@ -434,6 +443,7 @@ def _reference_values(
             reference_colorspace=project.color.working_space,
         )
         values["_reference_pair_frames"] = scan_frames
+        values["_reference_source"] = "aligned"
         inputs.append(aligned)
         return
     if project.reference is None:
@@ -466,6 +476,7 @@ def _reference_values(
         reference_colorspace=project.reference.colorspace,
     )
     values["_reference_pair_frames"] = ref_frames
+    values["_reference_source"] = "reference"
     inputs.append(Path(ref.hash_pattern))
 
 

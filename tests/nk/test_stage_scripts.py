@@ -114,6 +114,8 @@ def test_aligned_references_are_used_when_stage_02_made_them(project_factory):
     assert seen["ReferenceRead"].knobs["file"].endswith("02_alignment/aligned.%04d.exr")
     assert seen["ReferenceRead"].knobs["colorspace"] == "ACEScg"
     assert _stream(seen, "Reference_Append") == PAIRS  # aligned = numbered by scan frame
+    assert training_script(project).reference_source == "aligned"
+    assert training_script(project_factory("generation")).reference_source == "reference"
 
 
 def test_shot_model_uses_that_shots_pairs_and_its_own_data_directory(project_factory):
