@@ -118,6 +118,42 @@ def default_training_settings(
     return settings
 
 
+SETTINGS_FILE = "settings.yaml"  # pipeline/03_copycat_training/settings.yaml
+SETTING_KEYS = (
+    "epochs",
+    "steps",
+    "batch_size",
+    "crop_size",
+    "model_size",
+    "checkpoint_interval",
+    "contact_sheet_interval",
+    "median_size",
+)
+
+
+def project_training_settings(project: Project) -> Dict[str, Any]:
+    """The project's own starting values: ``pipeline/03_copycat_training/settings.yaml``
+    (optional; keys as the ``rtk nk train`` flags). Read by the command line and by the
+    Nuke menu alike; flags given on the command line win."""
+    import yaml
+
+    path = project.stage_dir(3) / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise RTKError("not valid YAML", path) from None
+    if not isinstance(data, dict):
+        raise RTKError("must be a mapping of setting: value", path)
+    unknown = sorted(set(data) - set(SETTING_KEYS))
+    if unknown:
+        raise RTKError(
+            f"unknown settings {', '.join(unknown)} (allowed: {', '.join(SETTING_KEYS)})", path
+        )
+    return dict(data)
+
+
 @dataclass
 class StageScript:
     """A built script and what went into it (for the log, the CLI's JSON and the Nuke side)."""
