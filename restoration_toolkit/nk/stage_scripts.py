@@ -171,6 +171,7 @@ class StageScript:
     model_file: Optional[Path] = None
     output_pattern: Optional[Path] = None
     reference_source: str = ""  # aligned | reference | keyframes | step1-model
+    warnings: List[str] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Any]:
         return {
@@ -185,6 +186,7 @@ class StageScript:
             "model_file": str(self.model_file) if self.model_file else None,
             "output": str(self.output_pattern) if self.output_pattern else None,
             "reference_source": self.reference_source,
+            "warnings": list(self.warnings),
         }
 
 
@@ -423,6 +425,13 @@ def training_script(
             )
     layout(script)
     node = "CopyCat2" if template == "analog_video_step2_apply" else "CopyCat1"
+    warnings = []
+    if values.get("_reference_source") == "reference":
+        warnings.append(
+            "the reference is not aligned (stage 02 wrote no aligned.####.exr for these pairs): "
+            "the graph reads the raw reference, so scan and reference may not line up — run "
+            "the alignment first"
+        )
     return StageScript(
         script=script,
         template=template,
@@ -441,6 +450,7 @@ def training_script(
             if technique == "color-nonreference"
             else values.get("_reference_source", "")
         ),
+        warnings=warnings,
     )
 
 
