@@ -68,6 +68,7 @@ def build_training_graph() -> Optional[list]:
     label = (
         f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
         f"{stage.data_directory.name} · {len(stage.frames)} pairs"
+        + (" · reference NOT aligned (run 02 Alignment)" if stage.warnings else "")
     )
     pasted = paste_and_wire(
         text, label, BACKDROP_COLOR, {SCAN_READ: scan, REFERENCE_READ: reference}

@@ -43,6 +43,7 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert names["PreviewHold"].input(0) is scan
     backdrops = [n for n in fake_nuke.allNodes() if n.Class() == "BackdropNode"]
     assert len(backdrops) == 1 and "03 CopyCat Training" in backdrops[0]["label"].value()
+    assert "reference NOT aligned" in backdrops[0]["label"].value()
     assert fake_nuke._undo_log[0].startswith("begin:03 CopyCat Training")
     assert all(e.startswith(("begin", "end")) for e in fake_nuke._undo_log)
     session = yaml.safe_load(next(project.stage_dir(3).rglob("session.yaml")).read_text())
