@@ -664,6 +664,27 @@ def toolbar(name: str, create: bool = True) -> Menu:
     return _menus.setdefault(name if name == "Nodes" else f"toolbar:{name}", Menu(name))
 
 
+
+class _Pane:
+    """A docking pane, as ``getPaneFor`` returns it (only its identity is modelled)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+
+_KNOWN_PANES = ("Properties.1", "DAG.1", "Viewer.1", "Toolbar.1")
+
+
+def getPaneFor(name: str) -> Optional[_Pane]:
+    """The pane holding the named panel, or None. Source: Foundry Python dev guide, "Custom
+    Panels" (``pane = nuke.getPaneFor('Properties.1')`` before ``addToPane(pane)``)."""
+    if not GUI:
+        raise RuntimeError("panes exist only in GUI mode")
+    return _Pane(name) if name in _KNOWN_PANES else None
+
 # -- plugin path, scripts, execution ------------------------------------------------------------
 
 def pluginAddPath(path: str, addToSysPath: bool = True) -> None:

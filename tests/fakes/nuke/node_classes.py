@@ -58,6 +58,8 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "CopyBBox": (2, ""),  # unverified
     "Blur": (2, "channels size filter quality crop " + MASK_KNOBS),  # V
     "Sharpen": (2, "channels amount size filter " + MASK_KNOBS),  # unverified
+    "Denoise2": (2, "type model profile output amount rolloff smoothness sharpen lumablend chromablend useGPUIfAvailable " + MASK_KNOBS),  # H: knob names linked by a public gizmo (vfxwiki/filterAOV: T Denoise1.amount …); class name Denoise2 unverified
+    "Grain2": (2, "seed presets red_size green_size blue_size red_i green_i blue_i red_m green_m blue_m black minimum " + MASK_KNOBS),  # H: Nuke Grain preset text "red_size 3.30 … red_i 0.60 … red_m 0.42 … black 0.00" (jedypod GrainResponse gist); minimum unverified
     "Constant": (0, "channels color format first last"),  # V
     "ModifyMetaData": (1, "metadata"),  # unverified
 }
