@@ -232,7 +232,7 @@ def align_jobs(jobs: List[Job], settings: Settings, *, smooth: float = 0.0, work
     say = progress or (lambda done, total, message="": None)
     if smooth <= 0:
         return _map(jobs, settings, workers, say, "aligning")
-    first = _map(jobs, settings, workers, say, "global model")
+    first = _map(jobs, settings, workers, say, "global model", write=False)
     good = {f: np.asarray(r["matrix"]) for f, r in first.items() if r.get("status") == "ok"}
     weights = {f: first[f].get("confident_fraction", 1.0) for f in good}
     smoothed = smooth_matrices(good, smooth, weights=weights)
