@@ -45,8 +45,7 @@ FIELD_NAMES = ("top", "bottom")
 class SyncSettings:
     """Costs of the search, in units of (1 − correlation).
 
-    gap: cost of leaving a scan frame unmatched (None: from the data, twice the 90th
-    percentile of the best match costs, clamped to 0.12–0.5); jump: cost of a discontinuity; beam: states kept per
+    gap: cost of leaving a scan frame unmatched (None: from the data, see ``_gap_costs``); jump: cost of a discontinuity; beam: states kept per
     frame; candidates: global nearest neighbours per scan frame; min_coverage: fraction of
     scan frames that must be found in the reference (else RTKError).
     """
@@ -199,9 +198,10 @@ class _Path:
     score: float
 
 
-def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gap: float,
+def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gaps: np.ndarray,
              st: SyncSettings) -> _Path:
-    """Beam Viterbi over (scan frame, first field, arrival step | gap) states."""
+    """Beam Viterbi over (scan frame, first field, arrival step | gap) states; ``gaps[i]``
+    is the cost of leaving scan frame i unmatched."""
     S, U = zs.shape[0], zu.shape[0]
     # step penalties [arrival step of frame i-1: 0..4] x [step 1..4]
     pen = np.zeros((5, 4))
@@ -232,6 +232,7 @@ def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gap: 
     back: List[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for i in range(1, S + 1):
         x = zs[i - 1]
+        gap = float(gaps[i - 1])
         src_m = np.flatnonzero(~g)
         src_g = np.flatnonzero(g)
         jm, sm = j[src_m], score[src_m]
@@ -309,10 +310,10 @@ def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gap: 
             mark = np.zeros(len(nj), bool)
             mark[sel[np.argpartition(ns[sel], st.beam - 1)[: st.beam]]] = True
             mark[sel[is_jump[sel]]] = True
-            gaps = sel[ngap[sel]]  # a dropped frame pays its gap now, like a jump
-            if len(gaps) > st.gap_states:
-                gaps = gaps[np.argpartition(ns[gaps], st.gap_states - 1)[: st.gap_states]]
-            mark[gaps] = True
+            held = sel[ngap[sel]]  # a dropped frame pays its gap now, like a jump
+            if len(held) > st.gap_states:
+                held = held[np.argpartition(ns[held], st.gap_states - 1)[: st.gap_states]]
+            mark[held] = True
             sel = np.flatnonzero(mark)
         back.append((j, g, p, nb[sel]))
         j, g, p, score = nj[sel], ngap[sel], npp[sel], ns[sel]
@@ -334,6 +335,20 @@ def _backtrack(back, best: int, S: int, score: float) -> _Path:
 
 
 # -- public entry ----------------------------------------------------------------------------
+
+def _gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
+    """Cost of leaving each scan frame unmatched: twice the typical worst match (90th
+    percentile, clamped to 0.12–0.5); raised to 0.1 above the frame's own best match (at most
+    0.9) where the best matches of neighbouring frames advance together through the
+    reference — a noisy or textured shot that is there, not a missing one."""
+    base = float(np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
+    step = np.diff(best_unit)
+    steady = np.zeros(len(best_unit), bool)
+    ok = (step >= 1) & (step <= 4)
+    steady[1:] |= ok
+    steady[:-1] |= ok
+    return np.where(steady, np.clip(best_cost + 0.1, base, 0.9), base)
+
 
 def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optional[float] = None,
                    reference_fps: Optional[float] = None, field_order: Optional[str] = None,
@@ -368,9 +383,12 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
         else:
             zu = rank_features(pool(reference_units(reference, order), fw, fh))
             cands = top_candidates(zs_search, search_features(zu, fh, fw), settings.candidates)
-        best_cost = 1.0 - np.max(np.einsum("sd,skd->sk", zs, zu[cands]), axis=1)
-        gap = settings.gap if settings.gap is not None else float(
-            np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
+        sims = np.einsum("sd,skd->sk", zs, zu[cands])
+        best_cost = 1.0 - np.max(sims, axis=1)
+        if settings.gap is not None:
+            gap = np.full(S, settings.gap)
+        else:
+            gap = _gap_costs(best_cost, cands[np.arange(S), np.argmax(sims, axis=1)])
         prepared[order] = (zu, cands, gap)
     if orders == ["progressive"]:
         order, mode = "progressive", "progressive"
@@ -382,7 +400,7 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
         trials = []
         for o in orders:
             zu, cands, gap = prepared[o]
-            p = _viterbi(zs[window], zu, cands[window], "free", gap, settings)
+            p = _viterbi(zs[window], zu, cands[window], "free", gap[window], settings)
             steps = p.step_in[p.step_in > 0]
             trials.append((p.score, o, float(np.mean(steps == 3)) if len(steps) else 0.0))
         _, order, frac3 = min(trials)
