@@ -239,6 +239,11 @@ def _header_space(path: Path, default: str, config: str) -> Tuple[str, Dict[str,
     return space, attrs
 
 
+def _given_kind(name: str) -> str:
+    """``--baseline matchgrade=SEQ`` is the MatchGrade result; any other name a baseline."""
+    return "matchgrade" if name.lower() in ("matchgrade", "mg") else "baseline"
+
+
 def baseline_candidates(names: Optional[Sequence[str]] = None) -> List[Candidate]:
     out = [
         Candidate(
@@ -338,7 +343,8 @@ def project_inputs(
     notes: List[str] = []
     mg_dir = project.stage_dir(5)
     mg_groups = {k: v for k, v in numbered_files(mg_dir).items() if all(f in v for f in chosen)}
-    if mg_groups:
+    given_mg = any(_given_kind(n) == "matchgrade" for n in (extra or {}))
+    if mg_groups and not given_mg:
         prefix = sorted(mg_groups, key=lambda k: (not re.search(r"mg|match", k, re.I), k))[0]
         paths = {f: mg_groups[prefix][f] for f in chosen}
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
@@ -352,7 +358,7 @@ def project_inputs(
                 space,
             )
         )
-    elif (mg_dir / "grade.cube").is_file():
+    elif not given_mg and (mg_dir / "grade.cube").is_file():
         notes.append(
             "grade.cube exists but no MatchGrade render of the validation frames was found in "
             "pipeline/05_matchgrade_render: run `rtk matchgrade apply` on the scan to compare it"
@@ -360,7 +366,7 @@ def project_inputs(
     for name, spec in (extra or {}).items():
         paths = sequence_paths(spec, chosen, f"baseline {name}")
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
-        candidates.append(Candidate(name, "baseline", f"given sequence {spec}", spec, paths, space))
+        candidates.append(Candidate(name, _given_kind(name), f"given sequence {spec}", spec, paths, space))
     candidates += baseline_candidates(baselines)
     live = project.live_area
     return ValidationInputs(
@@ -416,7 +422,7 @@ def explicit_inputs(
         cands.append(
             Candidate(
                 name,
-                "baseline",
+                _given_kind(name),
                 f"given sequence {spec}",
                 spec,
                 sequence_paths(spec, chosen, f"baseline {name}"),
