@@ -298,6 +298,41 @@ def project_inputs(
     config = project.color.ocio_config or DEFAULT_OCIO
 
     aligned = numbered_files(project.alignment_dir).get("aligned.", {})
+    found: Dict[int, Path] = {}
+    if result:
+        seq = open_sequence(result, allow_missing=True)
+        found = {f: seq.path(f) for f in seq.frames if f not in set(seq.missing)}
+        source = result
+    else:
+        for prefix, paths in numbered_files(project.stage_dir(4)).items():
+            if prefix.endswith("_ml_"):
+                found.update(paths)
+        if not found:
+            raise RTKError(
+                "no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
+                "render the inference first or pass --result",
+                project.stage_dir(4),
+            )
+        source = (project.stage_dir(4) / "<shot>_ml_####.exr").as_posix()
+    notes: List[str] = []
+    if not frames:
+        # held-out frames by default: measure those that have both an aligned reference and a
+        # model result, and say which were left out (an explicit --frames must be complete)
+        usable = [f for f in chosen if f in aligned and f in found]
+        left = [f for f in chosen if f not in usable]
+        if not usable:
+            raise RTKError(
+                f"none of the held-out frames {format_frames(chosen)} has both an aligned reference "
+                "(pipeline/02_alignment/aligned.####.exr: run `rtk align` on them) and a model "
+                "result (pipeline/04_inference_render)",
+                project.pairs_file,
+            )
+        if left:
+            notes.append(
+                f"held-out frames {format_frames(left)} were not measured: they lack an aligned "
+                "reference or a model result"
+            )
+        chosen = usable
     reference = _require(
         aligned,
         chosen,
@@ -311,22 +346,10 @@ def project_inputs(
     candidates: List[Candidate] = []
     if result:
         res_paths = sequence_paths(result, chosen, "the result")
-        source = result
     else:
-        found: Dict[int, Path] = {}
-        for prefix, paths in numbered_files(project.stage_dir(4)).items():
-            if prefix.endswith("_ml_"):
-                found.update(paths)
-        if not found:
-            raise RTKError(
-                "no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
-                "render the inference first or pass --result",
-                project.stage_dir(4),
-            )
         res_paths = _require(
             found, chosen, "the model result (<shot>_ml_####.exr)", project.stage_dir(4)
         )
-        source = (project.stage_dir(4) / "<shot>_ml_####.exr").as_posix()
     space, attrs = _header_space(res_paths[chosen[0]], project.color.delivery_space, config)
     candidates.append(
         Candidate(
@@ -340,7 +363,6 @@ def project_inputs(
         )
     )
 
-    notes: List[str] = []
     mg_dir = project.stage_dir(5)
     mg_groups = {k: v for k, v in numbered_files(mg_dir).items() if all(f in v for f in chosen)}
     given_mg = any(_given_kind(n) == "matchgrade" for n in (extra or {}))
