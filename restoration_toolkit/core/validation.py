@@ -664,6 +664,11 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
         progress(total, total, "done")
 
     runs = [r for r in split_runs(inputs.frames) if len(r) >= 2]
+    if not runs:
+        inputs.notes.append(
+            "flicker was not measured: it needs consecutive validation frames (hold out a run of "
+            "frames, e.g. ten in a row, in pairs.yaml)"
+        )
     flick: Dict[str, Dict[str, object]] = {}
     for name in names:
         steps: List[float] = []
