@@ -161,8 +161,15 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
     frames = result.inputs.frames
     fig, ax = plt.subplots(figsize=(8, 3.5), dpi=100)
     for name, rows in result.per_frame.items():
-        ys = [rows[f]["delta_e_mean"] for f in frames]
-        ax.plot(frames, ys, marker="o", lw=2.5 if name == "model" else 1.2, label=name)
+        xs: List[float] = []
+        ys: List[float] = []
+        for k, f in enumerate(frames):
+            if k and f != frames[k - 1] + 1:  # no line across frames that were not measured
+                xs.append(float("nan"))
+                ys.append(float("nan"))
+            xs.append(f)
+            ys.append(rows[f]["delta_e_mean"])
+        ax.plot(xs, ys, marker="o", lw=2.5 if name == "model" else 1.2, label=name)
     for o in result.outliers:
         ax.axvline(o.frame, color="#c33", alpha=0.15, lw=6)
     ax.set_xlabel("scan frame (held out of training)")
