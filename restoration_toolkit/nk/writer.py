@@ -65,8 +65,9 @@ def quote(text: str) -> str:
     return f'"{out}"'
 
 
-def write_script(script: Script, snippet: Optional[bool] = None,
-                 executable: str = DEFAULT_NUKE_EXECUTABLE) -> str:
+def write_script(
+    script: Script, snippet: Optional[bool] = None, executable: str = DEFAULT_NUKE_EXECUTABLE
+) -> str:
     """The script as .nk text.
 
     Full form: ``#! <nuke> -nx``, ``version …``, the Root, then the nodes. ``snippet=True``

@@ -47,7 +47,7 @@ class ExperimentLog:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     @classmethod
-    def for_project(cls, project_root: PathLike, project_name: str = "") -> "ExperimentLog":
+    def for_project(cls, project_root: PathLike, project_name: str = "") -> ExperimentLog:
         return cls(Path(project_root) / "notes" / "experiments.md", project_name)
 
     # -- reading -------------------------------------------------------------------------
@@ -92,17 +92,24 @@ class ExperimentLog:
                 if doc.problems:
                     first = doc.problems[0]
                     more = f" (and {len(doc.problems) - 1} more)" if len(doc.problems) > 1 else ""
-                    raise RTKError(f"the experiment log is damaged at {first}{more}; repair it by hand — "
-                                   "rtk will not write to it until it reads cleanly", self.path)
+                    raise RTKError(
+                        f"the experiment log is damaged at {first}{more}; repair it by hand — "
+                        "rtk will not write to it until it reads cleanly",
+                        self.path,
+                    )
                 result = edit(doc)
                 atomic_write_text(self.path, render_document(doc))
                 return result
         except Timeout:
-            raise RTKError(f"another process has held the experiment log lock for {LOCK_TIMEOUT_S:.0f} s "
-                           f"(lock file {self.lock_path.name})", self.path) from None
+            raise RTKError(
+                f"another process has held the experiment log lock for {LOCK_TIMEOUT_S:.0f} s "
+                f"(lock file {self.lock_path.name})",
+                self.path,
+            ) from None
 
     def add(self, entry: Entry) -> Entry:
         """Append ``entry`` with the next free id (its own id is ignored); return it."""
+
         def edit(doc: LogDocument) -> Entry:
             numbers = [e.number for e in doc.entries]
             entry.id = format_entry_id(max(numbers, default=0) + 1)
@@ -113,6 +120,7 @@ class ExperimentLog:
 
     def update(self, entry_id: str, apply: Callable[[Entry], None]) -> Entry:
         """Change one entry in place (``apply`` mutates it); stamps ``updated``."""
+
         def edit(doc: LogDocument) -> Entry:
             entry = doc.find(entry_id)
             if entry is None:
@@ -135,8 +143,14 @@ class ExperimentLog:
 
         return self.update(entry_id, apply)
 
-    def set_prose(self, entry_id: str, *, notes: Optional[str] = None, observations: Optional[str] = None,
-                  next_actions: Optional[str] = None) -> Entry:
+    def set_prose(
+        self,
+        entry_id: str,
+        *,
+        notes: Optional[str] = None,
+        observations: Optional[str] = None,
+        next_actions: Optional[str] = None,
+    ) -> Entry:
         from .entry import clean_prose
 
         def apply(entry: Entry) -> None:
