@@ -47,7 +47,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     _stage_options(b)
     b.add_argument("--project", metavar="DIR", default=None, help="restoration project folder")
     b.add_argument("--frames", metavar="LIST", help="frames (default: every frame of the source)")
-    b.add_argument("--chunk", type=int, default=50, metavar="N", help="frames per task (default 50)")
+    b.add_argument("--chunk", type=int, default=None, metavar="N",
+                   help="frames per task (default 50; validate: all frames in one task, as it "
+                   "writes one report per run)")
     b.add_argument("--gpu-memory", type=int, metavar="MIB", help="minimum GPU memory on the host, MiB")
     b.add_argument("--task-style", choices=("chunk", "int"), default="chunk",
                    help="chunk: OpenJD CHUNK[INT] (TASK_CHUNKING extension, default); "
@@ -96,7 +98,8 @@ def _bundle(args: argparse.Namespace) -> int:
     from ..farm.bundle import BundleRequest, plan_bundle, write_bundle
 
     req = BundleRequest(stage=args.stage, project=args.project, frames=args.frames,
-                        chunk=args.chunk, options=_options(args), python=args.python,
+                        chunk=50 if args.chunk is None else args.chunk,
+                        chunk_given=args.chunk is not None, options=_options(args), python=args.python,
                         nuke=args.nuke, gpu=args.gpu, gpu_memory_mib=args.gpu_memory,
                         task_style=args.task_style, verify=args.verify, name=args.name)
     plan = plan_bundle(req)

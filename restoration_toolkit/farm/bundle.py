@@ -22,7 +22,7 @@ import os
 import shlex
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -63,6 +63,7 @@ class BundleRequest:
     task_style: str = "chunk"
     verify: str = "header"
     name: Optional[str] = None
+    chunk_given: bool = True
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,18 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
             from ..core.pairs import load_pairs
 
             frames = sorted({p.scan_frame for p in load_pairs(project.pairs_file).pairs})
+        elif stage.name == "validate":
+            # rtk validate's own default: the held-out frames of pairs.yaml (it refuses
+            # training frames, so "every frame of the scan" would fail)
+            from ..core.pairs import load_pairs
+
+            if not project.pairs_file.is_file():
+                raise RTKError("input of stage validate is missing: no pairs.yaml to take the "
+                               "held-out frames from (or give --frames)", project.pairs_file)
+            frames = sorted(set(load_pairs(project.pairs_file).holdout))
+            if not frames:
+                raise RTKError("pairs.yaml has no held-out frames to validate (give --frames)",
+                               project.pairs_file)
         elif available:
             frames = available
         elif stage.name == "nuke-render" and _nuke_script_frames(Path(values["script"])):
@@ -235,6 +248,8 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
                     values.get("source") or project.source_spec())
         if not frames:
             raise RTKError(f"no frames for stage {stage.name}")
+        if req.chunk_given is False and stage.name == "validate":
+            req = replace(req, chunk=len(frames))  # one report: one task unless asked
         chunks = [] if req.task_style == "chunk" else [
             format_frames(c) for c in chunk_frames(frames, req.chunk)]
     else:

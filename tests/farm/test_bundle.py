@@ -113,3 +113,21 @@ def test_nuke_render_reads_the_write_and_frames_from_the_script(project, tmp_pat
                                      options={"script": str(script), "node": "WriteML"}, nuke="/opt/Nuke15.1"))
     assert plan.values["Out"] == out and plan.values["Frames"] == "1001-1100" and plan.tasks == 10
     assert plan.values["Nuke"] == "/opt/Nuke15.1"
+
+
+def test_validate_defaults_to_the_holdout_frames_in_one_task(project, tmp_path, capsys):
+    from restoration_toolkit.core.pairs import Pair, PairSet
+
+    code, _, err = run_cli(["farm", "bundle", "--stage", "validate", "--project", str(project),
+                            "--out", str(tmp_path / "v")], capsys)
+    assert code == 1 and "pairs.yaml" in err and not (tmp_path / "v").exists()
+    PairSet("color-nonreference", pairs=[Pair(2, reference_file="k.png"), Pair(9, reference_file="k.png")],
+            holdout=[4, 5, 11]).save(project / "pipeline/01_dataset_curation/pairs.yaml")
+    code, _, err = run_cli(["farm", "bundle", "--stage", "validate", "--project", str(project),
+                            "--out", str(tmp_path / "v")], capsys)
+    assert code == 0, err
+    _, values = load_bundle(tmp_path / "v")
+    assert values["Frames"] == "4-5,11"
+    assert (tmp_path / "v" / "chunks.txt").read_text().split() == ["4-5", "11-11"]  # contiguous chunks: a gap splits tasks
+    plan = plan_bundle(BundleRequest("align", project=str(project), chunk=50))
+    assert plan.values["Frames"] == "2,9"
