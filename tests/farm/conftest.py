@@ -4,7 +4,8 @@ The stand-in interpreter is a two-line shell script given to the bundle as the t
 ``Python`` job parameter: it sends ``-m restoration_toolkit matchgrade apply …`` and
 ``… validate …`` (the agreed command lines of stage 05, owned by other engineers) to
 ``standin_stage.py`` and everything else — ``-m restoration_toolkit farm task …``
-included — to the real interpreter. OpenJD's local runner, the task runner and its on-disk checks are all the real ones.
+included — to the real interpreter. OpenJD's local runner, the task runner and its on-disk
+checks are all the real ones.
 """
 
 from __future__ import annotations

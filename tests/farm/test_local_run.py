@@ -14,6 +14,7 @@ import numpy as np
 import yaml
 
 from restoration_toolkit.core.imageio import read_image
+from restoration_toolkit.farm.bundle import BundleRequest, plan_bundle, write_bundle
 from restoration_toolkit.farm.completeness import frame_problem
 
 OUT = "pipeline/05_matchgrade_render/TINY_MG_####.exr"
@@ -32,25 +33,9 @@ def rtk(args, env, **kw):
 
 
 def bundle(project, standin, out, chunk=3):
-    result = rtk(
-        [
-            "farm",
-            "bundle",
-            "--stage",
-            "matchgrade-apply",
-            "--project",
-            str(project),
-            "--chunk",
-            str(chunk),
-            "--python",
-            str(standin),
-            "--out",
-            str(out),
-        ],
-        os.environ,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
+    plan = plan_bundle(BundleRequest("matchgrade-apply", project=str(project), chunk=chunk,
+                                     python=str(standin)))
+    return write_bundle(plan, out)
 
 
 def out_path(project: Path, frame: int) -> Path:
