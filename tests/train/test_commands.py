@@ -75,6 +75,12 @@ def test_train_then_infer_from_the_command_line(tmp_path, capsys):
     assert Path(summary["model"]) == torch_dir / "model.pt"
     for name in ("model.pt", "model.json", "catfile_creator.nk", "loss.csv"):
         assert (torch_dir / name).is_file(), name
+    (torch_dir / "model.pt").unlink()
+    code = _main("train", "--project", project.root, "--export-only", "--json")
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert (torch_dir / "model.pt").is_file()
+    assert json.loads((torch_dir / "model.json").read_text())["steps"] == 20
     render = tmp_path / "render" / "ml.####.exr"
     code = _main(
         "infer",
