@@ -325,6 +325,7 @@ def run(args: argparse.Namespace) -> int:
         records = align_jobs(jobs, settings, smooth=args.smooth, workers=max(1, args.jobs), progress=progress)
     document = _write_json(out / "alignment.json", source, reference, records, settings, args)
     summary = document["summary"]
+    _write_nk(out, settings)
     for f in summary["failed"]:
         print(f"rtk: error: frame {f}: {records[f]['error']}", file=sys.stderr)
     _log(project, args, jobs, records, summary, out)
@@ -336,6 +337,19 @@ def run(args: argparse.Namespace) -> int:
               + (f"; FAILED: {', '.join(map(str, summary['failed']))}" if summary["failed"] else "")
               + (f"; look at: {', '.join(map(str, summary['look_at']))}" if summary["look_at"] else ""))
     return 1 if summary["failed"] else 0
+
+
+def _write_nk(out: Path, settings: Settings) -> None:
+    """alignment.nk: the same graph the Nuke menu pastes (Read(stmap) + STMap(reference))."""
+    from ..core.atomic import atomic_write_text
+    from ..nk import write_script
+    from ..nk.alignment_graph import alignment_graph
+
+    try:
+        graph = alignment_graph(out / "alignment.json", reference_colorspace=settings.reference_colorspace)
+    except RTKError:
+        return  # nothing aligned: no graph
+    atomic_write_text(out / "alignment.nk", write_script(graph.script))
 
 
 def _short(record: Dict[str, Any]) -> Dict[str, Any]:
