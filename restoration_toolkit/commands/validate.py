@@ -197,8 +197,10 @@ def run(args: argparse.Namespace) -> int:
                     progress=progress,
                 )
     if args.json:
+        from ..report.validation_report import json_safe
+
         print_json(
-            {
+            json_safe({
                 "report": outcome.html,
                 "json": outcome.json,
                 "experiment_entry": outcome.entry_id,
@@ -206,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
                 "best": outcome.best,
                 "outlier_frames": outcome.outlier_frames,
                 "curate_command": outcome.curate_command,
-            }
+            })
         )
         return 0
     _print_summary(outcome)

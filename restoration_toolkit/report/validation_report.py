@@ -64,6 +64,11 @@ class ReportOutcome:
 # -- helpers ----------------------------------------------------------------------------------
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN/inf as null, numpy as Python and paths as strings (strict JSON)."""
+    return _clean(value)
+
+
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN/inf → None, numpy → Python, Paths → posix strings."""
     if isinstance(value, dict):

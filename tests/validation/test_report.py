@@ -192,7 +192,7 @@ def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     assert "excludes every pixel" in capsys.readouterr().err
 
 
-def test_explicit_sequences_without_a_project(tmp_path):
+def test_explicit_sequences_without_a_project(tmp_path, capsys):
     root = make_project(tmp_path / "p")
     out = tmp_path / "report"
     code = main(
@@ -219,5 +219,7 @@ def test_explicit_sequences_without_a_project(tmp_path):
     )
     assert code == 0
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    printed = json.loads(capsys.readouterr().out, parse_constant=lambda c: 1 / 0)  # strict JSON
+    assert printed["summary"]["model"]["flicker_luma_percent"] is not None
     assert [c["name"] for c in data["candidates"]] == ["model", "scan", "unsharp"]
     assert data["frames"] == [2, 3]
