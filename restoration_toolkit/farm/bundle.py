@@ -22,7 +22,7 @@ import os
 import shlex
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -35,16 +35,29 @@ from ..core.project import Project, open_project
 from ..core.sequence import is_pattern, open_sequence, split_pattern
 from .completeness import VERIFY_MODES
 from .stages import ALL_OPTIONS, StageSpec, get_stage
-from .templates import (TASK_PARAM, option_flag, TemplateOptions, build_job_template, chunk_starts,
-                        create_job, task_count, task_parameter_sets)
+from .templates import (
+    TASK_PARAM,
+    TemplateOptions,
+    build_job_template,
+    create_job,
+    option_flag,
+    task_count,
+    task_parameter_sets,
+)
 
 TEMPLATE_FILE = "template.yaml"
 VALUES_FILE = "parameter_values.yaml"
 META_FILE = "rtk_bundle.json"
 CHUNKS_FILE = "chunks.txt"
 COMMANDS_FILE = "commands.sh"
-_OPTION_PARAM = {"source": "Source", "out": "Out", "model": "Model", "grade": "Grade",
-                 "script": "Script", "node": "Node"}
+_OPTION_PARAM = {
+    "source": "Source",
+    "out": "Out",
+    "model": "Model",
+    "grade": "Grade",
+    "script": "Script",
+    "node": "Node",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class BundleRequest:
     task_style: str = "chunk"
     verify: str = "header"
     name: Optional[str] = None
+    chunk_given: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,8 +134,10 @@ def _stage_values(stage: StageSpec, req: BundleRequest, project: Project) -> Dic
     given = {k: v for k, v in req.options.items() if v not in (None, "")}
     unknown = [k for k in given if k not in stage.options]
     if unknown:
-        raise RTKError(f"stage {stage.name} takes no {option_flag(unknown[0])} "
-                       f"(its options: {', '.join(option_flag(o) for o in stage.options) or 'none'})")
+        raise RTKError(
+            f"stage {stage.name} takes no {option_flag(unknown[0])} "
+            f"(its options: {', '.join(option_flag(o) for o in stage.options) or 'none'})"
+        )
     for option in stage.options:
         value = given.get(option)
         if value is None and option in stage.defaults():
@@ -138,7 +154,9 @@ def _stage_values(stage: StageSpec, req: BundleRequest, project: Project) -> Dic
 
 
 def _first(text: str) -> int:
-    return int(text.split(",")[0].split("-")[0]) if not text.startswith("-") else parse_frames(text)[0]
+    return (
+        int(text.split(",")[0].split("-")[0]) if not text.startswith("-") else parse_frames(text)[0]
+    )
 
 
 def _count(text: str) -> int:
@@ -161,20 +179,26 @@ def _frames_on_disk(pattern: str) -> List[int]:
     found = []
     for name in names:
         if name.startswith(prefix) and name.endswith(suffix) and len(name) > plen + slen:
-            mid = name[plen:len(name) - slen]
+            mid = name[plen : len(name) - slen]
             if mid.isdigit() and (len(mid) == padding or (len(mid) > padding and mid[0] != "0")):
                 found.append(int(mid))
     found.sort()
     return found
 
 
-def _available_frames(stage: StageSpec, values: Mapping[str, str], project: Project) -> Optional[List[int]]:
+def _available_frames(
+    stage: StageSpec, values: Mapping[str, str], project: Project
+) -> Optional[List[int]]:
     """Frames the stage can run on (its source sequence on disk), or None if unknown."""
-    source = values.get("source") or (project.source_spec() if stage.name in ("align", "validate") else None)
+    source = values.get("source") or (
+        project.source_spec() if stage.name in ("align", "validate") else None
+    )
     if not source:
         return None
     if not is_pattern(source.split(" ")[0]):
-        raise RTKError(f"stage {stage.name} needs a frame sequence (name.####.exr) as source", source)
+        raise RTKError(
+            f"stage {stage.name} needs a frame sequence (name.####.exr) as source", source
+        )
     found = _frames_on_disk(source.split(" ")[0])
     if not found:
         open_sequence(source, allow_missing=True)  # raises the toolkit's own "no frames" error
@@ -198,14 +222,18 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         if not Path(values[option]).is_file():
             raise RTKError(f"input of stage {stage.name} is missing (--{option})", values[option])
     if stage.name == "align" and not project.pairs_file.is_file():
-        raise RTKError("input of stage align is missing: no pairs.yaml (run `rtk curate` first)",
-                       project.pairs_file)
+        raise RTKError(
+            "input of stage align is missing: no pairs.yaml (run `rtk curate` first)",
+            project.pairs_file,
+        )
     if stage.name == "nuke-render" and not values.get("out"):
         written = _nuke_write_file(Path(values["script"]), values["node"])
         if written:
             values["out"] = _abs(written)
     if stage.name == "nuke-render" and not values.get("out"):
-        raise RTKError(f"cannot tell what {values.get('node')} writes: give --output PATTERN", values["script"])
+        raise RTKError(
+            f"cannot tell what {values.get('node')} writes: give --output PATTERN", values["script"]
+        )
     available = _available_frames(stage, values, project) if stage.chunked else None
     if stage.chunked:
         if req.frames:
@@ -214,6 +242,23 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
             from ..core.pairs import load_pairs
 
             frames = sorted({p.scan_frame for p in load_pairs(project.pairs_file).pairs})
+        elif stage.name == "validate":
+            # rtk validate's own default: the held-out frames of pairs.yaml (it refuses
+            # training frames, so "every frame of the scan" would fail)
+            from ..core.pairs import load_pairs
+
+            if not project.pairs_file.is_file():
+                raise RTKError(
+                    "input of stage validate is missing: no pairs.yaml to take the "
+                    "held-out frames from (or give --frames)",
+                    project.pairs_file,
+                )
+            frames = sorted(set(load_pairs(project.pairs_file).holdout))
+            if not frames:
+                raise RTKError(
+                    "pairs.yaml has no held-out frames to validate (give --frames)",
+                    project.pairs_file,
+                )
         elif available:
             frames = available
         elif stage.name == "nuke-render" and _nuke_script_frames(Path(values["script"])):
@@ -224,28 +269,40 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
             raise RTKError(f"no frames for stage {stage.name}: give --frames A-B")
         if available is not None:
             if not available:
-                raise RTKError(f"input of stage {stage.name} is missing: no source frames on disk",
-                               values.get("source") or project.source_spec())
+                raise RTKError(
+                    f"input of stage {stage.name} is missing: no source frames on disk",
+                    values.get("source") or project.source_spec(),
+                )
             have = set(available)
             outside = [f for f in frames if f not in have]
             if outside:
                 raise RTKError(
                     f"frames {format_frames(outside)} are outside the sequence "
                     f"({format_frames(available)} on disk)",
-                    values.get("source") or project.source_spec())
+                    values.get("source") or project.source_spec(),
+                )
         if not frames:
             raise RTKError(f"no frames for stage {stage.name}")
-        chunks = [] if req.task_style == "chunk" else [
-            format_frames(c) for c in chunk_frames(frames, req.chunk)]
+        if req.chunk_given is False and stage.name == "validate":
+            req = replace(req, chunk=len(frames))  # one report: one task unless asked
+        chunks = (
+            []
+            if req.task_style == "chunk"
+            else [format_frames(c) for c in chunk_frames(frames, req.chunk)]
+        )
     else:
         frames, chunks = [1], ["1"]
     gpu = stage.gpu_default if req.gpu is None else bool(req.gpu)
     name = req.name or f"rtk {stage.name} {project.name}" + (
-        f" {frames[0]}-{frames[-1]}" if stage.chunked else "")
+        f" {frames[0]}-{frames[-1]}" if stage.chunked else ""
+    )
     options = TemplateOptions(
-        gpu=gpu, gpu_memory_mib=req.gpu_memory_mib, task_style=req.task_style,
+        gpu=gpu,
+        gpu_memory_mib=req.gpu_memory_mib,
+        task_style=req.task_style,
         chunk_starts=[_first(c) for c in chunks] if req.task_style == "int" else (),
-        job_name=name, verify=req.verify,
+        job_name=name,
+        verify=req.verify,
     )
     template = build_job_template(stage, options)
     job_values: Dict[str, Any] = {
@@ -279,8 +336,19 @@ def _values_document(values: Mapping[str, Any]) -> Dict[str, Any]:
 def _commands_text(plan: BundlePlan) -> str:
     """One shell line per task: the same ``rtk farm task`` the OpenJD template runs."""
     v = plan.values
-    base = [v["Python"], "-m", "restoration_toolkit", "farm", "task", "--stage", plan.stage.name,
-            "--project", v["ProjectDir"], "--python", v["Python"]]
+    base = [
+        v["Python"],
+        "-m",
+        "restoration_toolkit",
+        "farm",
+        "task",
+        "--stage",
+        plan.stage.name,
+        "--project",
+        v["ProjectDir"],
+        "--python",
+        v["Python"],
+    ]
     if "Nuke" in v:
         base += ["--nuke", v["Nuke"]]
     for option in plan.stage.options:
@@ -288,8 +356,11 @@ def _commands_text(plan: BundlePlan) -> str:
     if plan.gpu:
         base.append("--gpu")
     head = shlex.join(base)
-    lines = ["#!/bin/sh", "# One line per task of this bundle; each is resumable and safe to re-run.",
-             "set -e"]
+    lines = [
+        "#!/bin/sh",
+        "# One line per task of this bundle; each is resumable and safe to re-run.",
+        "set -e",
+    ]
     if plan.stage.chunked:
         lines += [f"{head} --frames {c}" for c in plan.chunks]
     else:
@@ -312,12 +383,15 @@ def write_bundle(plan: BundlePlan, out_dir: Path, *, overwrite: bool = False) ->
     try:
         (tmp / TEMPLATE_FILE).write_text(
             yaml.safe_dump(plan.template, sort_keys=False, allow_unicode=True, width=1000),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (tmp / VALUES_FILE).write_text(
-            yaml.safe_dump(_values_document(plan.values), sort_keys=False, allow_unicode=True,
-                           width=1000), encoding="utf-8")
-        (tmp / CHUNKS_FILE).write_text(
-            "".join(c + "\n" for c in plan.chunks), encoding="utf-8")
+            yaml.safe_dump(
+                _values_document(plan.values), sort_keys=False, allow_unicode=True, width=1000
+            ),
+            encoding="utf-8",
+        )
+        (tmp / CHUNKS_FILE).write_text("".join(c + "\n" for c in plan.chunks), encoding="utf-8")
         commands = tmp / COMMANDS_FILE
         commands.write_text(_commands_text(plan), encoding="utf-8")
         commands.chmod(0o755)
@@ -355,8 +429,11 @@ def load_bundle(bundle_dir: Path) -> tuple:
         raise RTKError(f"not a job bundle (no {TEMPLATE_FILE})", folder)
     try:
         template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
-        values_doc = yaml.safe_load((folder / VALUES_FILE).read_text(encoding="utf-8")) \
-            if (folder / VALUES_FILE).is_file() else {}
+        values_doc = (
+            yaml.safe_load((folder / VALUES_FILE).read_text(encoding="utf-8"))
+            if (folder / VALUES_FILE).is_file()
+            else {}
+        )
     except yaml.YAMLError:
         raise RTKError("bundle file is not valid YAML", folder) from None
     values = {}
@@ -367,5 +444,12 @@ def load_bundle(bundle_dir: Path) -> tuple:
     return template, values
 
 
-__all__ = ["BundleRequest", "BundlePlan", "plan_bundle", "write_bundle", "load_bundle",
-           "task_parameter_sets", "ALL_OPTIONS"]
+__all__ = [
+    "BundleRequest",
+    "BundlePlan",
+    "plan_bundle",
+    "write_bundle",
+    "load_bundle",
+    "task_parameter_sets",
+    "ALL_OPTIONS",
+]

@@ -90,6 +90,7 @@ def remove_stale_temporaries(pattern_dir: Path, stems: Iterable[str]) -> int:
 
 # -- markers for stages without per-frame outputs -----------------------------------------
 
+
 def marker_dir(project_dir: Path, stage: str) -> Path:
     return Path(project_dir) / "pipeline" / ".farm" / stage
 

@@ -67,7 +67,7 @@ def _error_line(lines: List[str]) -> str:
     for line in reversed(lines):
         text = line.split("\t")[-1]
         if "rtk: error:" in text:
-            return text[text.index("rtk: error:"):].strip()
+            return text[text.index("rtk: error:") :].strip()
     for line in reversed(lines):
         if "ERROR" in line or "error" in line.lower():
             return line.strip()
@@ -100,8 +100,7 @@ def run_bundle(
     lock = threading.Lock()
     run_env = dict(os.environ if env is None else env)
     root = str(toolkit_root())
-    run_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (root, run_env.get("PYTHONPATH", "")) if p)
+    run_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, run_env.get("PYTHONPATH", "")) if p)
     run_env.pop("RTK_PROGRESS", None)
     log_handle = open(log, "a", encoding="utf-8") if log else None
     results: List[Optional[WorkerResult]] = [None] * len(shares)
@@ -112,23 +111,44 @@ def run_bundle(
         rules_arg: List[str] = []
         if path_mapping_rules:
             rules_file = Path(tmp) / "path_mapping.json"
-            rules_file.write_text(json.dumps({"version": "pathmapping-1.0",
-                                              "path_mapping_rules": path_mapping_rules}),
-                                  encoding="utf-8")
+            rules_file.write_text(
+                json.dumps(
+                    {"version": "pathmapping-1.0", "path_mapping_rules": path_mapping_rules}
+                ),
+                encoding="utf-8",
+            )
             rules_arg = ["--path-mapping-rules", f"file://{rules_file}"]
 
         def work(index: int, share: List[Dict[str, str]]) -> None:
             tasks_file = Path(tmp) / f"tasks_{index}.json"
             tasks_file.write_text(json.dumps(share), encoding="utf-8")
-            argv = [sys.executable, "-m", "openjd", "run", str(folder / TEMPLATE_FILE),
-                    "--job-param", f"file://{params_file}", "--step", job.steps[0].name,
-                    *rules_arg, "--timestamp-format", "relative"]
+            argv = [
+                sys.executable,
+                "-m",
+                "openjd",
+                "run",
+                str(folder / TEMPLATE_FILE),
+                "--job-param",
+                f"file://{params_file}",
+                "--step",
+                job.steps[0].name,
+                *rules_arg,
+                "--timestamp-format",
+                "relative",
+            ]
             if share != [{}]:
                 argv += ["--tasks", f"file://{tasks_file}"]
             t0 = time.perf_counter()
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, text=True, errors="backslashreplace",
-                                    env=run_env, cwd=tmp)
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="backslashreplace",
+                env=run_env,
+                cwd=tmp,
+            )
             tail: List[str] = []
             mine = 0
             assert proc.stdout is not None
@@ -144,14 +164,20 @@ def run_bundle(
                         done[0] += 1
                         count = done[0]
                     if on_progress is not None:
-                        on_progress(count, total, line[line.index(CHUNK_DONE):].strip())
+                        on_progress(count, total, line[line.index(CHUNK_DONE) :].strip())
             rc = proc.wait()
-            results[index] = WorkerResult(index, len(share), mine, rc,
-                                          time.perf_counter() - t0,
-                                          "" if rc == 0 else _error_line(tail))
+            results[index] = WorkerResult(
+                index,
+                len(share),
+                mine,
+                rc,
+                time.perf_counter() - t0,
+                "" if rc == 0 else _error_line(tail),
+            )
 
-        threads = [threading.Thread(target=work, args=(i, s), daemon=True)
-                   for i, s in enumerate(shares)]
+        threads = [
+            threading.Thread(target=work, args=(i, s), daemon=True) for i, s in enumerate(shares)
+        ]
         for t in threads:
             t.start()
         for t in threads:

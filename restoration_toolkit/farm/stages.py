@@ -85,8 +85,17 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "matchgrade-apply",
-            RTK + ("matchgrade", "apply", "{grade}", "{source}", "--out", "{out}",
-                   "--frames", "{frames}"),
+            RTK
+            + (
+                "matchgrade",
+                "apply",
+                "{grade}",
+                "{source}",
+                "--out",
+                "{out}",
+                "--frames",
+                "{frames}",
+            ),
             outputs=("{out}",),
             options=("grade", "source", "out"),
             path_options=("grade", "source", "out"),
@@ -100,8 +109,8 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "infer",
-            RTK + ("infer", "--model", "{model}", "{source}", "--out", "{out}",
-                   "--frames", "{frames}"),
+            RTK
+            + ("infer", "--model", "{model}", "{source}", "--out", "{out}", "--frames", "{frames}"),
             outputs=("{out}",),
             options=("model", "source", "out"),
             path_options=("model", "source", "out"),
@@ -173,7 +182,9 @@ def stage_argv(
     return argv
 
 
-def output_patterns(stage: StageSpec, values: Mapping[str, Optional[str]], project_dir: str) -> list:
+def output_patterns(
+    stage: StageSpec, values: Mapping[str, Optional[str]], project_dir: str
+) -> list:
     """Absolute output frame patterns of ``stage`` for these option values."""
     import os
 

@@ -26,8 +26,13 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tu
 from ..core.errors import RTKError
 from ..core.frames import format_frames, frame_runs, parse_frames
 from ..core.sequence import output_sequence
-from .completeness import (frame_problem, image_size, mark_frames, marked_frames,
-                           remove_stale_temporaries)
+from .completeness import (
+    frame_problem,
+    image_size,
+    mark_frames,
+    marked_frames,
+    remove_stale_temporaries,
+)
 from .stages import StageSpec, output_patterns, stage_argv
 
 CHUNK_DONE = "rtk farm: chunk"
@@ -56,8 +61,9 @@ class TaskFailed(Exception):
         return self.line
 
 
-def chunk_frames_for(frames: str, chunk_start: Optional[int] = None,
-                     chunk_size: Optional[int] = None) -> List[int]:
+def chunk_frames_for(
+    frames: str, chunk_start: Optional[int] = None, chunk_size: Optional[int] = None
+) -> List[int]:
     """The task's frames: ``frames`` itself, or (INT task style) the ``chunk_size`` frames of
     the frame list ``frames`` starting at ``chunk_start``."""
     listed = parse_frames(frames)
@@ -71,8 +77,9 @@ def chunk_frames_for(frames: str, chunk_start: Optional[int] = None,
     return listed[i : i + chunk_size]
 
 
-def _expected_size(stage: StageSpec, source: Optional[str], frame: int,
-                   cache: Dict[Path, Tuple[int, int]]) -> Optional[Tuple[int, int]]:
+def _expected_size(
+    stage: StageSpec, source: Optional[str], frame: int, cache: Dict[Path, Tuple[int, int]]
+) -> Optional[Tuple[int, int]]:
     if not (stage.same_size_as_source and source):
         return None
     path = output_sequence(source, [frame]).path(frame)
@@ -83,8 +90,13 @@ def _expected_size(stage: StageSpec, source: Optional[str], frame: int,
     return cache[path]
 
 
-def frames_to_do(stage: StageSpec, frames: Sequence[int], values: Mapping[str, Optional[str]],
-                 project_dir: Path, verify: str = "header") -> List[int]:
+def frames_to_do(
+    stage: StageSpec,
+    frames: Sequence[int],
+    values: Mapping[str, Optional[str]],
+    project_dir: Path,
+    verify: str = "header",
+) -> List[int]:
     """The frames of ``frames`` whose outputs are not all complete."""
     if not stage.outputs:
         done = marked_frames(project_dir, stage.name)
@@ -114,12 +126,20 @@ def _error_line(lines: Sequence[str]) -> str:
     return ""
 
 
-def _run_stage(argv: List[str], on_progress: Callable[[int, int], None], out: TextIO) -> Tuple[int, str]:
+def _run_stage(
+    argv: List[str], on_progress: Callable[[int, int], None], out: TextIO
+) -> Tuple[int, str]:
     env = dict(os.environ, RTK_PROGRESS="json")
     try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, text=True, errors="backslashreplace",
-                                env=env)
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="backslashreplace",
+            env=env,
+        )
     except OSError as exc:
         return 127, f"cannot start {argv[0]}: {exc.strerror}"
     tail: List[str] = []
@@ -168,27 +188,32 @@ def run_task(
         out.write(text + "\n")
         out.flush()
 
-    emit(f"openjd_status: {stage.name} frames {label}: {len(todo)} to do, {len(skipped)} already complete")
+    emit(f"openjd_status: {stage.name} frames {label}: {len(todo)} to do, "
+         f"{len(skipped)} already complete")
     if stage.outputs:  # what a killed writer of this chunk left behind
         for pattern in output_patterns(stage, fill, str(project_dir)):
             seq = output_sequence(pattern, frames)
             remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in frames])
     done_before = len(skipped)
-    runs = [format_frames(range(a, b + 1)) for a, b in frame_runs(todo)] if stage.frame_runs \
+    runs = (
+        [format_frames(range(a, b + 1)) for a, b in frame_runs(todo)]
+        if stage.frame_runs
         else ([format_frames(todo)] if todo else [])
+    )
     finished = 0
     for run_frames in runs:
         count = len(parse_frames(run_frames))
 
-        def on_progress(done: int, total: int, _base: int = finished) -> None:
-            pct = 100.0 * (done_before + _base + min(done, count)) / max(len(frames), 1)
+        def on_progress(done: int, total: int, _base: int = finished, _n: int = count) -> None:
+            pct = 100.0 * (done_before + _base + min(done, _n)) / max(len(frames), 1)
             emit(f"openjd_progress: {pct:.1f}")
 
         argv = stage_argv(stage, fill, run_frames, gpu=gpu)
         rc, line = _run_stage(argv, on_progress, out)
         if rc != 0:
-            raise TaskFailed(line or f"{argv[0]} exited with status {rc}", rc,
-                             tuple(parse_frames(run_frames)))
+            raise TaskFailed(
+                line or f"{argv[0]} exited with status {rc}", rc, tuple(parse_frames(run_frames))
+            )
         finished += count
         emit(f"openjd_progress: {100.0 * (done_before + finished) / max(len(frames), 1):.1f}")
     if todo:
@@ -196,7 +221,10 @@ def run_task(
         if still:
             raise TaskFailed(
                 f"rtk: error: {stage.name} exited 0 but frames {format_frames(still)} are not "
-                "complete on disk", 1, tuple(still))
+                "complete on disk",
+                1,
+                tuple(still),
+            )
         if not stage.outputs:
             mark_frames(project_dir, stage.name, todo)
     seconds = time.perf_counter() - start

@@ -75,34 +75,74 @@ def _path_param(name: str, object_type: str, data_flow: str, label: str) -> Dict
     control = {"DIRECTORY": "CHOOSE_DIRECTORY", "FILE": "CHOOSE_INPUT_FILE"}[object_type]
     if data_flow == "OUT":
         control = "CHOOSE_OUTPUT_FILE"
-    return _param(name, "PATH", label, objectType=object_type, dataFlow=data_flow,
-                  userInterface={"control": control, "label": label})
+    return _param(
+        name,
+        "PATH",
+        label,
+        objectType=object_type,
+        dataFlow=data_flow,
+        userInterface={"control": control, "label": label},
+    )
 
 
 def job_parameter_definitions(stage: StageSpec) -> List[Dict[str, Any]]:
     """The job parameters of a stage's template, in the order a submitter shows them."""
     params = [
         _path_param("ProjectDir", "DIRECTORY", "INOUT", "Restoration project folder"),
-        _param("Python", "PATH", "The toolkit's Python interpreter on the worker",
-               objectType="FILE", dataFlow="NONE",
-               userInterface={"control": "CHOOSE_INPUT_FILE", "label": "Toolkit Python"}),
+        _param(
+            "Python",
+            "PATH",
+            "The toolkit's Python interpreter on the worker",
+            objectType="FILE",
+            dataFlow="NONE",
+            userInterface={"control": "CHOOSE_INPUT_FILE", "label": "Toolkit Python"},
+        ),
     ]
     if stage.name.startswith("nuke-"):
-        params.append(_param("Nuke", "PATH", "The Nuke executable on the worker",
-                             objectType="FILE", dataFlow="NONE",
-                             userInterface={"control": "CHOOSE_INPUT_FILE", "label": "Nuke"}))
+        params.append(
+            _param(
+                "Nuke",
+                "PATH",
+                "The Nuke executable on the worker",
+                objectType="FILE",
+                dataFlow="NONE",
+                userInterface={"control": "CHOOSE_INPUT_FILE", "label": "Nuke"},
+            )
+        )
     if stage.chunked:
-        params.append(_param("Frames", "STRING", "Frames to process (e.g. 1001-2000,2010-2050)",
-                             minLength=1, userInterface={"control": "LINE_EDIT", "label": "Frames"}))
-        params.append(_param("ChunkSize", "INT", "Frames per task", minValue=1, default=50,
-                             userInterface={"control": "SPIN_BOX", "label": "Frames per task"}))
+        params.append(
+            _param(
+                "Frames",
+                "STRING",
+                "Frames to process (e.g. 1001-2000,2010-2050)",
+                minLength=1,
+                userInterface={"control": "LINE_EDIT", "label": "Frames"},
+            )
+        )
+        params.append(
+            _param(
+                "ChunkSize",
+                "INT",
+                "Frames per task",
+                minValue=1,
+                default=50,
+                userInterface={"control": "SPIN_BOX", "label": "Frames per task"},
+            )
+        )
     for option in stage.options:
         if option in _OPTION_PARAMS:
             name, obj, flow, label = _OPTION_PARAMS[option]
             params.append(_path_param(name, obj, flow, label))
         elif option == "node":
-            params.append(_param("Node", "STRING", "Node to execute (Write / CopyCat)",
-                                 minLength=1, userInterface={"control": "LINE_EDIT", "label": "Node"}))
+            params.append(
+                _param(
+                    "Node",
+                    "STRING",
+                    "Node to execute (Write / CopyCat)",
+                    minLength=1,
+                    userInterface={"control": "LINE_EDIT", "label": "Node"},
+                )
+            )
     return params
 
 
@@ -112,19 +152,35 @@ def option_flag(option: str) -> str:
 
 
 def _task_args(stage: StageSpec, options: TemplateOptions) -> List[str]:
-    args = ["-m", "restoration_toolkit", "farm", "task", "--stage", stage.name,
-            "--project", "{{Param.ProjectDir}}", "--python", "{{Param.Python}}"]
+    args = [
+        "-m",
+        "restoration_toolkit",
+        "farm",
+        "task",
+        "--stage",
+        stage.name,
+        "--project",
+        "{{Param.ProjectDir}}",
+        "--python",
+        "{{Param.Python}}",
+    ]
     if stage.chunked:
         if options.task_style == "chunk":
-            args += ["--frames", "{{Task.Param.%s}}" % TASK_PARAM]
+            args += ["--frames", "{{Task.Param." + TASK_PARAM + "}}"]
         else:
-            args += ["--chunk-start", "{{Task.Param.%s}}" % START_PARAM,
-                     "--chunk-size", "{{Param.ChunkSize}}", "--frames", "{{Param.Frames}}"]
+            args += [
+                "--chunk-start",
+                "{{Task.Param." + START_PARAM + "}}",
+                "--chunk-size",
+                "{{Param.ChunkSize}}",
+                "--frames",
+                "{{Param.Frames}}",
+            ]
     if stage.name.startswith("nuke-"):
         args += ["--nuke", "{{Param.Nuke}}"]
     for option in stage.options:
         if option in _OPTION_PARAMS:
-            args += [option_flag(option), "{{Param.%s}}" % _OPTION_PARAMS[option][0]]
+            args += [option_flag(option), "{{Param." + _OPTION_PARAMS[option][0] + "}}"]
         elif option == "node":
             args += ["--node", "{{Param.Node}}"]
     if options.gpu:
@@ -167,7 +223,9 @@ def chunk_starts(frames: Sequence[int], size: int) -> List[int]:
 def build_job_template(stage: StageSpec, options: TemplateOptions) -> Dict[str, Any]:
     """The job template (a dict ready for YAML) of ``stage``."""
     if options.task_style not in TASK_STYLES:
-        raise RTKError(f"task style must be one of {', '.join(TASK_STYLES)}, got {options.task_style!r}")
+        raise RTKError(
+            f"task style must be one of {', '.join(TASK_STYLES)}, got {options.task_style!r}"
+        )
     step: Dict[str, Any] = {"name": stage.name}
     if stage.chunked:
         if options.task_style == "chunk":
@@ -175,12 +233,17 @@ def build_job_template(stage: StageSpec, options: TemplateOptions) -> Dict[str, 
                 "name": TASK_PARAM,
                 "type": "CHUNK[INT]",
                 "range": "{{Param.Frames}}",
-                "chunks": {"defaultTaskCount": "{{Param.ChunkSize}}",
-                           "rangeConstraint": "CONTIGUOUS"},
+                "chunks": {
+                    "defaultTaskCount": "{{Param.ChunkSize}}",
+                    "rangeConstraint": "CONTIGUOUS",
+                },
             }
         else:
-            task_param = {"name": START_PARAM, "type": "INT",
-                          "range": starts_expression(options.chunk_starts)}
+            task_param = {
+                "name": START_PARAM,
+                "type": "INT",
+                "range": starts_expression(options.chunk_starts),
+            }
         step["parameterSpace"] = {"taskParameterDefinitions": [task_param]}
     if options.gpu:
         amounts: List[Dict[str, Any]] = [{"name": GPU_AMOUNT, "min": 1}]
@@ -188,9 +251,7 @@ def build_job_template(stage: StageSpec, options: TemplateOptions) -> Dict[str, 
             amounts.append({"name": GPU_MEMORY_AMOUNT, "min": int(options.gpu_memory_mib)})
         step["hostRequirements"] = {"amounts": amounts}
     step["script"] = {
-        "actions": {
-            "onRun": {"command": "{{Param.Python}}", "args": _task_args(stage, options)}
-        }
+        "actions": {"onRun": {"command": "{{Param.Python}}", "args": _task_args(stage, options)}}
     }
     template: Dict[str, Any] = {"specificationVersion": SPEC_VERSION}
     if stage.chunked and options.task_style == "chunk":
@@ -209,26 +270,31 @@ def validate_job_template(template: Dict[str, Any]) -> Any:
     try:
         return decode_job_template(template=template, supported_extensions=[CHUNK_EXTENSION])
     except DecodeValidationError as exc:
-        raise RTKError("job template does not validate with openjd-model: "
-                       + " ".join(str(exc).split())) from None
+        raise RTKError(
+            "job template does not validate with openjd-model: " + " ".join(str(exc).split())
+        ) from None
 
 
 def create_job(template: Dict[str, Any], values: Dict[str, Any], template_dir: Any) -> Any:
     """The OpenJD job these values make of ``template`` (what a farm would create)."""
     from pathlib import Path
 
-    from openjd.model import DecodeValidationError, create_job as _create_job
-    from openjd.model import preprocess_job_parameters
+    from openjd.model import DecodeValidationError, preprocess_job_parameters
+    from openjd.model import create_job as _create_job
 
     decoded = validate_job_template(template)
     try:
         params = preprocess_job_parameters(
-            job_template=decoded, job_parameter_values={k: str(v) for k, v in values.items()},
-            job_template_dir=Path(template_dir), current_working_dir=Path(template_dir),
+            job_template=decoded,
+            job_parameter_values={k: str(v) for k, v in values.items()},
+            job_template_dir=Path(template_dir),
+            current_working_dir=Path(template_dir),
         )
         return _create_job(job_template=decoded, job_parameter_values=params)
     except (ValueError, DecodeValidationError) as exc:
-        raise RTKError("job parameters do not fit the template: " + " ".join(str(exc).split())) from None
+        raise RTKError(
+            "job parameters do not fit the template: " + " ".join(str(exc).split())
+        ) from None
 
 
 def task_parameter_sets(job: Any) -> List[Dict[str, str]]:
@@ -238,8 +304,10 @@ def task_parameter_sets(job: Any) -> List[Dict[str, str]]:
     step = job.steps[0]
     if step.parameterSpace is None:
         return [{}]
-    return [{name: str(value.value) for name, value in task.items()}
-            for task in StepParameterSpaceIterator(space=step.parameterSpace)]
+    return [
+        {name: str(value.value) for name, value in task.items()}
+        for task in StepParameterSpaceIterator(space=step.parameterSpace)
+    ]
 
 
 def task_count(job: Any) -> int:

@@ -19,12 +19,18 @@ import nuke
 from . import host
 from .rtk_process import RtkJob, run_rtk_async
 
-NO_WRITE = ("Render on Farm: select the Write node to render (one Write), then choose "
-            "Film Restoration ▸ 04 Inference & Render ▸ Render on Farm… again.")
-UNSAVED = ("Render on Farm: save the script first — the farm renders the saved .nk file "
-           "(File ▸ Save Comp As… inside the restoration project folder).")
-NO_PROJECT = ("Render on Farm: no restoration project is open. Use Film Restoration ▸ Project ▸ "
-              "Open Restoration Project…, or save the script inside a project folder.")
+NO_WRITE = (
+    "Render on Farm: select the Write node to render (one Write), then choose "
+    "Film Restoration ▸ 04 Inference & Render ▸ Render on Farm… again."
+)
+UNSAVED = (
+    "Render on Farm: save the script first — the farm renders the saved .nk file "
+    "(File ▸ Save Comp As… inside the restoration project folder)."
+)
+NO_PROJECT = (
+    "Render on Farm: no restoration project is open. Use Film Restoration ▸ Project ▸ "
+    "Open Restoration Project…, or save the script inside a project folder."
+)
 
 
 def _chosen_write() -> Optional[Any]:
@@ -54,15 +60,50 @@ def _nuke_executable() -> str:
 
 
 def bundle_dir_for(project_root: Path, script: str, write_name: str) -> Path:
-    return Path(project_root) / "pipeline" / "04_inference_render" / "farm" / f"{Path(script).stem}_{write_name}"
+    return (
+        Path(project_root)
+        / "pipeline"
+        / "04_inference_render"
+        / "farm"
+        / f"{Path(script).stem}_{write_name}"
+    )
 
 
-def bundle_args(*, project: Path, script: str, write: str, frames: str, output: Optional[str],
-                nuke_exe: str, gpu: bool, bundle: Path, chunk: int = 10) -> List[str]:
+def bundle_args(
+    *,
+    project: Path,
+    script: str,
+    write: str,
+    frames: str,
+    output: Optional[str],
+    nuke_exe: str,
+    gpu: bool,
+    bundle: Path,
+    chunk: int = 10,
+) -> List[str]:
     """The ``rtk farm bundle`` arguments for rendering ``write`` of ``script``."""
-    args = ["farm", "bundle", "--stage", "nuke-render", "--project", str(project),
-            "--script", script, "--node", write, "--frames", frames, "--chunk", str(chunk),
-            "--nuke", nuke_exe, "--out", str(bundle), "--overwrite", "--json"]
+    args = [
+        "farm",
+        "bundle",
+        "--stage",
+        "nuke-render",
+        "--project",
+        str(project),
+        "--script",
+        script,
+        "--node",
+        write,
+        "--frames",
+        frames,
+        "--chunk",
+        str(chunk),
+        "--nuke",
+        nuke_exe,
+        "--out",
+        str(bundle),
+        "--overwrite",
+        "--json",
+    ]
     if output and "[" not in output:  # a TCL expression is left to the script itself
         args += ["--output", output]
     if gpu:
@@ -72,12 +113,14 @@ def bundle_args(*, project: Path, script: str, write: str, frames: str, output: 
 
 def submit_text(result: dict) -> str:
     bundle = result.get("bundle", "")
-    return (f"Farm job bundle written: {bundle}\n"
-            f"{result.get('frames', '?')} frames in {result.get('tasks', '?')} tasks"
-            f"{' (GPU hosts)' if result.get('gpu') else ''}.\n\n"
-            f"AWS Deadline Cloud:\n    deadline bundle submit {bundle}\n\n"
-            f"On this machine (OpenJD local runner):\n    rtk farm run {bundle} --workers 2\n\n"
-            f"Other farms: {bundle}/commands.sh lists one resumable command per chunk.")
+    return (
+        f"Farm job bundle written: {bundle}\n"
+        f"{result.get('frames', '?')} frames in {result.get('tasks', '?')} tasks"
+        f"{' (GPU hosts)' if result.get('gpu') else ''}.\n\n"
+        f"AWS Deadline Cloud:\n    deadline bundle submit {bundle}\n\n"
+        f"On this machine (OpenJD local runner):\n    rtk farm run {bundle} --workers 2\n\n"
+        f"Other farms: {bundle}/commands.sh lists one resumable command per chunk."
+    )
 
 
 def _open_deadline_submitter(bundle: str) -> bool:
@@ -124,8 +167,13 @@ def render_on_farm() -> Optional[RtkJob]:
         return None
     gpu = any(n.Class() == "Inference" and n["useGPUIfAvailable"].value() for n in nuke.allNodes())
     args = bundle_args(
-        project=project.root, script=script, write=write.name(), frames=_frame_range(write),
-        output=str(write["file"].value() or "") or None, nuke_exe=_nuke_executable(), gpu=gpu,
+        project=project.root,
+        script=script,
+        write=write.name(),
+        frames=_frame_range(write),
+        output=str(write["file"].value() or "") or None,
+        nuke_exe=_nuke_executable(),
+        gpu=gpu,
         bundle=bundle_dir_for(project.root, script, write.name()),
     )
     return run_rtk_async(args, "Render on Farm: writing the job bundle", _on_done)

@@ -1,10 +1,11 @@
 """Fixtures for the farm tests: a tiny project and a stand-in interpreter.
 
 The stand-in interpreter is a two-line shell script given to the bundle as the toolkit's
-``Python`` job parameter: it sends ``-m restoration_toolkit matchgrade apply …`` and ``… validate …`` (the agreed
-command lines of stage 05, owned by other engineers) to ``standin_stage.py`` and
-everything else — ``-m restoration_toolkit farm task …`` included — to the real interpreter.
-OpenJD's local runner, the task runner and its on-disk checks are all the real ones.
+``Python`` job parameter: it sends ``-m restoration_toolkit matchgrade apply …`` and
+``… validate …`` (the agreed command lines of stage 05, owned by other engineers) to
+``standin_stage.py`` and everything else — ``-m restoration_toolkit farm task …``
+included — to the real interpreter. OpenJD's local runner, the task runner and its on-disk
+checks are all the real ones.
 """
 
 from __future__ import annotations
@@ -27,12 +28,24 @@ ROOT = HERE.parents[1]
 def make_project(root: Path, frames=range(1, 13), size=(8, 6)) -> Path:
     """A color-nonreference project with a tiny EXR scan (``media/scan.####.exr``)."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "project.yaml").write_text(yaml.safe_dump({
-        "schema_version": 1, "name": "TINY", "technique": "color-nonreference",
-        "source": {"path": "media/scan.####.exr"},
-    }), encoding="utf-8")
-    for name in ("01_dataset_curation", "02_alignment", "03_copycat_training",
-                 "04_inference_render", "05_matchgrade_render"):
+    (root / "project.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "schema_version": 1,
+                "name": "TINY",
+                "technique": "color-nonreference",
+                "source": {"path": "media/scan.####.exr"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    for name in (
+        "01_dataset_curation",
+        "02_alignment",
+        "03_copycat_training",
+        "04_inference_render",
+        "05_matchgrade_render",
+    ):
         (root / "pipeline" / name).mkdir(parents=True, exist_ok=True)
     w, h = size
     for f in frames:
@@ -51,8 +64,10 @@ def make_standin_python(folder: Path) -> Path:
         "#!/bin/sh\n"
         'if [ "$1" = "-m" ] && [ "$2" = "restoration_toolkit" ] && { [ "$3" = "validate" ] || '
         '{ [ "$3" = "matchgrade" ] && [ "$4" = "apply" ]; }; }; then\n'
-        f"  shift 2; exec {real} {stage} \"$@\"\nfi\n"
-        f"exec {real} \"$@\"\n", encoding="utf-8")
+        f'  shift 2; exec {real} {stage} "$@"\nfi\n'
+        f'exec {real} "$@"\n',
+        encoding="utf-8",
+    )
     script.chmod(0o755)
     return script
 

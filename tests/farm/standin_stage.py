@@ -62,8 +62,17 @@ def main(argv):
             with open(ledger, "a") as h:
                 h.write(f"{f} {os.getpid()}\n")
         if os.environ.get("RTK_PROGRESS") == "json":
-            sys.stderr.write(json.dumps({"progress": (i + 1) / len(frames), "done": i + 1,
-                                         "total": len(frames), "message": f"frame {f}"}) + "\n")
+            sys.stderr.write(
+                json.dumps(
+                    {
+                        "progress": (i + 1) / len(frames),
+                        "done": i + 1,
+                        "total": len(frames),
+                        "message": f"frame {f}",
+                    }
+                )
+                + "\n"
+            )
             sys.stderr.flush()
     return 0
 

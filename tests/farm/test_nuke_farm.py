@@ -52,7 +52,9 @@ def test_script_outside_a_project(farm_ui, fake_nuke, tmp_path):
     assert fake_nuke._messages == [farm_ui.NO_PROJECT]
 
 
-def test_render_on_farm_writes_the_bundle_and_shows_the_submit_command(farm_ui, fake_nuke, project, monkeypatch):
+def test_render_on_farm_writes_the_bundle_and_shows_the_submit_command(
+    farm_ui, fake_nuke, project, monkeypatch
+):
     opened = []
     module = types.ModuleType("deadline.client.ui.job_bundle_submitter")
     module.show_job_bundle_submitter = lambda **kw: opened.append(kw)
@@ -62,7 +64,9 @@ def test_render_on_farm_writes_the_bundle_and_shows_the_submit_command(farm_ui, 
 
     out = project / "pipeline/04_inference_render/TINY_ml_####.exr"
     inference = fake_nuke.nodes.Inference(useGPUIfAvailable=True)
-    write = fake_nuke.nodes.Write(file=str(out), use_limit=True, first=3, last=10, inputs=[inference])
+    write = fake_nuke.nodes.Write(
+        file=str(out), use_limit=True, first=3, last=10, inputs=[inference]
+    )
     write.setSelected(True)
     script = project / "pipeline/04_inference_render/inference.nk"
     save_script(fake_nuke, script)
@@ -87,4 +91,6 @@ def test_bundle_error_is_shown_not_raised(farm_ui, fake_nuke, project):
     save_script(fake_nuke, project / "comp.nk")
     job = farm_ui.render_on_farm()
     job.join(120)
-    assert job.error and fake_nuke._messages[-1].startswith("Render on Farm: could not write the job bundle.")
+    assert job.error and fake_nuke._messages[-1].startswith(
+        "Render on Farm: could not write the job bundle."
+    )

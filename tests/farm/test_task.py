@@ -17,8 +17,21 @@ def out_path(project: Path, frame: int) -> Path:
 
 
 def task(project, standin, env, frames, *extra, stage="matchgrade-apply", runner=None):
-    args = [str(runner or standin), "-m", "restoration_toolkit", "farm", "task", "--stage", stage,
-            "--project", str(project), "--python", str(standin), "--frames", frames]
+    args = [
+        str(runner or standin),
+        "-m",
+        "restoration_toolkit",
+        "farm",
+        "task",
+        "--stage",
+        stage,
+        "--project",
+        str(project),
+        "--python",
+        str(standin),
+        "--frames",
+        frames,
+    ]
     if stage == "matchgrade-apply":
         args += ["--grade", str(project / "pipeline/05_matchgrade_render/grade.cube")]
     if stage in ("matchgrade-apply", "balance"):
@@ -30,7 +43,9 @@ def ledger_frames(path: Path) -> list:
     return [int(line.split()[0]) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_runs_missing_frames_only_and_a_finished_chunk_does_no_work(project, standin_python, subprocess_env, tmp_path):
+def test_runs_missing_frames_only_and_a_finished_chunk_does_no_work(
+    project, standin_python, subprocess_env, tmp_path
+):
     ledger = tmp_path / "ledger.txt"
     env = dict(subprocess_env, STANDIN_LEDGER=str(ledger))
     first = task(project, standin_python, env, "1-3")
@@ -66,12 +81,16 @@ def test_incomplete_outputs_are_redone(project, standin_python, subprocess_env, 
     assert read_image(out_path(project, 2)).pixels.shape == (6, 8, 3)
 
 
-def test_a_failing_frame_exits_non_zero_with_the_stage_error_line(project, standin_python, subprocess_env, tmp_path):
+def test_a_failing_frame_exits_non_zero_with_the_stage_error_line(
+    project, standin_python, subprocess_env, tmp_path
+):
     env = dict(subprocess_env, STANDIN_FAIL_FRAME="4", STANDIN_LEDGER=str(tmp_path / "l.txt"))
     result = task(project, standin_python, env, "1-6")
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
-    assert last == f"rtk: error: {project / 'media/scan.0004.exr'}: stand-in stage refuses this frame"
+    assert (
+        last == f"rtk: error: {project / 'media/scan.0004.exr'}: stand-in stage refuses this frame"
+    )
     # frames before the failure are kept; the retry only does the rest
     assert ledger_frames(tmp_path / "l.txt") == [1, 2, 3]
     env.pop("STANDIN_FAIL_FRAME")
@@ -82,13 +101,21 @@ def test_a_failing_frame_exits_non_zero_with_the_stage_error_line(project, stand
 def test_a_missing_stage_command_is_reported(project, subprocess_env, tmp_path):
     import sys
 
-    result = task(project, tmp_path / "no-such-python", subprocess_env, "1-2", stage="balance",
-                  runner=sys.executable)
+    result = task(
+        project,
+        tmp_path / "no-such-python",
+        subprocess_env,
+        "1-2",
+        stage="balance",
+        runner=sys.executable,
+    )
     assert result.returncode != 0
     assert "cannot start" in result.stderr.strip().splitlines()[-1]
 
 
-def test_stage_without_frame_outputs_records_markers(project, standin_python, subprocess_env, tmp_path):
+def test_stage_without_frame_outputs_records_markers(
+    project, standin_python, subprocess_env, tmp_path
+):
     ledger = tmp_path / "ledger.txt"
     env = dict(subprocess_env, STANDIN_LEDGER=str(ledger))
     assert task(project, standin_python, env, "1-4", stage="validate").returncode == 0

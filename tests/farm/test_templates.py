@@ -6,15 +6,32 @@ import pytest
 
 from restoration_toolkit.core.errors import RTKError
 from restoration_toolkit.farm.stages import STAGES, stage_argv
-from restoration_toolkit.farm.templates import (GPU_AMOUNT, GPU_MEMORY_AMOUNT, TemplateOptions,
-                                                build_job_template, chunk_starts, create_job,
-                                                starts_expression, task_count,
-                                                task_parameter_sets, validate_job_template)
+from restoration_toolkit.farm.templates import (
+    GPU_AMOUNT,
+    GPU_MEMORY_AMOUNT,
+    TemplateOptions,
+    build_job_template,
+    chunk_starts,
+    create_job,
+    starts_expression,
+    task_count,
+    task_parameter_sets,
+    validate_job_template,
+)
 
-VALUES = {"ProjectDir": "/studio/proj", "Python": "/opt/rtk/bin/python", "Nuke": "/opt/nuke/Nuke15.1",
-          "Frames": "1001-131000", "ChunkSize": 50, "Source": "/studio/scan.####.exr",
-          "Out": "/studio/out.####.exr", "Model": "/studio/model.pt", "Grade": "/studio/grade.cube",
-          "Script": "/studio/inference.nk", "Node": "Write1"}
+VALUES = {
+    "ProjectDir": "/studio/proj",
+    "Python": "/opt/rtk/bin/python",
+    "Nuke": "/opt/nuke/Nuke15.1",
+    "Frames": "1001-131000",
+    "ChunkSize": 50,
+    "Source": "/studio/scan.####.exr",
+    "Out": "/studio/out.####.exr",
+    "Model": "/studio/model.pt",
+    "Grade": "/studio/grade.cube",
+    "Script": "/studio/inference.nk",
+    "Node": "Write1",
+}
 
 
 def values_for(template: dict) -> dict:
@@ -28,7 +45,9 @@ def values_for(template: dict) -> dict:
 def test_every_stage_template_validates_and_creates_a_job(stage, style, gpu):
     spec = STAGES[stage]
     starts = chunk_starts(range(1001, 131001), 50)
-    template = build_job_template(spec, TemplateOptions(gpu=gpu, task_style=style, chunk_starts=starts))
+    template = build_job_template(
+        spec, TemplateOptions(gpu=gpu, task_style=style, chunk_starts=starts)
+    )
     decoded = validate_job_template(template)
     assert decoded.steps[0].name == stage
     job = create_job(template, values_for(template), "/tmp")
@@ -70,7 +89,9 @@ def test_chunks_cover_every_frame_once_and_respect_the_chunk_size():
 def test_gpu_memory_requirement():
     template = build_job_template(STAGES["infer"], TemplateOptions(gpu=True, gpu_memory_mib=8192))
     validate_job_template(template)
-    assert {"name": GPU_MEMORY_AMOUNT, "min": 8192} in template["steps"][0]["hostRequirements"]["amounts"]
+    assert {"name": GPU_MEMORY_AMOUNT, "min": 8192} in template["steps"][0]["hostRequirements"][
+        "amounts"
+    ]
 
 
 def test_starts_expression_folds_runs():
@@ -88,13 +109,79 @@ def test_an_invalid_template_is_refused_with_one_line():
 
 
 def test_stage_command_lines_are_the_agreed_ones():
-    v = {"python": "py", "nuke": "nuke", "project": "P", "source": "S", "out": "O", "model": "M",
-         "grade": "G", "script": "s.nk", "node": "Write1"}
-    assert stage_argv(STAGES["align"], v, "1-5") == ["py", "-m", "restoration_toolkit", "align", "--project", "P", "--frames", "1-5"]
-    assert stage_argv(STAGES["balance"], v, "1-5")[3:] == ["balance", "S", "--out", "O", "--frames", "1-5"]
-    assert stage_argv(STAGES["matchgrade-apply"], v, "1-5")[3:] == ["matchgrade", "apply", "G", "S", "--out", "O", "--frames", "1-5"]
-    assert stage_argv(STAGES["infer"], v, "1-5")[3:] == ["infer", "--model", "M", "S", "--out", "O", "--frames", "1-5"]
-    assert stage_argv(STAGES["validate"], v, "1-5")[3:] == ["validate", "--project", "P", "--frames", "1-5"]
-    assert stage_argv(STAGES["nuke-render"], v, "1-5", gpu=True) == ["nuke", "-F", "1-5", "-X", "Write1", "--gpu", "s.nk"]
+    v = {
+        "python": "py",
+        "nuke": "nuke",
+        "project": "P",
+        "source": "S",
+        "out": "O",
+        "model": "M",
+        "grade": "G",
+        "script": "s.nk",
+        "node": "Write1",
+    }
+    assert stage_argv(STAGES["align"], v, "1-5") == [
+        "py",
+        "-m",
+        "restoration_toolkit",
+        "align",
+        "--project",
+        "P",
+        "--frames",
+        "1-5",
+    ]
+    assert stage_argv(STAGES["balance"], v, "1-5")[3:] == [
+        "balance",
+        "S",
+        "--out",
+        "O",
+        "--frames",
+        "1-5",
+    ]
+    assert stage_argv(STAGES["matchgrade-apply"], v, "1-5")[3:] == [
+        "matchgrade",
+        "apply",
+        "G",
+        "S",
+        "--out",
+        "O",
+        "--frames",
+        "1-5",
+    ]
+    assert stage_argv(STAGES["infer"], v, "1-5")[3:] == [
+        "infer",
+        "--model",
+        "M",
+        "S",
+        "--out",
+        "O",
+        "--frames",
+        "1-5",
+    ]
+    assert stage_argv(STAGES["validate"], v, "1-5")[3:] == [
+        "validate",
+        "--project",
+        "P",
+        "--frames",
+        "1-5",
+    ]
+    assert stage_argv(STAGES["nuke-render"], v, "1-5", gpu=True) == [
+        "nuke",
+        "-F",
+        "1-5",
+        "-X",
+        "Write1",
+        "--gpu",
+        "s.nk",
+    ]
     v["node"] = "CopyCat1"
-    assert stage_argv(STAGES["nuke-train"], v, "1", gpu=True) == ["nuke", "--nukex", "-F", "1", "-X", "CopyCat1", "--gpu", "s.nk"]
+    assert stage_argv(STAGES["nuke-train"], v, "1", gpu=True) == [
+        "nuke",
+        "--nukex",
+        "-F",
+        "1",
+        "-X",
+        "CopyCat1",
+        "--gpu",
+        "s.nk",
+    ]

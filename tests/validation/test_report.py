@@ -177,8 +177,14 @@ def test_size_mismatch_leaves_no_half_written_report(tmp_path, capsys):
 def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     root = make_project(tmp_path / "p")
     (root / "pipeline/04_inference_render/shotA_ml_0007.exr").unlink()
-    assert main(["validate", "--project", str(root), "--no-log"]) == 1
+    (root / "pipeline/02_alignment/aligned.0002.exr").unlink()
+    # asked for explicitly: every frame must be there
+    assert main(["validate", "--project", str(root), "--no-log", "--frames", "5-7"]) == 1
     assert "missing frames 7" in capsys.readouterr().err
+    # the default (pairs.yaml holdout) measures what can be measured and says what it left out
+    inputs = project_inputs(open_project(root))
+    assert inputs.frames == [3, 5, 6]
+    assert any("2,7" in n and "not measured" in n for n in inputs.notes)
     write_image(
         root / "pipeline/02_alignment/confidence.0003.exr", np.zeros((96, 128, 1), np.float32)
     )
@@ -186,7 +192,7 @@ def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     assert "excludes every pixel" in capsys.readouterr().err
 
 
-def test_explicit_sequences_without_a_project(tmp_path):
+def test_explicit_sequences_without_a_project(tmp_path, capsys):
     root = make_project(tmp_path / "p")
     out = tmp_path / "report"
     code = main(
@@ -213,5 +219,52 @@ def test_explicit_sequences_without_a_project(tmp_path):
     )
     assert code == 0
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    printed = json.loads(capsys.readouterr().out, parse_constant=lambda c: 1 / 0)  # strict JSON
+    assert printed["summary"]["model"]["flicker_luma_percent"] is not None
     assert [c["name"] for c in data["candidates"]] == ["model", "scan", "unsharp"]
     assert data["frames"] == [2, 3]
+
+
+def test_lower_resolution_scan_is_resampled_by_every_baseline(tmp_path):
+    """Spatial recovery: the scan is smaller than the reference raster; Lanczos and bicubic
+    are then real baselines (and differ from each other)."""
+    import cv2
+
+    from restoration_toolkit.core.imageio import read_image
+
+    root = make_project(tmp_path / "p")
+    small = tmp_path / "small"
+    for f in (2, 3):
+        img = read_image(root / f"media/scan.{f:04d}.exr").pixels
+        write_image(
+            small / f"scan.{f:04d}.exr", cv2.resize(img, (64, 48), interpolation=cv2.INTER_AREA)
+        )
+    out = tmp_path / "report"
+    code = main(
+        [
+            "validate",
+            "--scan",
+            str(small / "scan.####.exr"),
+            "--reference",
+            str(root / "pipeline/02_alignment/aligned.####.exr"),
+            "--result",
+            str(root / "pipeline/04_inference_render/shotA_ml_####.exr"),
+            "--colorspace",
+            "ACES2065-1",
+            "--frames",
+            "2-3",
+            "--baselines",
+            "bicubic,unsharp",
+            "--out",
+            str(out),
+            "--no-log",
+        ]
+    )
+    assert code == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [c["name"] for c in data["candidates"]] == ["model", "scan", "bicubic", "unsharp"]
+    assert data["size"] == [128, 96]
+    s = data["summary"]
+    assert s["scan"]["delta_e_mean"] != s["bicubic"]["delta_e_mean"]
+    # an upsampled half-resolution scan has less fine detail than the full-resolution reference
+    assert s["scan"]["detail_ratio"] < 0.9
