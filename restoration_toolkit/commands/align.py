@@ -389,6 +389,13 @@ def _write_json(path: Path, source: str, reference: str, records, settings: Sett
     return document
 
 
+def _median_live_area(records) -> Optional[List[int]]:
+    import statistics
+
+    boxes = [r["live_area"] for r in records.values() if r.get("status") == "ok" and r.get("live_area")]
+    return [int(statistics.median(b[i] for b in boxes)) for i in range(4)] if boxes else None
+
+
 def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
     if project is None or args.no_log:
         return
@@ -404,6 +411,8 @@ def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
                 figures={k: v for k, v in summary.items() if isinstance(v, (int, float)) and v is not None},
                 inputs=[Path(project.source_spec()), Path(project.reference_spec() or "")],
                 outputs=[out / "alignment.json"],
+                alignment_path=str(out / "alignment.json"),
+                live_area=_median_live_area(records),
                 observations=(f"failed frames: {summary['failed']}; " if summary["failed"] else "")
                 + (f"look at: {summary['look_at']}" if summary["look_at"] else "all frames within thresholds"))
     except Exception as exc:  # the log must never fail the stage
