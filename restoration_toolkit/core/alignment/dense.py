@@ -129,7 +129,7 @@ def fit_residual_field(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray
         m_l[:, 2] *= f  # pyrDown: level point = point · f
         lbox = tuple(v * f for v in box)
         coef_l, ok = _fit_level(s_img, r_img, m_l, polarity, lbox, spacing * f, (ky, kx), coef * f,
-                                smoothness, iterations * (2 if level else 1), w_img)
+                                smoothness, iterations + (3 if level else 0), w_img)
         if not ok:
             return ResidualField(np.zeros((ky, kx, 2)), spacing, (h, w))
         coef = coef_l / f
