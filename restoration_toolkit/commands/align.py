@@ -411,7 +411,7 @@ def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
                 figures={k: v for k, v in summary.items() if isinstance(v, (int, float)) and v is not None},
                 inputs=[Path(project.source_spec()), Path(project.reference_spec() or "")],
                 outputs=[out / "alignment.json"],
-                alignment_path=str(out / "alignment.json"),
+                alignment_path="automatic",  # the log's vocabulary: automatic / manual
                 live_area=_median_live_area(records),
                 observations=(f"failed frames: {summary['failed']}; " if summary["failed"] else "")
                 + (f"look at: {summary['look_at']}" if summary["look_at"] else "all frames within thresholds"))

@@ -15,6 +15,7 @@ Displacements are in working-reference pixels, defined on the working-scan grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Tuple
 
 import cv2
@@ -93,6 +94,7 @@ def _second_difference(n: int) -> np.ndarray:
     return d
 
 
+@lru_cache(maxsize=8)
 def _bending(ky: int, kx: int) -> np.ndarray:
     """Discrete bending energy (∂xx² + 2∂xy² + ∂yy²) on the (Ky, Kx) coefficient grid."""
     dxx = np.kron(np.eye(ky), _second_difference(kx))

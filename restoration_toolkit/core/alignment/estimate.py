@@ -24,7 +24,8 @@ from .global_model import (
     box_for, correlation, initialise, inside_box, refine_affine, robust_weights, sample,
 )
 from .preprocess import (
-    ContentBox, detect_bars, downscale, fill_outside, gradient_energy, structure_image, to_luma,
+    ContentBox, detect_bars, downscale, fill_outside, gradient_energy, local_mean, structure_image,
+    to_luma,
 )
 from .result import AlignmentResult, Figures, LiveArea
 
@@ -55,7 +56,7 @@ class AlignmentOptions:
     knot_spacing: Optional[float] = None
     smoothness: float = 0.3
     dense_iterations: int = 3
-    max_working_pixels: int = 1_200_000
+    max_working_pixels: int = 750_000
     pyramid_levels: int = 5
 
 
@@ -146,8 +147,8 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         fit_weight = cv2.erode(smoothstep(agree, 0.1, 0.4), np.ones((9, 9), np.uint8))
         # where the field had nothing to hold on to nearby it is extrapolated: not confident
         inside_fit = inside_box(grid[:, :, 0], grid[:, :, 1], fit_box).astype(np.float32)
-        near = cv2.GaussianBlur(fit_weight * inside_fit, (0, 0), spacing)
-        support = smoothstep(near / (cv2.GaussianBlur(inside_fit, (0, 0), spacing) + 1e-3), 0.3, 0.6)
+        near = local_mean(fit_weight * inside_fit, spacing)
+        support = smoothstep(near / (local_mean(inside_fit, spacing) + 1e-3), 0.3, 0.6)
         field = fit_residual_field(scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing,
                                    scan_weight=fit_weight,
                                    smoothness=opts.smoothness, iterations=opts.dense_iterations)

@@ -174,7 +174,7 @@ class Refinement:
 
 def refine_affine(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray, polarity: float,
                   box: Tuple[float, float, float, float], *, levels: int = 4, scan_weight: Optional[np.ndarray] = None,
-                  max_iterations: int = 40, tolerance: float = 1e-3) -> Refinement:
+                  max_iterations: int = 40, tolerance: float = 2e-3) -> Refinement:
     """Robust Gauss–Newton affine refinement over a pyramid.
 
     ``scan_s`` / ``ref_s``: structure images on the working grids; ``matrix`` 2×3 maps
@@ -242,7 +242,7 @@ def refine_affine(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray, pol
             moved = np.abs(delta.reshape(2, 3) @ corners).max()
             if _DEBUG:
                 print("level", level, "moved", moved, "count", count)
-            if moved < tolerance:
+            if moved < tolerance * 3.0 ** level:  # coarse levels only need to hand over
                 break
         m = _pyramid_matrix(ml, (1 / fsx, 1 / fsy), (1 / frx, 1 / fry))
     return Refinement(m, polarity, sigma, total, valid_fraction)
