@@ -57,7 +57,9 @@ def test_letterbox_bars_excluded_and_not_confident():
     assert set(res.reference_box.bars) == {"top", "bottom"}
     # scan pixels that land on the bars have zero confidence
     y = pair.true_map[..., 1]
-    on_bars = ((y < 26) | (y > 225 - 27)) & (pair.true_map[..., 0] > 0) & (pair.true_map[..., 0] < 399)
+    on_bars = (
+        ((y < 26) | (y > 225 - 27)) & (pair.true_map[..., 0] > 0) & (pair.true_map[..., 0] < 399)
+    )
     assert on_bars.any()
     assert float(res.confidence[on_bars].max()) < 0.05
     # the proposed live area stays inside the picture
@@ -91,8 +93,11 @@ def test_subtitles_do_not_pull_the_global_fit_and_are_not_confident():
 
 def test_initial_matrix_kept_when_global_refinement_off(base_pair):
     first = estimate_alignment(base_pair.scan, base_pair.reference, AlignmentOptions(dense=False))
-    again = estimate_alignment(base_pair.scan, base_pair.reference,
-                               AlignmentOptions(initial_matrix=first.matrix, refine_global=False, dense=False))
+    again = estimate_alignment(
+        base_pair.scan,
+        base_pair.reference,
+        AlignmentOptions(initial_matrix=first.matrix, refine_global=False, dense=False),
+    )
     assert np.allclose(again.matrix, first.matrix, atol=1e-6)
 
 

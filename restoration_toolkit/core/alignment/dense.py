@@ -76,7 +76,7 @@ class ResidualField:
         h, w = self.shape
         f = self.evaluate(np.linspace(0, w - 1, 64), np.linspace(0, h - 1, 48))
         mag = np.hypot(f[..., 0], f[..., 1])
-        return float(np.sqrt((mag ** 2).mean())), float(mag.max())
+        return float(np.sqrt((mag**2).mean())), float(mag.max())
 
 
 def _band_pairs(k: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -90,7 +90,7 @@ def _second_difference(n: int) -> np.ndarray:
         return np.zeros((0, n))
     d = np.zeros((n - 2, n))
     for i in range(n - 2):
-        d[i, i:i + 3] = (1.0, -2.0, 1.0)
+        d[i, i : i + 3] = (1.0, -2.0, 1.0)
     return d
 
 
@@ -104,10 +104,19 @@ def _bending(ky: int, kx: int) -> np.ndarray:
     return dxx.T @ dxx + dyy.T @ dyy + 2.0 * dxy.T @ dxy
 
 
-def fit_residual_field(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray, polarity: float,
-                       box: Tuple[float, float, float, float], *, spacing: float = 48.0,
-                       smoothness: float = 0.3, iterations: int = 4, levels: int = 2,
-                       scan_weight: Optional[np.ndarray] = None) -> ResidualField:
+def fit_residual_field(
+    scan_s: np.ndarray,
+    ref_s: np.ndarray,
+    matrix: np.ndarray,
+    polarity: float,
+    box: Tuple[float, float, float, float],
+    *,
+    spacing: float = 48.0,
+    smoothness: float = 0.3,
+    iterations: int = 4,
+    levels: int = 2,
+    scan_weight: Optional[np.ndarray] = None,
+) -> ResidualField:
     """Fit the B-spline residual field on top of ``matrix`` (working grids, see module doc).
 
     Coarse to fine over ``levels`` pyramid levels (cv2.pyrDown), ``iterations`` Gauss–Newton
@@ -125,20 +134,33 @@ def fit_residual_field(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray
         small = cv2.pyrDown(s_)
         pyr.append((small, cv2.pyrDown(r_), None if w_ is None else cv2.pyrDown(w_)))
     for level in range(len(pyr) - 1, -1, -1):
-        f = 0.5 ** level
+        f = 0.5**level
         s_img, r_img, w_img = pyr[level]
         m_l = matrix.copy()
         m_l[:, 2] *= f  # pyrDown: level point = point · f
         lbox = tuple(v * f for v in box)
-        coef_l, ok = _fit_level(s_img, r_img, m_l, polarity, lbox, spacing * f, (ky, kx), coef * f,
-                                smoothness, iterations + (3 if level else 0), w_img)
+        coef_l, ok = _fit_level(
+            s_img,
+            r_img,
+            m_l,
+            polarity,
+            lbox,
+            spacing * f,
+            (ky, kx),
+            coef * f,
+            smoothness,
+            iterations + (3 if level else 0),
+            w_img,
+        )
         if not ok:
             return ResidualField(np.zeros((ky, kx, 2)), spacing, (h, w))
         coef = coef_l / f
     return ResidualField(coef, spacing, (h, w))
 
 
-def _fit_level(scan_s, ref_s, matrix, polarity, box, spacing, knots, coef0, smoothness, iterations, scan_weight):
+def _fit_level(
+    scan_s, ref_s, matrix, polarity, box, spacing, knots, coef0, smoothness, iterations, scan_weight
+):
     h, w = scan_s.shape
     ky, kx = knots
     n = kx * ky
@@ -182,7 +204,9 @@ def _fit_level(scan_s, ref_s, matrix, polarity, box, spacing, knots, coef0, smoo
         hxx = block(wts * sx * sx)
         hxy = block(wts * sx * sy)
         hyy = block(wts * sy * sy)
-        gvec = np.concatenate([(byf.T @ (wr * sx) @ bxf).ravel(), (byf.T @ (wr * sy) @ bxf).ravel()]).astype(np.float64)
+        gvec = np.concatenate(
+            [(byf.T @ (wr * sx) @ bxf).ravel(), (byf.T @ (wr * sy) @ bxf).ravel()]
+        ).astype(np.float64)
         hess = np.block([[hxx, hxy], [hxy, hyy]])
         scale = float(np.mean(np.diag(hess))) + 1e-12
         # knots the content does not support are pulled back to the affine (local ridge)

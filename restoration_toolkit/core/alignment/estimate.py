@@ -16,19 +16,34 @@ import numpy as np
 from ..errors import RTKError
 from ..progress import ProgressFn
 from .confidence import (
-    confidence_terms, largest_inner_box, local_ncc, smoothstep, trim_one_sided_rows,
+    confidence_terms,
+    largest_inner_box,
+    local_ncc,
+    smoothstep,
+    trim_one_sided_rows,
 )
 from .dense import ResidualField, fit_residual_field
 from .geometry import affine_grid, change_grids
 from .global_model import (
-    box_for, correlation, initialise, inside_box, refine_affine, robust_weights, sample,
+    box_for,
+    correlation,
+    initialise,
+    inside_box,
+    refine_affine,
+    robust_weights,
+    sample,
 )
 from .preprocess import (
-    ContentBox, detect_bars, downscale, fill_outside, gradient_energy, local_mean, structure_image,
+    ContentBox,
+    detect_bars,
+    downscale,
+    fill_outside,
+    gradient_energy,
+    local_mean,
+    structure_image,
     to_luma,
 )
 from .result import AlignmentResult, Figures, LiveArea
-
 
 _EDGE_MARGIN = 10.0  # working pixels
 
@@ -68,8 +83,13 @@ def _check_frame(luma: np.ndarray, what: str) -> None:
         raise RTKError(f"{what} is blank (no picture to align: all pixels ≈ {float(hi):.3g})")
 
 
-def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optional[AlignmentOptions] = None,
-                       *, progress: Optional[ProgressFn] = None) -> AlignmentResult:
+def estimate_alignment(
+    scan: np.ndarray,
+    reference: np.ndarray,
+    options: Optional[AlignmentOptions] = None,
+    *,
+    progress: Optional[ProgressFn] = None,
+) -> AlignmentResult:
     """Register ``reference`` onto ``scan``.
 
     scan: float32 (H, W, C) film scan, any RGB encoding (log, linear or display; faded is fine).
@@ -132,8 +152,14 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         # a negative found late: the correlation after the fit tells
         if _polarity(scan_s, ref_s, m_w, wbox) < 0 and polarity > 0:
             polarity = -1.0
-            m_w = refine_affine(scan_s, ref_s, change_grids(matrix, s_scale, r_scale), polarity, fit_box,
-                                levels=levels).matrix
+            m_w = refine_affine(
+                scan_s,
+                ref_s,
+                change_grids(matrix, s_scale, r_scale),
+                polarity,
+                fit_box,
+                levels=levels,
+            ).matrix
             warnings.append("reference is a negative of the scan (inverted polarity)")
     say(3, 5, "dense field")
     field: Optional[ResidualField] = None
@@ -149,9 +175,17 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         inside_fit = inside_box(grid[:, :, 0], grid[:, :, 1], fit_box).astype(np.float32)
         near = local_mean(fit_weight * inside_fit, spacing)
         support = smoothstep(near / (local_mean(inside_fit, spacing) + 1e-3), 0.3, 0.6)
-        field = fit_residual_field(scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing,
-                                   scan_weight=fit_weight,
-                                   smoothness=opts.smoothness, iterations=opts.dense_iterations)
+        field = fit_residual_field(
+            scan_s,
+            ref_s,
+            m_w,
+            polarity,
+            fit_box,
+            spacing=spacing,
+            scan_weight=fit_weight,
+            smoothness=opts.smoothness,
+            iterations=opts.dense_iterations,
+        )
 
     # working-grid map, warped structure, confidence
     hw, ww = scan_s.shape
@@ -160,7 +194,9 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         map_w += field.evaluate(np.arange(ww), np.arange(hw))
     coverage = inside_box(map_w[:, :, 0], map_w[:, :, 1], wbox).astype(np.float32)
     if coverage.mean() < 0.02:
-        raise RTKError(f"no usable overlap between scan and reference ({100 * coverage.mean():.1f}% of the scan covered)")
+        raise RTKError(
+            f"no usable overlap between scan and reference ({100 * coverage.mean():.1f}% of the scan covered)"
+        )
     warped_s = sample(ref_s, map_w[:, :, 0], map_w[:, :, 1]) * polarity
     energy = gradient_energy(ref_w)
     warped_e = sample(energy, map_w[:, :, 0], map_w[:, :, 1])
@@ -183,8 +219,9 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         px_per_ref = 1.0 / np.sqrt(abs(np.linalg.det(m_full[:, :2])))
         field_rms, field_max = rms / r_scale[0] * px_per_ref, mx / r_scale[0] * px_per_ref
     confidence = cv2.resize(conf_w, (ws, hs), interpolation=cv2.INTER_LINEAR)
-    inside_full = inside_box(map_xy[:, :, 0], map_xy[:, :, 1],
-                             (box.x0 - 0.5, box.y0 - 0.5, box.x1 - 0.5, box.y1 - 0.5))
+    inside_full = inside_box(
+        map_xy[:, :, 0], map_xy[:, :, 1], (box.x0 - 0.5, box.y0 - 0.5, box.x1 - 0.5, box.y1 - 0.5)
+    )
     confidence = np.where(inside_full, np.clip(confidence, 0, 1), 0).astype(np.float32)
 
     # live area
@@ -197,7 +234,9 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
     resid = warped_s - scan_s
     _, sigma = robust_weights(resid, confident if confident.any() else coverage > 0.5)
     corr = correlation(scan_s, warped_s, confident) if confident.sum() > 16 else 0.0
-    predicted = _predicted_error(scan_s, ref_s, m_w, polarity, confident, sigma) / max(s_scale[0], 1e-6)
+    predicted = _predicted_error(scan_s, ref_s, m_w, polarity, confident, sigma) / max(
+        s_scale[0], 1e-6
+    )
     figures = Figures(
         confident_fraction=float((confidence > 0.5).mean()),
         coverage_fraction=float(inside_full.mean()),
@@ -208,16 +247,29 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
         predicted_error_px=float(predicted),
     )
     if figures.confident_fraction < 0.2:
-        warnings.append(f"only {100 * figures.confident_fraction:.0f}% of the scan is confidently aligned")
+        warnings.append(
+            f"only {100 * figures.confident_fraction:.0f}% of the scan is confidently aligned"
+        )
     if corr < 0.3:
-        warnings.append(f"low structure correlation after alignment ({corr:.2f}): check this frame by eye")
+        warnings.append(
+            f"low structure correlation after alignment ({corr:.2f}): check this frame by eye"
+        )
     if field_max > 8.0:
         warnings.append(f"large local distortion ({field_max:.1f} px): check this frame by eye")
     say(5, 5, "done")
     return AlignmentResult(
-        matrix=m_full, map_xy=map_xy, confidence=confidence, scan_shape=(hs, ws),
-        reference_shape=(hr, wr), reference_box=box, figures=figures, live_area=live,
-        polarity=polarity, field=field, initialisation=how, warnings=warnings,
+        matrix=m_full,
+        map_xy=map_xy,
+        confidence=confidence,
+        scan_shape=(hs, ws),
+        reference_shape=(hr, wr),
+        reference_box=box,
+        figures=figures,
+        live_area=live,
+        polarity=polarity,
+        field=field,
+        initialisation=how,
+        warnings=warnings,
         working_scale=(float(s_scale[0]), float(r_scale[0])),
     )
 
@@ -258,8 +310,12 @@ def _box_to_full(box: Tuple[int, int, int, int], scale: Tuple[float, float], siz
     x0, y0, x1, y1 = box
     fx, fy = scale
     w, h = size
-    return (int(np.clip(np.ceil(x0 / fx), 0, w)), int(np.clip(np.ceil(y0 / fy), 0, h)),
-            int(np.clip(np.floor(x1 / fx), 0, w)), int(np.clip(np.floor(y1 / fy), 0, h)))
+    return (
+        int(np.clip(np.ceil(x0 / fx), 0, w)),
+        int(np.clip(np.ceil(y0 / fy), 0, h)),
+        int(np.clip(np.floor(x1 / fx), 0, w)),
+        int(np.clip(np.floor(y1 / fy), 0, h)),
+    )
 
 
 __all__ = ["AlignmentOptions", "estimate_alignment", "ContentBox"]
