@@ -32,6 +32,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exclude", metavar="FRAMES", default="", help="scan frames that must never be pairs")
     parser.add_argument("--add", metavar="FRAMES", default="",
                         help="add these scan frames (validation outliers) to the existing pairs.yaml; nothing else changes")
+    parser.add_argument("--reason", default="validation outlier (added with --add)",
+                        help="with --add: why these frames were added (recorded in pairs.yaml)")
     parser.add_argument("--holdout", type=int, default=2, help="frames kept back for validation (default 2)")
     parser.add_argument("--no-content-check", action="store_true", help="skip the aligned-difference check of each pick")
     parser.add_argument("--keyframes", metavar="DIR", default=None,
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         mapped = register_keyframes(project, Path(args.keyframes), prov, colorspace=args.colorspace)
     with progress_bar("curating", 1, quiet=args.json) as progress:
         if add:
-            result = add_pairs(project, add, progress=progress)
+            result = add_pairs(project, add, args.reason, progress=progress)
         else:
             options = CurateOptions(mode="coverage" if args.count else "method", per_shot=args.per_shot,
                                     count=args.count, include=tuple(include), exclude=tuple(exclude),

@@ -33,6 +33,7 @@ from ..nk.stage_scripts import (
     chunk_ranges,
     chunk_shell_script,
     inference_script,
+    project_training_settings,
     training_script,
 )
 
@@ -46,7 +47,6 @@ HELP = (
     "write the CopyCat training (stage 03) and inference (stage 04) Nuke scripts; run them headless"
 )
 ORDER = 30
-SETTINGS_FILE = "settings.yaml"  # pipeline/03_copycat_training/settings.yaml (optional overrides)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -178,33 +178,6 @@ def _box(text: Optional[str]) -> Optional[List[int]]:
     return values
 
 
-def _project_settings(project: Project) -> Dict[str, Any]:
-    """Optional overrides in pipeline/03_copycat_training/settings.yaml (keys as the flags)."""
-    path = project.stage_dir(3) / SETTINGS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        raise RTKError("not valid YAML", path) from None
-    allowed = {
-        "epochs",
-        "steps",
-        "batch_size",
-        "crop_size",
-        "model_size",
-        "checkpoint_interval",
-        "contact_sheet_interval",
-        "median_size",
-    }
-    if not isinstance(data, dict) or set(data) - allowed:
-        bad = sorted(set(data) - allowed) if isinstance(data, dict) else ["(not a mapping)"]
-        raise RTKError(
-            f"unknown settings {', '.join(bad)} (allowed: {', '.join(sorted(allowed))})", path
-        )
-    return data
-
-
 def _write_script(stage: StageScript, out: Path) -> str:
     text = write_script(stage.script)
     atomic_write_text(out, text)
@@ -221,7 +194,7 @@ def _log(args: argparse.Namespace, project: Project, **kw: Any) -> Optional[str]
 
 
 def _train(args: argparse.Namespace, project: Project) -> int:
-    overrides = _project_settings(project)
+    overrides = project_training_settings(project)
     for key in (
         "epochs",
         "steps",

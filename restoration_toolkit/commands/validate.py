@@ -96,7 +96,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     add_no_log_argument(parser)
     add_json_argument(parser)
-    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub = parser.add_subparsers(dest="action", metavar="[signoff]")
     sign = sub.add_parser(
         "signoff",
         help="record a human verdict for a shot with the report and in the experiment log",

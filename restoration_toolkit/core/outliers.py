@@ -136,7 +136,8 @@ def measure_frame(
 
     yr, yt = luminance(reference), luminance(test)
     local_sd = np.sqrt(np.maximum(uniform_filter(yr * yr, 5) - uniform_filter(yr, 5) ** 2, 0))
-    smooth = valid & (local_sd < 0.004)
+    unclipped = (yr > 0.002) & (yr < 0.998) & (yt > 0.002) & (yt < 0.998)
+    smooth = valid & unclipped & (local_sd < 0.004)
     smooth_pairs = smooth[:, 1:] & smooth[:, :-1]
     if smooth_pairs.sum() > 200:
         flat_t = np.abs(np.diff(yt, axis=1))[smooth_pairs] < 1 / 4096

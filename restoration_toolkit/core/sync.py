@@ -45,8 +45,7 @@ FIELD_NAMES = ("top", "bottom")
 class SyncSettings:
     """Costs of the search, in units of (1 − correlation).
 
-    gap: cost of leaving a scan frame unmatched (None: from the data, 3 × the median best
-    match cost, clamped to 0.12–0.5); jump: cost of a discontinuity; beam: states kept per
+    gap: cost of leaving a scan frame unmatched (None: from the data, see ``_gap_costs``); jump: cost of a discontinuity; beam: states kept per
     frame; candidates: global nearest neighbours per scan frame; min_coverage: fraction of
     scan frames that must be found in the reference (else RTKError).
     """
@@ -56,10 +55,11 @@ class SyncSettings:
     repeat: float = 0.15
     cadence_break: float = 0.12
     orphan_field: float = 0.3
-    beam: int = 40
+    beam: int = 24
     candidates: int = 5
     min_coverage: float = 0.5
-    detect_window: int = 800
+    detect_window: int = 400
+    gap_states: int = 4
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,8 @@ def combing_fraction(ref: Thumbnails) -> float:
     field-shifted video). Frames where the difference is within the noise are not counted."""
     if ref.fields is None or len(ref) < 3:
         return 0.0
-    top = rank_features(pool(ref.fields[:, 0], 32, 24))
-    bot = rank_features(pool(ref.fields[:, 1], 32, 24))
+    top = rank_features(pool(ref.fields[:, 0], 16, 12))
+    bot = rank_features(pool(ref.fields[:, 1], 16, 12))
     within = np.einsum("ij,ij->i", top[1:], bot[1:])
     across = np.maximum(np.einsum("ij,ij->i", bot[:-1], top[1:]),  # upper field first
                         np.einsum("ij,ij->i", top[:-1], bot[1:]))  # lower field first
@@ -169,6 +169,14 @@ def combing_fraction(ref: Thumbnails) -> float:
     if decided.sum() < max(3, 0.02 * len(diff)):
         return 0.0
     return float(np.mean(diff[decided] > 0))
+
+
+def search_features(z: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Coarse (h/2 × w/2) unit vectors from rank features of an h × w thumbnail: the global
+    nearest-neighbour search runs on these (4× fewer numbers)."""
+    coarse = pool(z.reshape(len(z), h, w), w // 2, h // 2).reshape(len(z), -1)
+    coarse = coarse - coarse.mean(axis=1, keepdims=True)
+    return (coarse / (np.linalg.norm(coarse, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
 
 
 def top_candidates(zs: np.ndarray, zu: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
@@ -190,11 +198,12 @@ class _Path:
     score: float
 
 
-def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gap: float,
+def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gaps: np.ndarray,
              st: SyncSettings) -> _Path:
+    """Beam Viterbi over (scan frame, first field, arrival step | gap) states; ``gaps[i]``
+    is the cost of leaving scan frame i unmatched."""
     S, U = zs.shape[0], zu.shape[0]
-    steps = np.array([1, 2, 3, 4])
-    # step penalties [prev step 0..4] x [step 1..4]
+    # step penalties [arrival step of frame i-1: 0..4] x [step 1..4]
     pen = np.zeros((5, 4))
     if mode == "free":
         pen[:, :] = [st.orphan_field, 0.0, 0.0, st.repeat]
@@ -205,93 +214,109 @@ def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gap: 
     else:
         pen[:, :] = [st.orphan_field, 0.0, st.cadence_break, st.repeat]
     zpad = np.vstack([zu, np.zeros((4, zu.shape[1]), zu.dtype)])
-    valid_pad = np.concatenate([np.ones(U, bool), np.zeros(4, bool)])
+    ar4 = np.arange(4)
+    steps = ar4 + 1
+    div = steps.astype(np.float64)
+    # jump targets per frame: a top unit, or the one or two fields before it
+    jump_units = np.clip((cands[:, :, None] - np.arange(3)[None, None, :]).reshape(S, -1), 0, U - 1)
+    C = jump_units.shape[1]
+    big = np.inf
+    steps_tiled = np.tile(steps, 4 * (st.beam + C + 2))
+    keep_step = mode == "telecine"
 
-    # state arrays: unit j (-1: gap with unknown position), gap flag, arrival step
-    def start_states(i: int):
-        c = np.unique(np.clip(np.concatenate([cands[i] - d for d in (0, 1, 2)]), 0, U - 1))
-        j = np.concatenate([c, [-1]])
-        g = np.concatenate([np.zeros(len(c), bool), [True]])
-        return j, g, np.zeros(len(j), np.int64), np.zeros(len(j))
-
-    j, g, p, score = start_states(0)
+    j = np.concatenate([jump_units[0], [-1]])
+    g = np.zeros(len(j), bool)
+    g[-1] = True
+    p = np.zeros(len(j), np.int64)
+    score = np.zeros(len(j))
     back: List[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for i in range(1, S + 1):
         x = zs[i - 1]
-        m = ~g
-        jm, pm, sm = j[m], p[m], score[m]
-        idx = jm[:, None] + np.arange(4)[None, :]
-        sims = zpad[idx] @ x  # (n, 4)
-        ok = valid_pad[idx]
-        costs = np.cumsum(1.0 - sims, axis=1) / np.arange(1, 5)[None, :]
-        costs = np.where(np.cumsum(~ok, axis=1) > 0, np.inf, costs)
-        src_m = np.flatnonzero(m)
-        if i == S:  # terminal: close each state with its own cost
-            end_m = sm + np.minimum(costs[:, 1], costs[:, 2] if mode == "telecine" else np.inf)
-            end_m = np.where(np.isfinite(end_m), end_m, sm + np.minimum(costs[:, 0], gap))
-            finals = np.full(len(j), np.inf)
-            finals[src_m] = end_m
-            finals[g] = score[g] + gap
-            back.append((j, g, p, np.full(len(j), -1)))
-            best = int(np.argmin(finals))
-            return _backtrack(back, best, S, float(finals[best]))
-        # matched → matched with steps 1..4
-        new_j = [(jm[:, None] + steps[None, :]).ravel()]
-        new_g = [np.zeros(new_j[0].shape, bool)]
-        new_p = [np.broadcast_to(steps, (len(jm), 4)).ravel()]
-        new_s = [(sm[:, None] + costs + pen[np.minimum(pm, 4)]).ravel()]
-        new_b = [np.repeat(src_m, 4)]
-        # matched → gap (this frame matched, next one not), expected position after 2 fields
-        close = np.minimum(costs[:, 1], np.where(np.isfinite(costs[:, 0]), costs[:, 0] + 0.2, np.inf))
-        new_j.append(jm + 2)
-        new_g.append(np.ones(len(jm), bool))
-        new_p.append(np.zeros(len(jm), np.int64))
-        new_s.append(sm + close)
-        new_b.append(src_m)
-        # gap → gap, gap → matched at the expected unit
+        gap = float(gaps[i - 1])
+        src_m = np.flatnonzero(~g)
         src_g = np.flatnonzero(g)
-        jg = j[g]
-        new_j += [jg, jg]
-        new_g += [np.ones(len(jg), bool), np.zeros(len(jg), bool)]
-        new_p += [np.zeros(len(jg), np.int64)] * 2
-        new_s += [score[g] + gap] * 2
-        new_b += [src_g, src_g]
-        # jumps from the best way to close frame i-1
-        closing = np.concatenate([sm + close, score[g] + gap])
-        closing_src = np.concatenate([src_m, src_g])
-        b = int(np.argmin(closing))
-        origin, origin_src = float(closing[b]), int(closing_src[b])
-        if i < S:
-            c = np.unique(np.clip(np.concatenate([cands[i] - d for d in (0, 1, 2)]), 0, U - 1))
-            new_j += [c, np.array([-1])]
-            new_g += [np.zeros(len(c), bool), np.array([True])]
-            new_p += [np.zeros(len(c), np.int64), np.zeros(1, np.int64)]
-            new_s += [np.full(len(c), origin + st.jump), np.array([origin])]
-            new_b += [np.full(len(c), origin_src), np.array([origin_src])]
-        nj = np.concatenate(new_j)
-        ng = np.concatenate(new_g)
-        npp = np.concatenate(new_p)
-        ns = np.concatenate(new_s)
-        nb = np.concatenate(new_b)
-        nz_jump = np.zeros(len(nj), bool)
-        if i < S:
-            nz_jump[len(nj) - len(c) - 1:] = True
-        keep = (nj < U) & np.isfinite(ns) & ((nj >= 0) | ng)
-        nj, ng, npp, ns, nb, nz_jump = nj[keep], ng[keep], npp[keep], ns[keep], nb[keep], nz_jump[keep]
-        # merge identical states, keep the best B
-        key = (nj + 1) * 16 + ng * 8 + np.where(ng, 0, npp)
+        jm, sm = j[src_m], score[src_m]
+        idx = jm[:, None] + ar4
+        costs = np.cumsum(1.0 - zpad[idx] @ x, axis=1) / div
+        costs[idx >= U] = big  # past the end (idx rises along a row, so the tail too)
+        close = np.minimum(costs[:, 1], costs[:, 0] + 0.2)
+        sg = score[src_g]
+        if i == S:  # terminal: close each state with its own cost
+            end = np.full(len(j), big)
+            end[src_m] = sm + (np.minimum(costs[:, 1], costs[:, 2]) if mode == "telecine" else close)
+            end[src_g] = sg + gap
+            back.append((j, g, p, np.full(len(j), -1)))
+            best = int(np.argmin(end))
+            return _backtrack(back, best, S, float(end[best]))
+        nm, ng_ = len(src_m), len(src_g)
+        total = 5 * nm + 2 * ng_ + C + 1
+        nj = np.empty(total, np.int64)
+        ngap = np.zeros(total, bool)
+        npp = np.zeros(total, np.int64)
+        ns = np.empty(total)
+        nb = np.empty(total, np.int64)
+        e = 4 * nm
+        # matched -> matched, steps 1..4
+        nj[:e] = (jm[:, None] + steps).ravel()
+        npp[:e] = steps_tiled[:e]
+        ns[:e] = (sm[:, None] + costs + pen[p[src_m]]).ravel()
+        nb[:e] = np.repeat(src_m, 4)
+        # matched -> gap (next frame unmatched), expected position two fields on
+        nj[e:e + nm] = jm + 2
+        ngap[e:e + nm] = True
+        ns[e:e + nm] = sm + close
+        nb[e:e + nm] = src_m
+        e += nm
+        # gap -> gap, gap -> matched at the expected unit
+        jg = j[src_g]
+        nj[e:e + ng_] = jg
+        ngap[e:e + ng_] = True
+        nj[e + ng_:e + 2 * ng_] = jg
+        ns[e:e + ng_] = sg + gap
+        ns[e + ng_:e + 2 * ng_] = sg + gap
+        nb[e:e + ng_] = src_g
+        nb[e + ng_:e + 2 * ng_] = src_g
+        e += 2 * ng_
+        # jumps from the cheapest way to close frame i-1
+        if nm and (not ng_ or (sm + close).min() <= (sg + gap).min()):
+            k = int(np.argmin(sm + close))
+            origin, origin_src = float(sm[k] + close[k]), int(src_m[k])
+        else:
+            k = int(np.argmin(sg))
+            origin, origin_src = float(sg[k] + gap), int(src_g[k])
+        nj[e:e + C] = jump_units[i]
+        ns[e:e + C] = origin + st.jump
+        nj[e + C] = -1
+        ngap[e + C] = True
+        ns[e + C] = origin
+        nb[e:] = origin_src
+        keep = (nj < U) & (ns < big) & ((nj >= 0) | ngap)
+        is_jump = np.zeros(total, bool)
+        is_jump[e:] = True
+        nj, ngap, npp, ns, nb, is_jump = nj[keep], ngap[keep], npp[keep], ns[keep], nb[keep], is_jump[keep]
+        # merge identical states, keep the best B, every jump target and the best gap
+        # states (both pay their cost at once and would otherwise lose their place to
+        # continuations that pay theirs later)
+        # (the arrival step only matters to the 3:2 cadence prior; elsewhere one state per
+        # position keeps the beam diverse)
+        key = (nj + 1) * 16 + ngap * 8 + (npp * (~ngap) if keep_step else 0)
         order = np.lexsort((ns, key))
-        first = np.ones(len(order), bool)
-        first[1:] = key[order][1:] != key[order][:-1]
+        ks = key[order]
+        first = np.empty(len(order), bool)
+        first[0] = True
+        np.not_equal(ks[1:], ks[:-1], out=first[1:])
         sel = order[first]
         if len(sel) > st.beam:
-            # the best B states, and every jump target: a jump pays its cost at once and
-            # would otherwise lose its place to continuations that pay theirs later
-            top = sel[np.argpartition(ns[sel], st.beam - 1)[: st.beam]]
-            jumps = sel[nz_jump[sel]]
-            sel = np.union1d(top, jumps)
+            mark = np.zeros(len(nj), bool)
+            mark[sel[np.argpartition(ns[sel], st.beam - 1)[: st.beam]]] = True
+            mark[sel[is_jump[sel]]] = True
+            held = sel[ngap[sel]]  # a dropped frame pays its gap now, like a jump
+            if len(held) > st.gap_states:
+                held = held[np.argpartition(ns[held], st.gap_states - 1)[: st.gap_states]]
+            mark[held] = True
+            sel = np.flatnonzero(mark)
         back.append((j, g, p, nb[sel]))
-        j, g, p, score = nj[sel], ng[sel], npp[sel], ns[sel]
+        j, g, p, score = nj[sel], ngap[sel], npp[sel], ns[sel]
     raise AssertionError("unreachable")
 
 
@@ -310,6 +335,20 @@ def _backtrack(back, best: int, S: int, score: float) -> _Path:
 
 
 # -- public entry ----------------------------------------------------------------------------
+
+def _gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
+    """Cost of leaving each scan frame unmatched: twice the typical worst match (90th
+    percentile, clamped to 0.12–0.5); raised to 0.1 above the frame's own best match (at most
+    0.9) where the best matches of neighbouring frames advance together through the
+    reference — a noisy or textured shot that is there, not a missing one."""
+    base = float(np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
+    step = np.diff(best_unit)
+    steady = np.zeros(len(best_unit), bool)
+    ok = (step >= 1) & (step <= 4)
+    steady[1:] |= ok
+    steady[:-1] |= ok
+    return np.where(steady, np.clip(best_cost + 0.1, base, 0.9), base)
+
 
 def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optional[float] = None,
                    reference_fps: Optional[float] = None, field_order: Optional[str] = None,
@@ -330,20 +369,26 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
                        "give the whole reference, or only the scan frames it covers")
     fw, fh = feature_size
     zs = rank_features(pool(scan.luma, fw, fh))
-    zs_search = rank_features(pool(scan.luma, SEARCH_W, SEARCH_H))
+    zs_search = search_features(zs, fh, fw)
     if field_order in (None, "auto"):
         orders = ["upper", "lower"] if combing_fraction(reference) > 0.15 else ["progressive"]
     else:
         orders = [field_order]
     prepared = {}
     for order in orders:
-        units = reference_units(reference, order)
-        zu = rank_features(pool(units, fw, fh))
-        zu_search = rank_features(pool(units, SEARCH_W, SEARCH_H))
-        cands = top_candidates(zs_search, zu_search, settings.candidates)
-        best_sim = np.max(np.einsum("sd,skd->sk", zs_search, zu_search[cands]), axis=1)
-        gap = settings.gap if settings.gap is not None else float(
-            np.clip(3.0 * np.median(1.0 - best_sim), 0.12, 0.5))
+        if order == "progressive" or reference.fields is None:
+            zf = rank_features(pool(reference.luma, fw, fh))
+            zu = np.repeat(zf, 2, axis=0)
+            cands = 2 * top_candidates(zs_search, search_features(zf, fh, fw), settings.candidates)
+        else:
+            zu = rank_features(pool(reference_units(reference, order), fw, fh))
+            cands = top_candidates(zs_search, search_features(zu, fh, fw), settings.candidates)
+        sims = np.einsum("sd,skd->sk", zs, zu[cands])
+        best_cost = 1.0 - np.max(sims, axis=1)
+        if settings.gap is not None:
+            gap = np.full(S, settings.gap)
+        else:
+            gap = _gap_costs(best_cost, cands[np.arange(S), np.argmax(sims, axis=1)])
         prepared[order] = (zu, cands, gap)
     if orders == ["progressive"]:
         order, mode = "progressive", "progressive"
@@ -355,7 +400,7 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
         trials = []
         for o in orders:
             zu, cands, gap = prepared[o]
-            p = _viterbi(zs[window], zu, cands[window], "free", gap, settings)
+            p = _viterbi(zs[window], zu, cands[window], "free", gap[window], settings)
             steps = p.step_in[p.step_in > 0]
             trials.append((p.score, o, float(np.mean(steps == 3)) if len(steps) else 0.0))
         _, order, frac3 = min(trials)

@@ -239,6 +239,11 @@ def _header_space(path: Path, default: str, config: str) -> Tuple[str, Dict[str,
     return space, attrs
 
 
+def _given_kind(name: str) -> str:
+    """``--baseline matchgrade=SEQ`` is the MatchGrade result; any other name a baseline."""
+    return "matchgrade" if name.lower() in ("matchgrade", "mg") else "baseline"
+
+
 def baseline_candidates(names: Optional[Sequence[str]] = None) -> List[Candidate]:
     out = [
         Candidate(
@@ -293,6 +298,41 @@ def project_inputs(
     config = project.color.ocio_config or DEFAULT_OCIO
 
     aligned = numbered_files(project.alignment_dir).get("aligned.", {})
+    found: Dict[int, Path] = {}
+    if result:
+        seq = open_sequence(result, allow_missing=True)
+        found = {f: seq.path(f) for f in seq.frames if f not in set(seq.missing)}
+        source = result
+    else:
+        for prefix, paths in numbered_files(project.stage_dir(4)).items():
+            if prefix.endswith("_ml_"):
+                found.update(paths)
+        if not found:
+            raise RTKError(
+                "no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
+                "render the inference first or pass --result",
+                project.stage_dir(4),
+            )
+        source = (project.stage_dir(4) / "<shot>_ml_####.exr").as_posix()
+    notes: List[str] = []
+    if not frames:
+        # held-out frames by default: measure those that have both an aligned reference and a
+        # model result, and say which were left out (an explicit --frames must be complete)
+        usable = [f for f in chosen if f in aligned and f in found]
+        left = [f for f in chosen if f not in usable]
+        if not usable:
+            raise RTKError(
+                f"none of the held-out frames {format_frames(chosen)} has both an aligned reference "
+                "(pipeline/02_alignment/aligned.####.exr: run `rtk align` on them) and a model "
+                "result (pipeline/04_inference_render)",
+                project.pairs_file,
+            )
+        if left:
+            notes.append(
+                f"held-out frames {format_frames(left)} were not measured: they lack an aligned "
+                "reference or a model result"
+            )
+        chosen = usable
     reference = _require(
         aligned,
         chosen,
@@ -306,22 +346,10 @@ def project_inputs(
     candidates: List[Candidate] = []
     if result:
         res_paths = sequence_paths(result, chosen, "the result")
-        source = result
     else:
-        found: Dict[int, Path] = {}
-        for prefix, paths in numbered_files(project.stage_dir(4)).items():
-            if prefix.endswith("_ml_"):
-                found.update(paths)
-        if not found:
-            raise RTKError(
-                "no model result (<shot>_ml_####.exr) in pipeline/04_inference_render: "
-                "render the inference first or pass --result",
-                project.stage_dir(4),
-            )
         res_paths = _require(
             found, chosen, "the model result (<shot>_ml_####.exr)", project.stage_dir(4)
         )
-        source = (project.stage_dir(4) / "<shot>_ml_####.exr").as_posix()
     space, attrs = _header_space(res_paths[chosen[0]], project.color.delivery_space, config)
     candidates.append(
         Candidate(
@@ -335,10 +363,10 @@ def project_inputs(
         )
     )
 
-    notes: List[str] = []
     mg_dir = project.stage_dir(5)
     mg_groups = {k: v for k, v in numbered_files(mg_dir).items() if all(f in v for f in chosen)}
-    if mg_groups:
+    given_mg = any(_given_kind(n) == "matchgrade" for n in (extra or {}))
+    if mg_groups and not given_mg:
         prefix = sorted(mg_groups, key=lambda k: (not re.search(r"mg|match", k, re.I), k))[0]
         paths = {f: mg_groups[prefix][f] for f in chosen}
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
@@ -352,7 +380,7 @@ def project_inputs(
                 space,
             )
         )
-    elif (mg_dir / "grade.cube").is_file():
+    elif not given_mg and (mg_dir / "grade.cube").is_file():
         notes.append(
             "grade.cube exists but no MatchGrade render of the validation frames was found in "
             "pipeline/05_matchgrade_render: run `rtk matchgrade apply` on the scan to compare it"
@@ -360,7 +388,7 @@ def project_inputs(
     for name, spec in (extra or {}).items():
         paths = sequence_paths(spec, chosen, f"baseline {name}")
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
-        candidates.append(Candidate(name, "baseline", f"given sequence {spec}", spec, paths, space))
+        candidates.append(Candidate(name, _given_kind(name), f"given sequence {spec}", spec, paths, space))
     candidates += baseline_candidates(baselines)
     live = project.live_area
     return ValidationInputs(
@@ -416,7 +444,7 @@ def explicit_inputs(
         cands.append(
             Candidate(
                 name,
-                "baseline",
+                _given_kind(name),
                 f"given sequence {spec}",
                 spec,
                 sequence_paths(spec, chosen, f"baseline {name}"),
@@ -636,6 +664,11 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
         progress(total, total, "done")
 
     runs = [r for r in split_runs(inputs.frames) if len(r) >= 2]
+    if not runs:
+        inputs.notes.append(
+            "flicker was not measured: it needs consecutive validation frames (hold out a run of "
+            "frames, e.g. ten in a row, in pairs.yaml)"
+        )
     flick: Dict[str, Dict[str, object]] = {}
     for name in names:
         steps: List[float] = []

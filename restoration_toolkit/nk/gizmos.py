@@ -276,13 +276,19 @@ GIZMOS: Dict[str, Callable[[], Node]] = {
 
 
 def gizmo_text(name: str) -> str:
-    """The ``.gizmo`` file text: a paste snippet holding one Group."""
+    """The ``.gizmo`` file text: one ``Group { … }`` block, its children and ``end_group``."""
     group = GIZMOS[name]()
     script = Script(nodes=[group])
     layout(script)
     for key in ("xpos", "ypos"):
         group.knobs.pop(key, None)  # the tool itself carries no position
-    return write_script(script, snippet=True)
+    text = write_script(script, snippet=True)
+    # the form of Group-based .gizmo files (as NukeSurvivalToolkit ships them): the Group
+    # block first, no paste header, no input count of its own
+    lines = text.splitlines(keepends=True)
+    assert lines[0].startswith("set cut_paste_input") and lines[1].startswith("version ")
+    assert lines[2] == "Group {\n" and lines[3] == " inputs 0\n"
+    return "".join(lines[2:3] + lines[4:])
 
 
 def write_gizmos(folder: Path) -> List[Path]:

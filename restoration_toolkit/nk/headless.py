@@ -145,12 +145,21 @@ def train(
     if run.losses:
         curve = "step,loss\n" + "".join(f"{s},{v!r}\n" for s, v in run.losses)
         atomic_write_text(data_directory / "rtk_loss_curve.csv", curve)
-    if run.error or run.returncode != 0:
+    if _failed(run, node):
         raise RTKError(
             run.error or f"Nuke exited with status {run.returncode} before training ended", script
         )
     run.model = newest_model(data_directory)
     return run
+
+
+def _failed(run: NukeRun, node: str) -> bool:
+    """A non-zero exit, or an ``ERROR:`` line about the executed node (Nuke can print
+    ``ERROR: CopyCat1: No valid or writable data directory…`` and still exit 0). Other
+    ERROR lines with a clean exit (an unused plug-in, say) are not failures."""
+    if run.returncode != 0:
+        return True
+    return run.error is not None and run.error.startswith(f"{node}:")
 
 
 def newest_model(data_directory: Path) -> Optional[Path]:
@@ -198,7 +207,7 @@ def render(
                     progress(before + len(seen), total, f"frame {m.group(1)}")
 
         run.returncode = _stream(command, on_line)
-        if run.error or run.returncode != 0:
+        if _failed(run, node):
             raise RTKError(
                 run.error or f"Nuke exited with status {run.returncode} rendering {a}-{b}", script
             )

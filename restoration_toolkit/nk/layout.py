@@ -25,19 +25,23 @@ def layout(script: Script) -> None:
 def _layout_scope(nodes: List[Node]) -> None:
     scope = {id(n): n for n in nodes}
     depth: Dict[int, int] = {}
-
-    def depth_of(node: Node, seen: frozenset = frozenset()) -> int:
-        if id(node) in depth:
-            return depth[id(node)]
-        if id(node) in seen:
-            return 0
-        ups = [i for i in node.inputs if isinstance(i, Node) and id(i) in scope]
-        d = 1 + max((depth_of(i, seen | {id(node)}) for i in ups), default=-1)
-        depth[id(node)] = d
-        return d
-
-    for n in nodes:
-        depth_of(n)
+    for start in nodes:  # longest path from a source, without recursion
+        if id(start) in depth:
+            continue
+        todo = [(start, False)]
+        on_path: set = set()
+        while todo:
+            node, ready = todo.pop()
+            if id(node) in depth:
+                continue
+            ups = [i for i in node.inputs if isinstance(i, Node) and id(i) in scope]
+            if ready:
+                on_path.discard(id(node))
+                depth[id(node)] = 1 + max((depth.get(id(i), 0) for i in ups), default=-1)
+                continue
+            on_path.add(id(node))
+            todo.append((node, True))
+            todo.extend((i, False) for i in ups if id(i) not in depth and id(i) not in on_path)
     column: Dict[int, int] = {}
     taken: Dict[tuple, int] = {}
     next_col = 0

@@ -118,6 +118,42 @@ def default_training_settings(
     return settings
 
 
+SETTINGS_FILE = "settings.yaml"  # pipeline/03_copycat_training/settings.yaml
+SETTING_KEYS = (
+    "epochs",
+    "steps",
+    "batch_size",
+    "crop_size",
+    "model_size",
+    "checkpoint_interval",
+    "contact_sheet_interval",
+    "median_size",
+)
+
+
+def project_training_settings(project: Project) -> Dict[str, Any]:
+    """The project's own starting values: ``pipeline/03_copycat_training/settings.yaml``
+    (optional; keys as the ``rtk nk train`` flags). Read by the command line and by the
+    Nuke menu alike; flags given on the command line win."""
+    import yaml
+
+    path = project.stage_dir(3) / SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise RTKError("not valid YAML", path) from None
+    if not isinstance(data, dict):
+        raise RTKError("must be a mapping of setting: value", path)
+    unknown = sorted(set(data) - set(SETTING_KEYS))
+    if unknown:
+        raise RTKError(
+            f"unknown settings {', '.join(unknown)} (allowed: {', '.join(SETTING_KEYS)})", path
+        )
+    return dict(data)
+
+
 @dataclass
 class StageScript:
     """A built script and what went into it (for the log, the CLI's JSON and the Nuke side)."""
@@ -134,6 +170,8 @@ class StageScript:
     inputs: List[Path] = field(default_factory=list)
     model_file: Optional[Path] = None
     output_pattern: Optional[Path] = None
+    reference_source: str = ""  # aligned | reference | keyframes | step1-model
+    warnings: List[str] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Any]:
         return {
@@ -147,6 +185,8 @@ class StageScript:
             "node": self.executable_node,
             "model_file": str(self.model_file) if self.model_file else None,
             "output": str(self.output_pattern) if self.output_pattern else None,
+            "reference_source": self.reference_source,
+            "warnings": list(self.warnings),
         }
 
 
@@ -385,6 +425,13 @@ def training_script(
             )
     layout(script)
     node = "CopyCat2" if template == "analog_video_step2_apply" else "CopyCat1"
+    warnings = []
+    if values.get("_reference_source") == "reference":
+        warnings.append(
+            "the reference is not aligned (stage 02 wrote no aligned.####.exr for these pairs): "
+            "the graph reads the raw reference, so scan and reference may not line up — run "
+            "the alignment first"
+        )
     return StageScript(
         script=script,
         template=template,
@@ -396,6 +443,14 @@ def training_script(
         settings=chosen_settings,
         executable_node=node,
         inputs=inputs,
+        reference_source=(
+            "step1-model"
+            if template == "analog_video_step2_apply"
+            else "keyframes"
+            if technique == "color-nonreference"
+            else values.get("_reference_source", "")
+        ),
+        warnings=warnings,
     )
 
 
@@ -434,6 +489,7 @@ def _reference_values(
             reference_colorspace=project.color.working_space,
         )
         values["_reference_pair_frames"] = scan_frames
+        values["_reference_source"] = "aligned"
         inputs.append(aligned)
         return
     if project.reference is None:
@@ -466,6 +522,7 @@ def _reference_values(
         reference_colorspace=project.reference.colorspace,
     )
     values["_reference_pair_frames"] = ref_frames
+    values["_reference_source"] = "reference"
     inputs.append(Path(ref.hash_pattern))
 
 

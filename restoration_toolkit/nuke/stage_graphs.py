@@ -53,9 +53,11 @@ def paste_and_wire(nk_text: str, label: str, color: int, reads: Dict[str, Any]) 
                 n for n in pasted if n.Class() == "Read" and n.name().startswith(template_name)
             ]
             for copy in copies:
+                name = copy.name()  # Nuke hands out a new wrapper per call: compare names
                 for node in pasted:
                     for i in range(node.inputs()):
-                        if node.input(i) is copy:
+                        upstream = node.input(i)
+                        if upstream is not None and upstream.name() == name:
                             node.setInput(i, selected)
                 nuke.delete(copy)
                 pasted.remove(copy)

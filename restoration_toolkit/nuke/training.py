@@ -19,7 +19,7 @@ import yaml
 from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
 from ..nk import write_script
-from ..nk.stage_scripts import training_script
+from ..nk.stage_scripts import project_training_settings, training_script
 from . import host
 from .stage_graphs import REFERENCE_READ, SCAN_READ, paste_and_wire, read_raster, split_reads
 
@@ -56,7 +56,9 @@ def build_training_graph() -> Optional[list]:
         )
         return None
     try:
-        stage = training_script(project, scan_raster=read_raster(scan))
+        stage = training_script(
+            project, scan_raster=read_raster(scan), settings=project_training_settings(project)
+        )
         assert stage.data_directory is not None and stage.settings is not None
         text = write_script(stage.script, snippet=True)
         stage.data_directory.mkdir(parents=True, exist_ok=True)
@@ -66,6 +68,7 @@ def build_training_graph() -> Optional[list]:
     label = (
         f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
         f"{stage.data_directory.name} · {len(stage.frames)} pairs"
+        + (" · reference NOT aligned (run 02 Alignment)" if stage.warnings else "")
     )
     pasted = paste_and_wire(
         text, label, BACKDROP_COLOR, {SCAN_READ: scan, REFERENCE_READ: reference}

@@ -14,6 +14,8 @@ import webbrowser
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
+import nuke
+
 from . import host
 from .validation_graph import ClipSpec, comparison_text
 
@@ -72,7 +74,12 @@ def report_path() -> Optional[Path]:
     return project.stage_dir(5) / "report" / "index.html"
 
 
+_jobs: List[Any] = []  # the background `rtk validate` runs started here (tests join them)
+
+
 def open_report() -> Optional[Path]:
+    """Open the report; when there is none yet, offer to run `rtk validate` in the background
+    (a cancellable progress task) and open the report once it is written."""
     path = report_path()
     if path is None:
         host.message(
@@ -80,11 +87,28 @@ def open_report() -> Optional[Path]:
             "Restoration Project… (or save the script inside a project folder)."
         )
         return None
-    if not path.is_file():
-        host.message(
-            f"No validation report yet at {path}.\nRun `rtk validate --project "
-            f"{path.parents[3]}` (it measures the held-out frames and writes the report)."
-        )
+    if path.is_file():
+        webbrowser.open(path.as_uri())
+        return path
+    root = path.parents[3]
+    question = (
+        f"No validation report yet at {path}.\n\nRun `rtk validate --project {root}` now? It "
+        "measures the held-out frames of pairs.yaml against the traditional baselines."
+    )
+    if not nuke.ask(question):
         return None
-    webbrowser.open(path.as_uri())
-    return path
+    from .rtk_process import run_rtk_async
+
+    def done(result: Any, error: Optional[str]) -> None:
+        if error:
+            host.message(f"Validation failed: {error}")
+        elif path.is_file():
+            webbrowser.open(path.as_uri())
+
+    job = run_rtk_async(
+        ["validate", "--project", str(root), "--json"],
+        "Film Restoration: validating the held-out frames",
+        done,
+    )
+    _jobs.append(job)
+    return None

@@ -32,6 +32,7 @@ from ..core.frames import format_frames
 from ..core.progress import ProgressFn
 from ..core.project import Project
 from ..core.validation import (
+    GROUND_TRUTHS,
     METRICS,
     ValidationInputs,
     ValidationResult,
@@ -160,8 +161,15 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
     frames = result.inputs.frames
     fig, ax = plt.subplots(figsize=(8, 3.5), dpi=100)
     for name, rows in result.per_frame.items():
-        ys = [rows[f]["delta_e_mean"] for f in frames]
-        ax.plot(frames, ys, marker="o", lw=2.5 if name == "model" else 1.2, label=name)
+        xs: List[float] = []
+        ys: List[float] = []
+        for k, f in enumerate(frames):
+            if k and f != frames[k - 1] + 1:  # no line across frames that were not measured
+                xs.append(float("nan"))
+                ys.append(float("nan"))
+            xs.append(f)
+            ys.append(rows[f]["delta_e_mean"])
+        ax.plot(xs, ys, marker="o", lw=2.5 if name == "model" else 1.2, label=name)
     for o in result.outliers:
         ax.axvline(o.frame, color="#c33", alpha=0.15, lw=6)
     ax.set_xlabel("scan frame (held out of training)")
@@ -298,6 +306,8 @@ def report_data(
             "measured_in": "display-referred sRGB 0–1 (OpenColorIO: each input from its colour space to "
             "'sRGB - Texture'), cropped to the live area, over the alignment confidence mask",
             "size": list(result.size),
+            "ground_truth": inputs.ground_truth,
+            "compared_with": GROUND_TRUTHS[inputs.ground_truth],
             "references": {
                 "source": inputs.reference_source,
                 "colorspace": inputs.reference_space,
@@ -356,7 +366,7 @@ button.sel{font-weight:bold}code{background:#f3f3f3;padding:.1em .3em}
 _JS = """
 function wipe(id,v){document.querySelector('#'+id+' .top').style.width=v+'%';}
 function pick(id,side,src,btn){var w=document.getElementById(id);
- (side==='a'?w.querySelector('img.a'):w.querySelector('.top img')).src=src;
+ (side==='a'?w.querySelector('.top img'):w.querySelector('img.b')).src=src;
  btn.parentNode.querySelectorAll('button').forEach(function(b){b.classList.remove('sel');});btn.classList.add('sel');}
 function flip(id){var t=document.querySelector('#'+id+' .top');t.style.width=(t.style.width==='100%'?'0%':'100%');}
 """
@@ -379,7 +389,8 @@ def render_html(data: Dict[str, Any]) -> str:
         "<h2>Frames</h2>",
         f"<p>Measured on {len(data['frames'])} held-out frames: <code>{e(format_frames(data['frames']))}</code>. "
         f"Training frames (never measured here): <code>{e(format_frames(data['training_frames']) or '—')}</code>. "
-        f"Measured in {e(data['measured_in'])}; image size {data['size'][0]}×{data['size'][1]}.</p>",
+        f"Measured in {e(data['measured_in'])}; image size {data['size'][0]}×{data['size'][1]}. "
+        f"Every result is compared with {e(str(data.get('compared_with') or 'the reference'))}.</p>",
     ]
     for note in data.get("notes") or []:
         parts.append(f'<p class="notice">{e(note)}</p>')
@@ -447,9 +458,9 @@ def render_html(data: Dict[str, Any]) -> str:
         )
         a_src, b_src = crops["reference"], crops.get("model", crops["reference"])
         parts.append(
-            f'<div class="wipe" id="{wid}" onclick="flip(\'{wid}\')"><img class="a" src="{e(a_src)}" '
-            f'width="{w}" height="{h}" alt="A">'
-            f'<div class="top" style="width:50%"><img src="{e(b_src)}" width="{w}" height="{h}" alt="B"></div></div>'
+            f'<div class="wipe" id="{wid}" onclick="flip(\'{wid}\')"><img class="b" src="{e(b_src)}" '
+            f'width="{w}" height="{h}" alt="B">'
+            f'<div class="top" style="width:50%"><img src="{e(a_src)}" width="{w}" height="{h}" alt="A"></div></div>'
         )
         parts.append(
             f'<p><input type="range" min="0" max="100" value="50" oninput="wipe(\'{wid}\',this.value)" '

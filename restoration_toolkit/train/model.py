@@ -24,9 +24,9 @@ test):
 ==========  =====  ======  ============
 size        width  levels  parameters
 ==========  =====  ======  ============
-small       16     2       117 683
-medium      24     3       1 041 715
-large       32     4       7 362 755
+small       16     2       167 235
+medium      24     3       1 537 347
+large       32     4       10 991 619
 ==========  =====  ======  ============
 
 Values: the network sees the pixels exactly as the Read delivers them in the project's

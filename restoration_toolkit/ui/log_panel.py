@@ -159,7 +159,9 @@ class LogPanel(QtWidgets.QWidget):
         self.reloaded.emit()
 
     def _watch(self, path: Path) -> None:
-        wanted = [str(p) for p in (path, path.parent) if p.exists()]
+        # the file, its folder (the file is replaced on every write) and the project folder
+        # (for a log whose notes/ folder does not exist yet)
+        wanted = [str(p) for p in (path, path.parent, path.parent.parent) if p.exists()]
         current = self.watcher.files() + self.watcher.directories()
         stale = [p for p in current if p not in wanted]
         if stale:

@@ -294,3 +294,54 @@ def test_a_write_changes_only_the_entries_it_changes(project_dir: Path) -> None:
     after = _log_text(project_dir)
     assert hand_formatted not in after and "| field | value |" in after  # re-rendered when changed
     assert parse_document(after).find(a).verdict == "reject"
+
+
+_WRITER = """
+import sys
+if {block}:
+    class Block:
+        def find_spec(self, name, path=None, target=None):
+            if name.split('.')[0] == 'filelock':
+                raise ImportError('blocked like in Nuke: ' + name)
+    sys.meta_path.insert(0, Block())
+from pathlib import Path
+from restoration_toolkit.core.experiment_log import log_run
+for i in range({count}):
+    log_run(Path({root!r}), stage='inference', parameters={{'proc': {proc}, 'i': i}},
+            hash_inputs=False)
+assert ('filelock' in sys.modules) != {block}
+"""
+
+
+def test_nuke_sessions_without_filelock_and_farm_jobs_with_it_exclude_each_other(
+    project_dir: Path,
+) -> None:
+    """Nuke's Python has no filelock: the stdlib lock must interoperate with filelock."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    count, procs = 6, 4
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _WRITER.format(block=p % 2 == 1, count=count, root=str(project_dir), proc=p),
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in range(procs)
+    ]
+    for proc in running:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    doc = parse_document(_log_text(project_dir))
+    assert doc.problems == []
+    seen = sorted((e.parameters["proc"], e.parameters["i"]) for e in doc.entries)
+    assert seen == [(p, i) for p in range(procs) for i in range(count)]
+    assert len({e.id for e in doc.entries}) == count * procs

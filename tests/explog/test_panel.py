@@ -214,3 +214,14 @@ def test_unsaved_edits_survive_a_reload_from_disk(
     assert panel.save_current()
     assert ExperimentLog.for_project(project_dir).get("E0001").notes == "half-typed thought"
     assert [e.id for e in ExperimentLog.for_project(project_dir).entries()][-1] == "E0004"
+
+
+def test_a_log_created_after_the_panel_opened_appears(qtbot: Any, tmp_path: Path) -> None:
+    root = tmp_path / "bare"
+    root.mkdir()
+    widget = LogPanel(root)
+    qtbot.addWidget(widget)
+    assert widget.proxy.rowCount() == 0
+    with qtbot.waitSignal(widget.reloaded, timeout=5000):
+        log_run(root, stage="alignment")
+    qtbot.waitUntil(lambda: widget.proxy.rowCount() == 1, timeout=5000)

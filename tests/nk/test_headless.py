@@ -54,3 +54,15 @@ def test_newest_model(tmp_path):
     (tmp_path / "Training_260101_101010.10000.cat").write_bytes(b"a")
     (tmp_path / "Training_260101_101010.10000.ost").write_bytes(b"a")
     assert newest_model(tmp_path).name == "Training_260101_101010.10000.cat"
+
+
+def test_error_lines_fail_only_for_the_executed_node_or_a_bad_exit():
+    from restoration_toolkit.nk.headless import NukeRun, _failed
+
+    assert _failed(
+        NukeRun([], 0, error="CopyCat1: No valid or writable data directory is selected."),
+        "CopyCat1",
+    )
+    assert not _failed(NukeRun([], 0, error="Foo: plug-in not found"), "CopyCat1")
+    assert _failed(NukeRun([], 1, error="Foo: plug-in not found"), "CopyCat1")
+    assert _failed(NukeRun([], 3), "WriteML")

@@ -293,3 +293,26 @@ Merge2 {
     assert merge.input(0).name == "Read1" and merge.input(1).name == "Blur1"
     assert ours.find("Blur1").knobs["size"] == "{{parent.Read1.first}}"
     assert ours.find("Read1").knobs["xpos"] == "-40"
+
+
+def test_long_chains_are_written_and_read_without_recursion_limits():
+    from restoration_toolkit.nk.layout import layout
+
+    prev = Node("Read", name="R")
+    nodes = [prev]
+    for i in range(3000):  # deeper than Python's default recursion limit
+        prev = Node("Grade", name=f"G{i}", inputs=[prev, nodes[max(0, i - 3)]])
+        nodes.append(prev)
+    script = Script(nodes=nodes)
+    layout(script)
+    text = write_script(script)
+    ours = parse_script(text)
+    assert ours.find("G2999").input(0).name == "G2998"
+    assert ours.find("G2999").input(1).name == "G2995"
+    assert ours.find("G2999").knobs["ypos"] == str(3000 * 90)
+    assert write_script(ours) == text
+
+
+def test_syntax_errors_name_the_line():
+    with pytest.raises(NkSyntaxError, match="line 4: push of an unknown variable"):
+        parse_script("Read {\n name A\n}\npush $B\n")

@@ -43,6 +43,7 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert names["PreviewHold"].input(0) is scan
     backdrops = [n for n in fake_nuke.allNodes() if n.Class() == "BackdropNode"]
     assert len(backdrops) == 1 and "03 CopyCat Training" in backdrops[0]["label"].value()
+    assert "reference NOT aligned" in backdrops[0]["label"].value()
     assert fake_nuke._undo_log[0].startswith("begin:03 CopyCat Training")
     assert all(e.startswith(("begin", "end")) for e in fake_nuke._undo_log)
     session = yaml.safe_load(next(project.stage_dir(3).rglob("session.yaml")).read_text())
@@ -171,3 +172,21 @@ def test_gizmo_buttons(opened, fake_nuke):
     assert "No fitted grade yet" in fake_nuke._messages[-1]
     gizmo_callbacks.show_help(crop)
     assert fake_nuke._messages[-1].startswith("RT_LiveAreaCrop v")
+
+
+def test_build_training_graph_reads_the_project_settings(opened, fake_nuke):
+    from restoration_toolkit.nuke.training import build_training_graph
+
+    project = opened("generation")
+    (project.stage_dir(3) / "settings.yaml").write_text("crop_size: 128\nmodel_size: small\n")
+    scan, ref = _reads(fake_nuke, project)
+    assert build_training_graph()
+    copycat = fake_nuke.toNode("CopyCat1")
+    assert (
+        str(copycat["cropSize"].value()) == "128" and str(copycat["modelSize"].value()) == "Small"
+    )
+    (project.stage_dir(3) / "settings.yaml").write_text("learning_rate: 3\n")
+    for n in fake_nuke.allNodes():
+        n.setSelected(n in (scan, ref))
+    assert build_training_graph() is None
+    assert "unknown settings learning_rate" in fake_nuke._messages[-1]

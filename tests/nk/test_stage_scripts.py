@@ -114,6 +114,10 @@ def test_aligned_references_are_used_when_stage_02_made_them(project_factory):
     assert seen["ReferenceRead"].knobs["file"].endswith("02_alignment/aligned.%04d.exr")
     assert seen["ReferenceRead"].knobs["colorspace"] == "ACEScg"
     assert _stream(seen, "Reference_Append") == PAIRS  # aligned = numbered by scan frame
+    assert training_script(project).reference_source == "aligned"
+    assert not training_script(project).warnings
+    raw = training_script(project_factory("generation"))
+    assert raw.reference_source == "reference" and "not aligned" in raw.warnings[0]
 
 
 def test_shot_model_uses_that_shots_pairs_and_its_own_data_directory(project_factory):

@@ -36,7 +36,7 @@ def test_ground_truth_is_composed_like_copycat(tiny_project):
 
 def test_learns_a_known_colour_transform(tiny_project, tmp_path):
     data = load_training_set(tiny_project)
-    result = train_model(data, _config(steps=160), tmp_path / "run")
+    result = train_model(data, _config(steps=60, crop_size=32, checkpoint_interval=60), tmp_path / "run")
     first = float(np.mean(result.losses[:10]))
     last = float(np.mean(result.losses[-10:]))
     assert last < 0.5 * first, (first, last)
@@ -47,21 +47,22 @@ def test_learns_a_known_colour_transform(tiny_project, tmp_path):
     out = run_tiled(result.model, scan, tile=0)
     before = float(np.abs(scan - truth).mean())
     after = float(np.abs(out - truth).mean())
-    assert after < 0.4 * before, (before, after)
-    assert after < 0.03
+    assert after < 0.25 * before, (before, after)
+    assert after < 0.02
 
 
 def test_resume_continues_to_the_same_weights(tiny_project, tmp_path):
     data = load_training_set(tiny_project)
-    straight = train_model(data, _config(steps=40, checkpoint_interval=20), tmp_path / "a")
-    half = train_model(data, _config(steps=40, checkpoint_interval=20), tmp_path / "b")
+    cfg = dict(steps=16, checkpoint_interval=8, crop_size=24)
+    straight = train_model(data, _config(**cfg), tmp_path / "a")
+    half = train_model(data, _config(**cfg), tmp_path / "b")
     # simulate an interruption after step 20: drop the final checkpoint, resume
     ck = checkpoints(tmp_path / "b")
-    assert [p.name for p in ck] == ["step_0000020.pt", "step_0000040.pt"]
+    assert [p.name for p in ck] == ["step_0000008.pt", "step_0000016.pt"]
     ck[-1].unlink()
-    resumed = train_model(data, _config(steps=40, checkpoint_interval=20), tmp_path / "b", resume=True)
-    assert resumed.start_step == 20
-    assert len(resumed.losses) == 40
+    resumed = train_model(data, _config(**cfg), tmp_path / "b", resume=True)
+    assert resumed.start_step == 8
+    assert len(resumed.losses) == 16
     for (k, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
         torch.testing.assert_close(a, b, msg=k)
     assert resumed.losses == pytest.approx(straight.losses)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from restoration_toolkit.nk import parse_script
 from restoration_toolkit.nuke.validation_graph import ClipSpec, comparison_text
 
@@ -89,12 +91,17 @@ def test_open_report(fake_nuke, monkeypatch, tmp_path):
     assert "No restoration project" in fake_nuke._messages[-1]
     root = make_project(tmp_path / "proj")
     monkeypatch.setenv("RTK_PROJECT", str(root))
-    assert validation.open_report() is None
-    assert "rtk validate" in fake_nuke._messages[-1]
-    report = root / "pipeline/05_matchgrade_render/report/index.html"
-    report.parent.mkdir(parents=True)
-    report.write_text("<html></html>", encoding="utf-8")
     opened = []
     monkeypatch.setattr(validation.webbrowser, "open", lambda url: opened.append(url) or True)
-    assert validation.open_report() == report
+    # no report yet: the fake's nuke.ask answers yes, so `rtk validate` runs in the background
+    monkeypatch.setenv("RTK_PYTHON", sys.executable)
+    assert validation.open_report() is None
+    assert "rtk validate" in fake_nuke._messages[-1]
+    job = validation._jobs[-1]
+    job.join(120)
+    assert job.error is None, job.error
+    report = root / "pipeline/05_matchgrade_render/report/index.html"
+    assert report.is_file()
     assert opened == [report.as_uri()]
+    assert validation.open_report() == report
+    assert opened[-1] == report.as_uri()

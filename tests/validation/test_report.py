@@ -177,8 +177,14 @@ def test_size_mismatch_leaves_no_half_written_report(tmp_path, capsys):
 def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     root = make_project(tmp_path / "p")
     (root / "pipeline/04_inference_render/shotA_ml_0007.exr").unlink()
-    assert main(["validate", "--project", str(root), "--no-log"]) == 1
+    (root / "pipeline/02_alignment/aligned.0002.exr").unlink()
+    # asked for explicitly: every frame must be there
+    assert main(["validate", "--project", str(root), "--no-log", "--frames", "5-7"]) == 1
     assert "missing frames 7" in capsys.readouterr().err
+    # the default (pairs.yaml holdout) measures what can be measured and says what it left out
+    inputs = project_inputs(open_project(root))
+    assert inputs.frames == [3, 5, 6]
+    assert any("2,7" in n and "not measured" in n for n in inputs.notes)
     write_image(
         root / "pipeline/02_alignment/confidence.0003.exr", np.zeros((96, 128, 1), np.float32)
     )

@@ -1,7 +1,7 @@
 """Reading and changing ``notes/experiments.md`` safely when many processes share it.
 
-Every change takes an exclusive lock (``experiments.md.lock`` beside the file, via
-``filelock``), re-reads the file, applies the change, and replaces the file atomically
+Every change takes an exclusive lock (``experiments.md.lock`` beside the file; see
+``lock``), re-reads the file, applies the change, and replaces the file atomically
 (temporary sibling + rename). Several Nuke sessions and farm jobs can therefore append at
 once: nothing is lost and no id is handed out twice. A file that does not parse cleanly is
 never written: the error names the first wrong line so a person can repair it.
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
 
-from filelock import FileLock, Timeout
-
 from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
 from .entry import Entry, format_entry_id, now_iso
+from .lock import LockTimeout, exclusive_lock
 from .markdown_format import LogDocument, default_preamble, parse_document, render_document
 
 T = TypeVar("T")
@@ -87,7 +86,7 @@ class ExperimentLog:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S):
+            with exclusive_lock(self.lock_path, LOCK_TIMEOUT_S):
                 doc = self.read_document()
                 if doc.problems:
                     first = doc.problems[0]
@@ -100,7 +99,7 @@ class ExperimentLog:
                 result = edit(doc)
                 atomic_write_text(self.path, render_document(doc))
                 return result
-        except Timeout:
+        except LockTimeout:
             raise RTKError(
                 f"another process has held the experiment log lock for {LOCK_TIMEOUT_S:.0f} s "
                 f"(lock file {self.lock_path.name})",

@@ -28,6 +28,7 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "FrameHold": (1, "first_frame firstFrame increment"),  # V (old and new spelling)
     "FrameRange": (1, "first_frame last_frame"),  # H: written by a public .nk generator (Gegenschuss ae-shot-roundtrip, nk.js); used by restoration_toolkit.nk.graphs.pair_stream
     "TimeOffset": (1, "time_offset reverse_input"),  # V
+    "FrameRange": (1, "first_frame last_frame"),  # H: nuke.nodes.FrameRange(first_frame=…, last_frame=…) in public tools (Andr3w0w3n/NukeSmallScripts CopyCatCreator.py; NyanNyanGringo knobDefault FrameRange.first_frame)
     "AppendClip": (99, "firstFrame fadeIn fadeOut cross_dissolve meta_from_first"),  # H; knobs unverified
     "Reformat": (1, "type format scale resize filter center box_width box_height box_fixed box_pixel_aspect pbb black_outside flip flop turn clamp"),  # V
     "Transform": (2, "translate rotate scale skewX skewY skew_order center invert_matrix filter clamp black_outside motionblur shutter shutteroffset shuttercustomoffset " + MASK_KNOBS),  # V
