@@ -248,6 +248,9 @@ def write_image(
         raise RTKError(f"unknown data format {fmt!r} (one of {', '.join(DATA_FORMATS)})", out)
     if fmt in ("uint8", "uint16", "uint10"):
         arr = np.clip(np.nan_to_num(arr, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    if fmt == "uint10":
+        # OpenImageIO drops the low bits of its 16-bit buffer: round to 10-bit codes first.
+        arr = np.round(arr * 1023.0) / 1023.0
     spec = oiio.ImageSpec(arr.shape[1], arr.shape[0], arr.shape[2], "uint16" if fmt == "uint10" else fmt)
     if fmt == "uint10":
         spec.attribute("oiio:BitsPerSample", 10)

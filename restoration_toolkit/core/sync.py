@@ -1,0 +1,511 @@
+"""Temporal sync: which reference frame shows the same film frame as each scan frame.
+
+Content-based, never timecode. The scan is film, one image per frame; the reference is a
+video transfer that may be 1:1 (24 fps, or PAL 25 fps: every film frame once, 4 % fast),
+NTSC 3:2 pulldown (29.97 fps: fields A A B B B C C D D D — two of every five video frames
+mix two film frames), interlaced with the field phase shifted (every video frame mixed), and
+edited (shots missing from either side, dropped or repeated frames).
+
+Method: the reference is split into *fields* (two per video frame, in time order) and each
+scan frame is matched to the run of consecutive fields that shows it, by a Viterbi search
+(dynamic programming with a beam) over
+
+- a match cost: 1 − Spearman correlation between luminance thumbnails (rank-normalised, so
+  any monotonic grade, log vs video encoding or brightness change costs nothing);
+- step costs: how many fields a film frame occupies (2 for 1:1 and PAL, alternating 2/3 for
+  3:2 pulldown, 4 for a repeated frame, 1 for an orphan field at a video edit);
+- a gap cost for a scan frame with no reference (dropped frames, censored shots), and a jump
+  cost for a discontinuity (a shot missing from the scan, another cut), jump targets coming
+  from a global nearest-neighbour search on 16×12 thumbnails.
+
+The cadence (1:1 or 3:2) and the field order are detected first (combing measure, then the
+step histogram of a first pass) and the search is re-run with that cadence's prior, so
+static shots follow the cadence instead of noise. A scan frame is then *clean* when both
+fields of one reference frame show it (that frame is its pair), *fields* when it exists only
+as fields of two mixed video frames (recoverable by weaving them, never paired as is), or
+*missing*. Confidence is the similarity of its fields (0–1).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .errors import RTKError
+from .thumbnails import Thumbnails
+
+SEARCH_W, SEARCH_H = 16, 12
+FIELD_NAMES = ("top", "bottom")
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Costs of the search, in units of (1 − correlation).
+
+    gap: cost of leaving a scan frame unmatched (None: from the data, see ``_gap_costs``); jump: cost of a discontinuity; beam: states kept per
+    frame; candidates: global nearest neighbours per scan frame; min_coverage: fraction of
+    scan frames that must be found in the reference (else RTKError).
+    """
+
+    gap: Optional[float] = None
+    jump: float = 1.0
+    repeat: float = 0.15
+    cadence_break: float = 0.12
+    orphan_field: float = 0.3
+    beam: int = 24
+    candidates: int = 5
+    min_coverage: float = 0.5
+    detect_window: int = 400
+    gap_states: int = 4
+
+
+@dataclass(frozen=True)
+class FrameMatch:
+    """One scan frame: its clean reference frame (or None) and the reference fields that
+    show it (``(reference frame, "top" | "bottom")`` in time order)."""
+
+    scan: int
+    reference: Optional[int]
+    confidence: float
+    kind: str  # "clean" | "fields" | "missing"
+    fields: Tuple[Tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SyncSegment:
+    """A run of scan frames that follow each other in the reference without a break."""
+
+    scan_first: int
+    scan_last: int
+    reference_first: int
+    reference_last: int
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    mapping: Tuple[FrameMatch, ...]
+    cadence: str  # "1:1", "3:2 pulldown", "2:2 field-shifted"
+    field_order: str  # "progressive", "upper", "lower"
+    slope: float  # reference frames per scan frame (1.0, 1.25)
+    offset: Optional[int]  # most common reference − round(slope × scan) over clean frames
+    speed: Optional[float]  # reference playback speed vs the film (1.0417 for PAL)
+    segments: Tuple[SyncSegment, ...]
+    mixed_reference_frames: Tuple[int, ...]
+    repeated: int
+    dropped: int
+    matched_fraction: float
+    explanation: str = ""
+
+    def match(self, scan_frame: int) -> FrameMatch:
+        for m in self.mapping:
+            if m.scan == scan_frame:
+                return m
+        raise KeyError(scan_frame)
+
+    def as_dict(self) -> Dict[str, object]:
+        d = asdict(self)
+        d["mapping"] = [
+            {"scan": m.scan, "reference": m.reference, "confidence": round(m.confidence, 4),
+             "kind": m.kind, "fields": [list(f) for f in m.fields]}
+            for m in self.mapping
+        ]
+        return d
+
+
+# -- features ------------------------------------------------------------------------------
+
+def rank_features(images: np.ndarray) -> np.ndarray:
+    """(N, h, w) luminance → (N, h·w) zero-mean unit-norm rank vectors (float32).
+
+    The dot product of two rows is the Spearman correlation of the two thumbnails: invariant
+    to any monotonic change of tone (grade, gamma, log vs video, exposure)."""
+    x = np.asarray(images, np.float32).reshape(len(images), -1)
+    order = np.argsort(x, axis=1)
+    ranks = np.empty(x.shape, np.float32)
+    np.put_along_axis(ranks, order, np.arange(x.shape[1], dtype=np.float32)[None, :], axis=1)
+    ranks -= (x.shape[1] - 1) / 2.0
+    ranks /= np.linalg.norm(ranks, axis=1, keepdims=True) + 1e-9
+    return ranks
+
+
+def pool(images: np.ndarray, w: int, h: int) -> np.ndarray:
+    """(N, H, W) → (N, h, w) by block averaging (H, W multiples of h, w)."""
+    n, hh, ww = images.shape
+    a, b = hh // h, ww // w
+    if a == 1 and b == 1:
+        return np.asarray(images, np.float32)
+    out = np.zeros((n, h, w), np.float32)
+    for dy in range(a):
+        for dx in range(b):
+            out += images[:, dy::a, dx::b]
+    return out / float(a * b)
+
+
+def reference_units(ref: Thumbnails, order: str) -> np.ndarray:
+    """Reference luminance per field in time order: (2R, h, w). ``order``: progressive
+    (both units are the whole frame), upper or lower (field first in time)."""
+    if order == "progressive" or ref.fields is None:
+        return np.repeat(ref.luma, 2, axis=0)
+    f = ref.fields if order == "upper" else ref.fields[:, ::-1]
+    return f.reshape(-1, *f.shape[2:])
+
+
+def combing_fraction(ref: Thumbnails) -> float:
+    """Fraction of moving reference frames whose fields pair across the frame boundary
+    better than within the frame (0 for progressive video, ~0.4 for 3:2 pulldown, ~1 for
+    field-shifted video). Frames where the difference is within the noise are not counted."""
+    if ref.fields is None or len(ref) < 3:
+        return 0.0
+    top = rank_features(pool(ref.fields[:, 0], 16, 12))
+    bot = rank_features(pool(ref.fields[:, 1], 16, 12))
+    within = np.einsum("ij,ij->i", top[1:], bot[1:])
+    across = np.maximum(np.einsum("ij,ij->i", bot[:-1], top[1:]),  # upper field first
+                        np.einsum("ij,ij->i", top[:-1], bot[1:]))  # lower field first
+    diff = across - within
+    decided = np.abs(diff) > 0.005
+    if decided.sum() < max(3, 0.02 * len(diff)):
+        return 0.0
+    return float(np.mean(diff[decided] > 0))
+
+
+def search_features(z: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Coarse (h/2 × w/2) unit vectors from rank features of an h × w thumbnail: the global
+    nearest-neighbour search runs on these (4× fewer numbers)."""
+    coarse = pool(z.reshape(len(z), h, w), w // 2, h // 2).reshape(len(z), -1)
+    coarse = coarse - coarse.mean(axis=1, keepdims=True)
+    return (coarse / (np.linalg.norm(coarse, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
+
+
+def top_candidates(zs: np.ndarray, zu: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
+    """Indices (S, k) of the k most similar units for each scan frame (chunked matmul)."""
+    k = min(k, zu.shape[0])
+    out = np.empty((zs.shape[0], k), np.int64)
+    for a in range(0, zs.shape[0], chunk):
+        sims = zs[a:a + chunk] @ zu.T
+        out[a:a + chunk] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    return out
+
+
+# -- the search ----------------------------------------------------------------------------
+
+@dataclass
+class _Path:
+    start: np.ndarray  # (S,) first unit of each scan frame, -1 unmatched
+    step_in: np.ndarray  # (S,) step that led to it (0: jump/start/after a gap)
+    score: float
+
+
+def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gaps: np.ndarray,
+             st: SyncSettings) -> _Path:
+    """Beam Viterbi over (scan frame, first field, arrival step | gap) states; ``gaps[i]``
+    is the cost of leaving scan frame i unmatched."""
+    S, U = zs.shape[0], zu.shape[0]
+    # step penalties [arrival step of frame i-1: 0..4] x [step 1..4]
+    pen = np.zeros((5, 4))
+    if mode == "free":
+        pen[:, :] = [st.orphan_field, 0.0, 0.0, st.repeat]
+    elif mode == "telecine":
+        pen[:, :] = [st.orphan_field, 0.0, 0.0, st.orphan_field + st.repeat]
+        pen[2, 1] = st.cadence_break  # 2 after 2
+        pen[3, 2] = st.cadence_break  # 3 after 3
+    else:
+        pen[:, :] = [st.orphan_field, 0.0, st.cadence_break, st.repeat]
+    zpad = np.vstack([zu, np.zeros((4, zu.shape[1]), zu.dtype)])
+    ar4 = np.arange(4)
+    steps = ar4 + 1
+    div = steps.astype(np.float64)
+    # jump targets per frame: a top unit, or the one or two fields before it
+    jump_units = np.clip((cands[:, :, None] - np.arange(3)[None, None, :]).reshape(S, -1), 0, U - 1)
+    C = jump_units.shape[1]
+    big = np.inf
+    steps_tiled = np.tile(steps, 4 * (st.beam + C + 2))
+    keep_step = mode == "telecine"
+
+    j = np.concatenate([jump_units[0], [-1]])
+    g = np.zeros(len(j), bool)
+    g[-1] = True
+    p = np.zeros(len(j), np.int64)
+    score = np.zeros(len(j))
+    back: List[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for i in range(1, S + 1):
+        x = zs[i - 1]
+        gap = float(gaps[i - 1])
+        src_m = np.flatnonzero(~g)
+        src_g = np.flatnonzero(g)
+        jm, sm = j[src_m], score[src_m]
+        idx = jm[:, None] + ar4
+        costs = np.cumsum(1.0 - zpad[idx] @ x, axis=1) / div
+        costs[idx >= U] = big  # past the end (idx rises along a row, so the tail too)
+        close = np.minimum(costs[:, 1], costs[:, 0] + 0.2)
+        sg = score[src_g]
+        if i == S:  # terminal: close each state with its own cost
+            end = np.full(len(j), big)
+            end[src_m] = sm + (np.minimum(costs[:, 1], costs[:, 2]) if mode == "telecine" else close)
+            end[src_g] = sg + gap
+            back.append((j, g, p, np.full(len(j), -1)))
+            best = int(np.argmin(end))
+            return _backtrack(back, best, S, float(end[best]))
+        nm, ng_ = len(src_m), len(src_g)
+        total = 5 * nm + 2 * ng_ + C + 1
+        nj = np.empty(total, np.int64)
+        ngap = np.zeros(total, bool)
+        npp = np.zeros(total, np.int64)
+        ns = np.empty(total)
+        nb = np.empty(total, np.int64)
+        e = 4 * nm
+        # matched -> matched, steps 1..4
+        nj[:e] = (jm[:, None] + steps).ravel()
+        npp[:e] = steps_tiled[:e]
+        ns[:e] = (sm[:, None] + costs + pen[p[src_m]]).ravel()
+        nb[:e] = np.repeat(src_m, 4)
+        # matched -> gap (next frame unmatched), expected position two fields on
+        nj[e:e + nm] = jm + 2
+        ngap[e:e + nm] = True
+        ns[e:e + nm] = sm + close
+        nb[e:e + nm] = src_m
+        e += nm
+        # gap -> gap, gap -> matched at the expected unit
+        jg = j[src_g]
+        nj[e:e + ng_] = jg
+        ngap[e:e + ng_] = True
+        nj[e + ng_:e + 2 * ng_] = jg
+        ns[e:e + ng_] = sg + gap
+        ns[e + ng_:e + 2 * ng_] = sg + gap
+        nb[e:e + ng_] = src_g
+        nb[e + ng_:e + 2 * ng_] = src_g
+        e += 2 * ng_
+        # jumps from the cheapest way to close frame i-1
+        if nm and (not ng_ or (sm + close).min() <= (sg + gap).min()):
+            k = int(np.argmin(sm + close))
+            origin, origin_src = float(sm[k] + close[k]), int(src_m[k])
+        else:
+            k = int(np.argmin(sg))
+            origin, origin_src = float(sg[k] + gap), int(src_g[k])
+        nj[e:e + C] = jump_units[i]
+        ns[e:e + C] = origin + st.jump
+        nj[e + C] = -1
+        ngap[e + C] = True
+        ns[e + C] = origin
+        nb[e:] = origin_src
+        keep = (nj < U) & (ns < big) & ((nj >= 0) | ngap)
+        is_jump = np.zeros(total, bool)
+        is_jump[e:] = True
+        nj, ngap, npp, ns, nb, is_jump = nj[keep], ngap[keep], npp[keep], ns[keep], nb[keep], is_jump[keep]
+        # merge identical states, keep the best B, every jump target and the best gap
+        # states (both pay their cost at once and would otherwise lose their place to
+        # continuations that pay theirs later)
+        # (the arrival step only matters to the 3:2 cadence prior; elsewhere one state per
+        # position keeps the beam diverse)
+        key = (nj + 1) * 16 + ngap * 8 + (npp * (~ngap) if keep_step else 0)
+        order = np.lexsort((ns, key))
+        ks = key[order]
+        first = np.empty(len(order), bool)
+        first[0] = True
+        np.not_equal(ks[1:], ks[:-1], out=first[1:])
+        sel = order[first]
+        if len(sel) > st.beam:
+            mark = np.zeros(len(nj), bool)
+            mark[sel[np.argpartition(ns[sel], st.beam - 1)[: st.beam]]] = True
+            mark[sel[is_jump[sel]]] = True
+            held = sel[ngap[sel]]  # a dropped frame pays its gap now, like a jump
+            if len(held) > st.gap_states:
+                held = held[np.argpartition(ns[held], st.gap_states - 1)[: st.gap_states]]
+            mark[held] = True
+            sel = np.flatnonzero(mark)
+        back.append((j, g, p, nb[sel]))
+        j, g, p, score = nj[sel], ngap[sel], npp[sel], ns[sel]
+    raise AssertionError("unreachable")
+
+
+def _backtrack(back, best: int, S: int, score: float) -> _Path:
+    start = np.full(S, -1, np.int64)
+    step_in = np.zeros(S, np.int64)
+    idx = best
+    for i in range(S - 1, -1, -1):
+        j, g, p, _ = back[i]
+        if not g[idx]:
+            start[i] = j[idx]
+            step_in[i] = p[idx]
+        if i > 0:
+            idx = int(back[i - 1][3][idx])
+    return _Path(start, step_in, score)
+
+
+# -- public entry ----------------------------------------------------------------------------
+
+def _gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
+    """Cost of leaving each scan frame unmatched: twice the typical worst match (90th
+    percentile, clamped to 0.12–0.5); raised to 0.1 above the frame's own best match (at most
+    0.9) where the best matches of neighbouring frames advance together through the
+    reference — a noisy or textured shot that is there, not a missing one."""
+    base = float(np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
+    step = np.diff(best_unit)
+    steady = np.zeros(len(best_unit), bool)
+    ok = (step >= 1) & (step <= 4)
+    steady[1:] |= ok
+    steady[:-1] |= ok
+    return np.where(steady, np.clip(best_cost + 0.1, base, 0.9), base)
+
+
+def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optional[float] = None,
+                   reference_fps: Optional[float] = None, field_order: Optional[str] = None,
+                   settings: SyncSettings = SyncSettings(),
+                   feature_size: Tuple[int, int] = (32, 24)) -> SyncResult:
+    """Map every scan frame to the reference frame (or fields) that show it.
+
+    ``scan``: thumbnails of the film scan. ``reference``: thumbnails of the reference with
+    ``fields`` (for interlaced/telecined video; without fields it is treated as progressive).
+    ``field_order``: "progressive", "upper", "lower" or None to detect. Raises RTKError when
+    the reference is far shorter than the scan or has nothing in common with it.
+    """
+    S, R = len(scan), len(reference)
+    if S == 0 or R == 0:
+        raise RTKError("empty sequence")
+    if R < 0.5 * S:
+        raise RTKError(f"reference is shorter than the scan ({R} frames against {S}): "
+                       "give the whole reference, or only the scan frames it covers")
+    fw, fh = feature_size
+    zs = rank_features(pool(scan.luma, fw, fh))
+    zs_search = search_features(zs, fh, fw)
+    if field_order in (None, "auto"):
+        orders = ["upper", "lower"] if combing_fraction(reference) > 0.15 else ["progressive"]
+    else:
+        orders = [field_order]
+    prepared = {}
+    for order in orders:
+        if order == "progressive" or reference.fields is None:
+            zf = rank_features(pool(reference.luma, fw, fh))
+            zu = np.repeat(zf, 2, axis=0)
+            cands = 2 * top_candidates(zs_search, search_features(zf, fh, fw), settings.candidates)
+        else:
+            zu = rank_features(pool(reference_units(reference, order), fw, fh))
+            cands = top_candidates(zs_search, search_features(zu, fh, fw), settings.candidates)
+        sims = np.einsum("sd,skd->sk", zs, zu[cands])
+        best_cost = 1.0 - np.max(sims, axis=1)
+        if settings.gap is not None:
+            gap = np.full(S, settings.gap)
+        else:
+            gap = _gap_costs(best_cost, cands[np.arange(S), np.argmax(sims, axis=1)])
+        prepared[order] = (zu, cands, gap)
+    if orders == ["progressive"]:
+        order, mode = "progressive", "progressive"
+    else:
+        # cadence and field order from a free pass (2 or 3 fields per film frame, no
+        # alternation prior) over a window of the reel; then one pass with that prior.
+        a = max(0, S // 2 - settings.detect_window // 2)
+        window = slice(a, min(S, a + settings.detect_window))
+        trials = []
+        for o in orders:
+            zu, cands, gap = prepared[o]
+            p = _viterbi(zs[window], zu, cands[window], "free", gap[window], settings)
+            steps = p.step_in[p.step_in > 0]
+            trials.append((p.score, o, float(np.mean(steps == 3)) if len(steps) else 0.0))
+        _, order, frac3 = min(trials)
+        mode = "telecine" if frac3 > 0.25 else "progressive"
+    zu, cands, gap = prepared[order]
+    path = _viterbi(zs, zu, cands, mode, gap, settings)
+    return _result(scan, reference, zs, zu, path, order, mode, scan_fps, reference_fps, settings)
+
+
+def _result(scan: Thumbnails, ref: Thumbnails, zs: np.ndarray, zu: np.ndarray, path: _Path,
+            order: str, mode: str, scan_fps, reference_fps, st: SyncSettings) -> SyncResult:
+    S, U = len(scan), zu.shape[0]
+    start, step_in = path.start, path.step_in
+    second = {"upper": (0, 1), "lower": (1, 0), "progressive": (0, 1)}[order]
+    mapping: List[FrameMatch] = []
+    claimed = np.zeros(U, bool)
+    for i in range(S):
+        j = int(start[i])
+        if j < 0:
+            mapping.append(FrameMatch(int(scan.frames[i]), None, 0.0, "missing"))
+            continue
+        if i + 1 < S and step_in[i + 1] > 0:
+            n = int(step_in[i + 1])
+        elif mode == "telecine":
+            n = 3 if step_in[i] == 2 else 2
+        else:
+            n = 2
+        units = [u for u in range(j, min(j + n, U))]
+        if not (i + 1 < S and step_in[i + 1] > 0):
+            # before a gap, a jump or the end: take one more field if it still shows this
+            # frame and no later frame starts there
+            later = start[i + 1:]
+            nxt = int(later[later >= 0][0]) if np.any(later >= 0) else U
+            extra = units[-1] + 1
+            if extra < min(U, nxt) and len(units) < 3:
+                base = float(np.mean(zu[units] @ zs[i]))
+                if float(zu[extra] @ zs[i]) >= base - 0.02:
+                    units.append(extra)
+        claimed[units] = True
+        sim = float(np.mean(zu[units] @ zs[i]))
+        frames_here = [u // 2 for u in units]
+        clean = [k for k in sorted(set(frames_here)) if 2 * k in units and 2 * k + 1 in units]
+        fields = tuple((int(ref.frames[u // 2]), FIELD_NAMES[second[u % 2]]) for u in units)
+        conf = float(np.clip(sim, 0.0, 1.0))
+        if clean:
+            mapping.append(FrameMatch(int(scan.frames[i]), int(ref.frames[clean[0]]), conf, "clean", fields))
+        else:
+            mapping.append(FrameMatch(int(scan.frames[i]), None, conf, "fields", fields))
+    # reference frames whose two fields show two different scan frames
+    owner = np.full(U, -1, np.int64)
+    for i, m in enumerate(mapping):
+        if m.kind != "missing":
+            j = int(start[i])
+            for u in range(j, j + len(m.fields)):
+                owner[u] = i
+    mixed = tuple(int(ref.frames[k]) for k in range(U // 2)
+                  if owner[2 * k] >= 0 and owner[2 * k + 1] >= 0 and owner[2 * k] != owner[2 * k + 1])
+    steps = step_in[step_in > 0]
+    slope = float(np.mean(steps) / 2.0) if len(steps) else 1.0
+    if mode == "telecine":
+        slope_nominal, cadence = 1.25, "3:2 pulldown"
+    elif order != "progressive":
+        slope_nominal = 1.0
+        cadence = "2:2 field-shifted" if mixed and len(mixed) > 0.5 * S else "1:1 interlaced"
+    else:
+        slope_nominal, cadence = 1.0, "1:1"
+    matched = [(i, m) for i, m in enumerate(mapping) if m.kind != "missing"]
+    offsets = Counter(int(m.reference) - int(round(slope_nominal * m.scan))
+                      for m in mapping if m.reference is not None)
+    if not offsets:  # field-shifted video: the frame of the first field
+        offsets = Counter(int(m.fields[0][0]) - int(round(slope_nominal * m.scan))
+                          for m in mapping if m.fields)
+    offset = offsets.most_common(1)[0][0] if offsets else None
+    speed = None
+    if scan_fps and reference_fps:
+        speed = float(reference_fps / (slope_nominal * scan_fps))
+    segments: List[SyncSegment] = []
+    seg_start: Optional[int] = None
+    for i in range(S):
+        if start[i] >= 0 and (seg_start is None or step_in[i] == 0):
+            if seg_start is not None:
+                segments.append(_segment(scan, ref, mapping, seg_start, i - 1))
+            seg_start = i
+        elif start[i] < 0 and seg_start is not None:
+            segments.append(_segment(scan, ref, mapping, seg_start, i - 1))
+            seg_start = None
+    if seg_start is not None:
+        segments.append(_segment(scan, ref, mapping, seg_start, S - 1))
+    repeated = int(np.sum(steps == 4))
+    dropped = sum(1 for i in range(1, S - 1) if start[i] < 0 and start[i - 1] >= 0 and start[i + 1] >= 0)
+    matched_fraction = len(matched) / S
+    if not matched or matched_fraction < 0.05 or np.median([m.confidence for _, m in matched]) < 0.3:
+        raise RTKError("scan and reference have nothing in common (no run of frames matches); "
+                       "is this the right reference?")
+    if matched_fraction < st.min_coverage:
+        raise RTKError(f"only {matched_fraction:.0%} of the scan frames were found in the reference "
+                       "(reference shorter than the scan, or another film?)")
+    explanation = (f"{cadence}, field order {order}; {len(matched)}/{S} scan frames found, "
+                   f"{sum(m.kind == 'clean' for m in mapping)} with a clean reference frame, "
+                   f"{len(segments)} continuous segment(s), {repeated} repeated, {dropped} dropped")
+    return SyncResult(tuple(mapping), cadence, order, slope, offset, speed, tuple(segments), mixed,
+                      repeated, dropped, matched_fraction, explanation)
+
+
+def _segment(scan: Thumbnails, ref: Thumbnails, mapping: Sequence[FrameMatch], a: int, b: int) -> SyncSegment:
+    first = mapping[a].fields[0][0] if mapping[a].fields else -1
+    last = mapping[b].fields[-1][0] if mapping[b].fields else -1
+    return SyncSegment(int(scan.frames[a]), int(scan.frames[b]), int(first), int(last))

@@ -1,0 +1,21 @@
+"""Shared fixtures: the strict fake `nuke`, and a small demo-like project on disk."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+FAKES = Path(__file__).parent / "fakes"
+
+
+@pytest.fixture
+def fake_nuke(monkeypatch):
+    """The strict fake `nuke` installed as sys.modules["nuke"], reset for each test."""
+    from tests.fakes import nuke as fake
+
+    fake._reset()
+    monkeypatch.setitem(sys.modules, "nuke", fake)
+    yield fake
+    fake._reset()

@@ -1,0 +1,1 @@
+"""Strict fakes of host applications (Nuke) for tests that run without them."""
