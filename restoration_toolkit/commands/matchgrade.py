@@ -68,6 +68,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     app.add_argument("--colorspace", metavar="NAME", help="OCIO space of the input (default: project source colorspace)")
     app.add_argument("--ocio", metavar="CONFIG", help="OCIO config (default: project color.ocio_config)")
     app.add_argument("--working-space", metavar="NAME", help="space the grade was fitted in (default: project working space)")
+    app.add_argument("--inverse", action="store_true", help="apply the inverse (e.g. undo a balance grade)")
     add_json_argument(app)
     add_no_log_argument(app)
     app.set_defaults(_action=run_apply)
@@ -221,7 +222,7 @@ def run_apply(args: argparse.Namespace) -> int:
     space = args.colorspace or (project.source.colorspace if project and not args.input else None)
     colors = _colors(args, project, space, None)
     with progress_bar("matchgrade apply", len(source.frames), quiet=args.json) as progress:
-        written: List[Path] = apply_grade(grade, source, out, colors=colors, progress=progress)
+        written: List[Path] = apply_grade(grade, source, out, colors=colors, inverse=args.inverse, progress=progress)
     entry = _log(args, project, frames=list(source.frames), parameters={"grade": grade.name},
                  inputs=[grade, Path(source.hash_pattern)], outputs=[Path(out.hash_pattern)],
                  observations=f"MatchGrade applied to {len(written)} frames")

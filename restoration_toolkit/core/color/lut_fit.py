@@ -46,6 +46,7 @@ class LutFitOptions:
     order: int = 1  # 1: Laplacian (membrane) smoothness; 2: curvature (slower to solve)
     tolerance: float = 1e-5
     max_cg: int = 1500
+    prior_shrink: float = 2e-3  # ridge of the affine prior's slopes toward identity
 
 
 def splat_matrix(x: np.ndarray, size: int) -> sp.csr_matrix:
@@ -90,14 +91,22 @@ def difference_matrix(size: int, order: int = 1) -> sp.csr_matrix:
     return total
 
 
-def robust_affine(x: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 4) -> np.ndarray:
-    """(4, 3) affine ``[x, 1] @ M`` fitted with Huber IRLS."""
+def robust_affine(x: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 4,
+                  shrink: float = 0.0) -> np.ndarray:
+    """(4, 3) affine ``[x, 1] @ M`` fitted with Huber IRLS. ``shrink`` > 0 adds a ridge
+    pulling the 3×3 part toward the identity (weight ``shrink`` per unit of Σw), so data
+    from a narrow range of colors cannot produce a steep, wildly extrapolating prior."""
     xa = np.hstack([x, np.ones((x.shape[0], 1))])
     ww = w.copy()
     m = np.zeros((4, 3))
+    prior = np.vstack([np.eye(3), np.zeros((1, 3))])
     for _ in range(iterations):
         sw = np.sqrt(ww)[:, None]
-        m = np.linalg.lstsq(xa * sw, y * sw, rcond=None)[0]
+        total = max(float(ww.sum()), 1e-12)
+        lhs = (xa * sw).T @ (xa * sw) / total
+        rhs = (xa * sw).T @ (y * sw) / total
+        ridge = np.diag([shrink] * 3 + [0.0])
+        m = np.linalg.solve(lhs + ridge + 1e-12 * np.eye(4), rhs + ridge @ prior)
         res = np.linalg.norm(y - xa @ m, axis=1)
         ww = w * robust_weights(res, "huber")
     return m
@@ -129,7 +138,7 @@ def fit_lut(
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     w = np.asarray(w, np.float64)
-    prior = robust_affine(x, y, w)
+    prior = robust_affine(x, y, w, shrink=options.prior_shrink)
     nodes = np.stack(np.meshgrid(*([np.linspace(0, 1, n)] * 3), indexing="ij"), -1).reshape(-1, 3)
     prior_nodes = np.hstack([nodes, np.ones((nodes.shape[0], 1))]) @ prior
     xa = np.hstack([np.clip(x, 0, 1), np.ones((x.shape[0], 1))])

@@ -168,15 +168,19 @@ def fit_grade(
     return FitResult(transform, files, list(train), list(holdout), figures)
 
 
-def grade_processor(grade_path: Path, *, colors: ColorSetup, space: Optional[str]) -> Any:
-    """One OCIO CPU processor: input space → working → grade → working → input space."""
+def grade_processor(grade_path: Path, *, colors: ColorSetup, space: Optional[str], inverse: bool = False) -> Any:
+    """One OCIO CPU processor: input space → working → grade (or its inverse) → working →
+    input space."""
     transform = load_grade(grade_path)
     o = ocio()
+    grade = transform.ocio_transform()
+    if inverse:
+        grade = o.GroupTransform([grade], direction=o.TRANSFORM_DIR_INVERSE)
     steps = []
     convert = colors.config is not None and space and space != colors.working
     if convert:
         steps.append(o.ColorSpaceTransform(src=space, dst=colors.working))
-    steps.append(transform.ocio_transform())
+    steps.append(grade)
     if convert:
         steps.append(o.ColorSpaceTransform(src=colors.working, dst=space))
     cfg_name = colors.config if convert else None
@@ -189,11 +193,12 @@ def apply_grade(
     out: ImageSequence,
     *,
     colors: ColorSetup = ColorSetup(),
+    inverse: bool = False,
     progress: Optional[ProgressFn] = None,
 ) -> List[Path]:
     """Apply a grade (.cube / .cc / .json) to every frame of ``source``, writing ``out``
     in the input's colour space, format and metadata."""
-    processor = grade_processor(grade_path, colors=colors, space=colors.source)
+    processor = grade_processor(grade_path, colors=colors, space=colors.source, inverse=inverse)
     inputs = [source.path(f) for f in source.frames]
     for p in inputs:  # check everything before writing anything
         read_image_header(p)
