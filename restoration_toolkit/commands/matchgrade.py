@@ -49,7 +49,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     fit.add_argument("--method", choices=METHODS, default="lut3d", help="fit method (default lut3d)")
     fit.add_argument("--size", type=int, default=33, help="LUT lattice size (default 33)")
     fit.add_argument("--encoding", choices=("acescct", "log2", "density", "srgb", "linear"), default=None,
-                     help="fit encoding (default: per method; lut3d and cdl: acescct, the space Nuke's OCIO nodes offer)")
+                     help="fit encoding (default: per method — lut3d log2, cdl acescct; see docs/benchmarks/color.md)")
     fit.add_argument("--source-colorspace", metavar="NAME", help="OCIO space of the scan (default: project source colorspace)")
     fit.add_argument("--target-colorspace", metavar="NAME", help="OCIO space of the target (default: the working space)")
     fit.add_argument("--ocio", metavar="CONFIG", help="OCIO config (default: project color.ocio_config)")
@@ -60,7 +60,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     app = sub.add_parser("apply", help="apply a grade (.cube / .cc / .json) to a sequence through OpenColorIO",
                          description="Apply a fitted grade to a whole sequence, keeping format and metadata.")
-    app.add_argument("grade", metavar="GRADE", help="grade.cube, grade.cc or grade.json")
+    app.add_argument("grade", metavar="GRADE", help="grade.cube, grade.clf, grade.cc or grade.json")
     app.add_argument("input", metavar="INPUT_SEQ", nargs="?", help="sequence to grade (default: project source)")
     app.add_argument("--out", metavar="OUT_SEQ", help="output sequence (default: pipeline/05_matchgrade_render/<NAME>_MG_####.exr)")
     app.add_argument("--frames", metavar="LIST", help="frames (default: all found)")
@@ -168,13 +168,14 @@ def run_fit(args: argparse.Namespace) -> int:
     source_space = args.source_colorspace or (project.source.colorspace if project and not args.source else None)
     target_space = args.target_colorspace  # aligned references are already in the working space
     colors = _colors(args, project, source_space, target_space)
-    encoding = args.encoding or ("acescct" if args.method in ("lut3d", "cdl") else None)
+    encoding = args.encoding  # None: the method's default (lut3d log2, cdl acescct, …)
     with progress_bar("matchgrade fit", len(frames) + 2, quiet=args.json) as progress:
         result = fit_grade(source, target, out, frames=frames, holdout=holdout, mask=mask, colors=colors,
                            method=args.method, size=args.size, encoding=encoding, progress=progress,
                            extra={"project": project.name if project else None})
     summary: Dict[str, Any] = {
         "grade": result.files.cube, "sidecar": result.files.sidecar, "cdl": result.files.cdl,
+        "clf": result.files.clf,
         "method": args.method, "encoding": result.transform.encoding, "size": args.size,
         "training_frames": result.train_frames, "holdout_frames": result.holdout_frames, **result.figures,
     }

@@ -1,4 +1,10 @@
-"""Save and load a fitted grade: ``grade.cube`` (+ ``grade.cc`` for CDL) + ``grade.json``.
+"""Save and load a fitted grade: ``grade.cube`` (+ ``grade.cc`` for CDL) + ``grade.clf`` +
+``grade.json``.
+
+``grade.cube`` holds the LUT in its fit encoding (tagged ``# rtk-encoding``); ``grade.clf``
+(Academy/ASC Common LUT Format, written by OpenColorIO itself) holds the *whole* grade,
+linear → encoding → LUT/CDL → linear, exactly, so one OCIOFileTransform (Nuke, or any OCIO
+application) applies it to working-space pixels with no colour-space nodes around it.
 
 The JSON sidecar (schema ``rtk.color_transform/1``) holds the method, the encoding, the
 parameters (enough to rebuild the exact transform), the training frames and the fit
@@ -19,7 +25,7 @@ from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
 from .cdl import CdlValues, cdl_text, read_cdl
 from .cube import cube_text, read_cube
-from .transforms import Cdl, ColorTransform, Lut3D, transform_from_dict
+from .transforms import Cdl, ColorTransform, Lut3D, OcioFile, transform_from_dict
 
 
 @dataclass
@@ -27,9 +33,21 @@ class GradeFiles:
     cube: Path
     sidecar: Path
     cdl: Optional[Path] = None
+    clf: Optional[Path] = None
 
     def all(self) -> List[Path]:
-        return [p for p in (self.cube, self.cdl, self.sidecar) if p is not None]
+        return [p for p in (self.cube, self.cdl, self.clf, self.sidecar) if p is not None]
+
+
+def clf_text(transform: ColorTransform, size: int = 33) -> str:
+    """The whole linear→linear grade as CLF text, written by OpenColorIO."""
+    from .ocio_apply import load_config, ocio
+
+    group = transform.ocio_transform(lut_size=size)
+    o = ocio()
+    if not isinstance(group, o.GroupTransform):
+        group = o.GroupTransform([group])
+    return group.write(formatName="Academy/ASC Common LUT Format", config=load_config(None))
 
 
 def sidecar_path(cube_path: PathLike) -> Path:
@@ -68,14 +86,16 @@ def save_grade(transform: ColorTransform, cube_path: PathLike, *, size: int = 33
         texts[cdl_path] = cdl_text(CdlValues(np.asarray(transform.slope), np.asarray(transform.offset),
                                              np.asarray(transform.power), transform.saturation,
                                              id=cube_path.stem, encoding=transform.encoding), "cc")
+    clf_path = cube_path.with_suffix(".clf")
+    texts[clf_path] = clf_text(transform, size)
     data = transform.to_dict()
-    data["files"] = {"cube": cube_path.name, **({"cdl": cdl_path.name} if cdl_path else {})}
+    data["files"] = {"cube": cube_path.name, "clf": clf_path.name, **({"cdl": cdl_path.name} if cdl_path else {})}
     data.update(extra or {})
     side = sidecar_path(cube_path)
     texts[side] = json.dumps(_json_ready(data), indent=1) + "\n"
     for path, text in texts.items():  # the sidecar last: its presence means "complete"
         atomic_write_text(path, text)
-    return GradeFiles(cube=cube_path, sidecar=side, cdl=cdl_path)
+    return GradeFiles(cube=cube_path, sidecar=side, cdl=cdl_path, clf=clf_path)
 
 
 def load_grade(path: PathLike) -> ColorTransform:
@@ -97,8 +117,10 @@ def load_grade(path: PathLike) -> ColorTransform:
     if suffix == ".cube":
         cube = read_cube(p)
         return Lut3D(encoding=cube.encoding or "linear", table=cube.table, figures={"file": p.name})
+    if suffix in (".clf", ".ctf"):
+        return OcioFile(path=str(p), figures={"file": p.name})
     if suffix in (".cc", ".cdl", ".ccc"):
         v = read_cdl(p)
         return Cdl(encoding=v.encoding or "linear", slope=v.slope, offset=v.offset, power=v.power,
                    saturation=v.saturation, figures={"file": p.name})
-    raise RTKError("a grade must be a .cube, .cc/.cdl or .json file", p)
+    raise RTKError("a grade must be a .cube, .clf, .cc/.cdl or .json file", p)

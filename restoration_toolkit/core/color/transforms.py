@@ -253,6 +253,37 @@ class Cdl(ColorTransform):
                 "power": np.asarray(self.power).tolist(), "saturation": float(self.saturation)}
 
 
+@dataclass
+class OcioFile(ColorTransform):
+    """A linear→linear grade file OpenColorIO reads whole (``grade.clf`` / ``.ctf``)."""
+
+    path: str = ""
+    method: ClassVar[str] = "ocio-file"
+
+    def __post_init__(self) -> None:
+        self.encoding = "linear"
+        try:
+            cpu_processor(self.ocio_transform())
+        except RTKError as exc:
+            raise RTKError(exc.problem, self.path) from None
+
+    def ocio_transform(self, lut_size: int = 33) -> Any:
+        o = ocio()
+        return o.FileTransform(src=self.path, interpolation=o.INTERP_BEST)
+
+    def core_ocio_transform(self) -> Any:
+        return self.ocio_transform()
+
+    def apply(self, rgb: np.ndarray) -> np.ndarray:
+        return apply_processor(np.asarray(rgb, np.float32), cpu_processor(self.ocio_transform()))
+
+    def apply_encoded(self, encoded: np.ndarray) -> np.ndarray:
+        return apply_processor(encoded, cpu_processor(self.ocio_transform()))
+
+    def parameters(self) -> Dict[str, Any]:
+        return {"path": self.path}
+
+
 TRANSFORM_CLASSES: Dict[str, Type[ColorTransform]] = {
     c.method: c for c in (Lut3D, Polynomial, PlainPolynomial, DyeDensity, Cdl)
 }
