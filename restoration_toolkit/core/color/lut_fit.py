@@ -39,7 +39,7 @@ from ..progress import ProgressFn
 @dataclass(frozen=True)
 class LutFitOptions:
     size: int = 33
-    smoothness: float = 1e-3
+    smoothness: float = 1e-4  # chosen on benchmarks/color.py (see docs/benchmarks/color.md)
     ridge: float = 1e-2
     robust: str = "tukey"  # "tukey" (Huber then bisquare), "huber", "none"
     iterations: int = 3

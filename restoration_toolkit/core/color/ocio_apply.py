@@ -55,10 +55,14 @@ def apply_processor(rgb: np.ndarray, processor: Any, *, threads: Optional[int] =
     arr = np.asarray(rgb)
     if arr.shape[-1] < 3:
         raise RTKError(f"expected at least 3 channels, got shape {arr.shape}")
-    out = np.array(arr, dtype=np.float32, copy=True, order="C")
-    pixels = np.ascontiguousarray(out[..., :3]).reshape(-1, 3)
+    if arr.shape[-1] == 3:  # the common case: one contiguous float32 copy, processed in place
+        out = np.array(arr, dtype=np.float32, copy=True, order="C")
+        pixels = out.reshape(-1, 3)
+    else:
+        out = np.array(arr, dtype=np.float32, copy=True, order="C")
+        pixels = np.ascontiguousarray(out[..., :3]).reshape(-1, 3)
     n = pixels.shape[0]
-    workers = threads if threads is not None else min(4, os.cpu_count() or 1)
+    workers = threads if threads is not None else min(2, os.cpu_count() or 1)
     if workers <= 1 or n < 65536:
         processor.applyRGB(pixels)
     else:
@@ -66,7 +70,8 @@ def apply_processor(rgb: np.ndarray, processor: Any, *, threads: Optional[int] =
         bands = [pixels[bounds[i]:bounds[i + 1]] for i in range(workers)]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(processor.applyRGB, bands))
-    out[..., :3] = pixels.reshape(out.shape[:-1] + (3,))
+    if arr.shape[-1] != 3:
+        out[..., :3] = pixels.reshape(out.shape[:-1] + (3,))
     return out
 
 

@@ -91,8 +91,9 @@ class ColorTransform:
                 "parameters": self.parameters(), "figures": self.figures}
 
 
-def lut3d_ocio(table: np.ndarray, interpolation: str = "tetrahedral") -> Any:
-    """An OCIO Lut3DTransform from a (N, N, N, 3) table indexed [r, g, b]."""
+def lut3d_ocio(table: np.ndarray, interpolation: str = "linear") -> Any:
+    """An OCIO Lut3DTransform from a (N, N, N, 3) table indexed [r, g, b]. Trilinear by
+    default: the interpolation the lattice fit assumes."""
     o = ocio()
     n = table.shape[0]
     lut = o.Lut3DTransform(gridSize=n)
