@@ -56,7 +56,7 @@ def _steps() -> Sequence[DemoStep]:
         DemoStep("04 inference over the whole scan",
                  lambda p: ["infer", "--project", str(p), "--model", str(p / s3 / "torch" / "model.pt"),
                             str(p / "media" / "DEMO_SOURCE_####.exr"),
-                            "--out", str(p / s4 / "sequence_ml_####.exr")],
+                            "--out", str(p / s4 / "DEMO_ml_####.exr")],
                  lambda p: p / s4),
         DemoStep("05 validation report", lambda p: ["validate", "--project", str(p)],
                  lambda p: p / s5 / "report" / "index.html"),
