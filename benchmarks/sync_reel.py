@@ -11,8 +11,9 @@ another size, their own noise, and
   two of every five video frames mix two film frames;
 - ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
   mixes two film frames, and every film frame exists only as two fields of two video frames;
-- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, single frames
-  dropped and repeated.
+- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, three single
+  frames dropped and two repeated (isolated: at least 40 frames apart, outside the censored
+  shot).
 
 Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that show
 it (progressive references: both fields of the frame).  Values are display-referred 0–1.
@@ -225,8 +226,16 @@ def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
     inserted_after = shots[2 * len(shots) // 3][1]
     order: List[Optional[int]] = [None] * 6
     extra: Dict[int, np.ndarray] = {}
-    drops = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 3, replace=False))
-    repeats = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 2, replace=False))
+    # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
+    # repeat a few frames apart in a slow shot read, by content, as a shift between them)
+    pool = [i for i in range(shots[1][0] + 5, n - 5) if not censored[0] - 2 <= i < censored[1] + 2]
+    picked: List[int] = []
+    for i in rng.permutation(pool):
+        if all(abs(int(i) - p) >= 40 for p in picked):
+            picked.append(int(i))
+        if len(picked) == 5:
+            break
+    drops, repeats = set(picked[:3]), set(picked[3:])
     foreign = _source(_FOREIGN[0])
     for i in range(n):
         if censored[0] <= i < censored[1] or i in drops:

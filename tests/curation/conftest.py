@@ -17,7 +17,7 @@ SCAN_FIRST = 1001
 
 @pytest.fixture(scope="session")
 def reel():
-    return make_reel(240, seed=5)
+    return make_reel(400, seed=5)
 
 
 @pytest.fixture(scope="session")
