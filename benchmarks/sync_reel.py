@@ -203,12 +203,15 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
     return Reference(name, frames, fps, truth, field_order="upper")
 
 
-def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
+def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
+    """The four references (or ``only`` the one named)."""
     n = len(reel.frames)
     rng = np.random.default_rng(seed)
     refs = []
     # PAL 25 fps, 1:1, 14 frames of leader.
     refs.append(_progressive("pal", reel, [None] * 14 + list(range(n)), 25.0, (120, 96), seed))
+    if only == "pal":
+        return refs
     # NTSC 29.97 3:2 pulldown, upper field first, 3 leader fields.
     fields: List[Optional[int]] = [None] * 4
     for i in range(n):
@@ -228,7 +231,8 @@ def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
     extra: Dict[int, np.ndarray] = {}
     # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
     # repeat a few frames apart in a slow shot read, by content, as a shift between them)
-    pool = [i for i in range(shots[1][0] + 5, n - 5) if not censored[0] - 2 <= i < censored[1] + 2]
+    lo = shots[1][0] + 5 if len(shots) > 1 else 5
+    pool = [i for i in range(lo, n - 5) if not censored[0] - 2 <= i < censored[1] + 2]
     picked: List[int] = []
     for i in rng.permutation(pool):
         if all(abs(int(i) - p) >= 40 for p in picked):

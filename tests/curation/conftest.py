@@ -76,5 +76,5 @@ def small_reel():
 
 @pytest.fixture
 def pal_project(tmp_path, small_reel):
-    refs = {r.name: r for r in make_references(small_reel, seed=2)}
-    return write_project(tmp_path / "proj", small_reel.frames, refs["pal"].frames)
+    pal, = make_references(small_reel, seed=2, only="pal")
+    return write_project(tmp_path / "proj", small_reel.frames, pal.frames)
