@@ -140,11 +140,12 @@ def make_reel(n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: flo
 
 
 def _grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
-    out = np.clip(img, 0, 1) ** 0.8 * np.array([1.08, 0.97, 0.9], np.float32) + 0.02
+    out = cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8) * np.array([1.08, 0.97, 0.9], np.float32) + 0.02
     out = cv2.GaussianBlur(out, (0, 0), 0.8)
     out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    out = out + rng.normal(0, noise, out.shape).astype(np.float32)
-    return np.clip(out, 0, 1).astype(np.float32)
+    if noise:
+        out += noise * rng.standard_normal(out.shape, dtype=np.float32)
+    return np.clip(out, 0, 1, out=out)
 
 
 def _leader(n: int, size, rng) -> List[np.ndarray]:
@@ -194,7 +195,8 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
         top, bottom = field_src[2 * k], field_src[2 * k + 1]
         img = graded(bottom).copy()
         img[0::2] = graded(top)[0::2]
-        img = np.clip(img + rng.normal(0, 0.025, img.shape).astype(np.float32), 0, 1)
+        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
+        img = np.clip(img, 0, 1, out=img)
         frames.append(img)
         if top is not None:
             truth[top].add((k, 0))
