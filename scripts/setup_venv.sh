@@ -26,7 +26,7 @@ case "$profile" in
     "$venv/bin/python" -m pip install -q -e ".[dev]"
     ;;
   nuke-legacy)
-    "$venv/bin/python" -m pip install -q -e ".[dev]"
+    "$venv/bin/python" -m pip install -q -c scripts/constraints-nuke-legacy.txt -e ".[dev]"
     ;;
   *)
     echo "setup_venv: unknown profile $profile" >&2

@@ -33,7 +33,34 @@ class DemoStep:
 
 
 def _steps() -> Sequence[DemoStep]:
-    return ()
+    """Every stage in workflow order; `rtk demo` runs the ones this build has."""
+    s1, s2, s3, s4, s5 = (Path("pipeline") / d for d in (
+        "01_dataset_curation", "02_alignment", "03_copycat_training", "04_inference_render",
+        "05_matchgrade_render"))
+    return (
+        DemoStep("01 dataset curation", lambda p: ["curate", "--project", str(p)],
+                 lambda p: p / s1 / "pairs.yaml"),
+        DemoStep("02 alignment", lambda p: ["align", "--project", str(p)],
+                 lambda p: p / s2 / "alignment.json"),
+        DemoStep("05 MatchGrade fit (the traditional color baseline)",
+                 lambda p: ["matchgrade", "fit", "--project", str(p)],
+                 lambda p: p / s5 / "grade.cube"),
+        DemoStep("05 MatchGrade apply", lambda p: ["matchgrade", "apply", "--project", str(p)],
+                 lambda p: p / s5),
+        DemoStep("03 CopyCat training script", lambda p: ["nk", "train", "--project", str(p)],
+                 lambda p: p / s3),
+        DemoStep("03 training with the toolkit's own engine (tiny, CPU)",
+                 lambda p: ["train", "--project", str(p), "--steps", "300", "--crop-size", "64",
+                            "--batch-size", "4", "--model-size", "small", "--seed", "1"],
+                 lambda p: p / s3 / "torch" / "model.pt"),
+        DemoStep("04 inference over the whole scan",
+                 lambda p: ["infer", "--project", str(p), "--model", str(p / s3 / "torch" / "model.pt"),
+                            str(p / "media" / "DEMO_SOURCE_####.exr"),
+                            "--out", str(p / s4 / "sequence_ml_####.exr")],
+                 lambda p: p / s4),
+        DemoStep("05 validation report", lambda p: ["validate", "--project", str(p)],
+                 lambda p: p / s5 / "report" / "index.html"),
+    )
 
 
 def register(parser: argparse.ArgumentParser) -> None:

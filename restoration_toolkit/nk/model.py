@@ -18,10 +18,30 @@ DEFAULT_NUKE_EXECUTABLE = "/usr/local/Nuke15.1v1/nuke-15.1.1"
 #: line for them). Every other class is read with one input when ``inputs`` is absent.
 ZERO_INPUT_CLASSES = frozenset(
     {
-        "Root", "Read", "ReadGeo", "ReadGeo2", "Constant", "CheckerBoard", "CheckerBoard2",
-        "ColorBars", "ColorWheel", "StickyNote", "BackdropNode", "Camera", "Camera2",
-        "Camera3", "Axis", "Axis2", "Axis3", "Light", "Light2", "DirectLight",
-        "PointLight", "SpotLight", "Environment", "Viewer",
+        "Root",
+        "Read",
+        "ReadGeo",
+        "ReadGeo2",
+        "Constant",
+        "CheckerBoard",
+        "CheckerBoard2",
+        "ColorBars",
+        "ColorWheel",
+        "StickyNote",
+        "BackdropNode",
+        "Camera",
+        "Camera2",
+        "Camera3",
+        "Axis",
+        "Axis2",
+        "Axis3",
+        "Light",
+        "Light2",
+        "DirectLight",
+        "PointLight",
+        "SpotLight",
+        "Environment",
+        "Viewer",
     }
 )
 

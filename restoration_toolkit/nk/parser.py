@@ -89,6 +89,7 @@ def _knob_lines(body: str, base_line: int) -> List[Tuple[str, str, int]]:
     """(name, raw value, line) for each knob line of a node body."""
     out: List[Tuple[str, str, int]] = []
     i, n = 0, len(body)
+    counted_to = 0
     while i < n:
         while i < n and body[i] in " \t\r\n":
             i += 1
@@ -97,7 +98,9 @@ def _knob_lines(body: str, base_line: int) -> List[Tuple[str, str, int]]:
         start = i
         i = _skip_token(body, i)
         name = body[start:i]
-        line = base_line + body.count("\n", 0, start)
+        base_line += body.count("\n", counted_to, start)
+        counted_to = start
+        line = base_line
         while i < n and body[i] in " \t":
             i += 1
         vstart = i
@@ -128,12 +131,15 @@ def parse_script(text: str) -> Script:
     groups: List[Node] = []
     variables: Dict[str, Any] = {}
     i, n = 0, len(text)
+    line_no, counted_to = 1, 0
     while i < n:
         ch = text[i]
         if ch in " \t\r\n":
             i += 1
             continue
-        line = text.count("\n", 0, i) + 1
+        line_no += text.count("\n", counted_to, i)  # incremental: O(n) over the whole text
+        counted_to = i
+        line = line_no
         if ch == "#":  # the #! header or a comment: skip the line
             end = text.find("\n", i)
             i = n if end < 0 else end + 1

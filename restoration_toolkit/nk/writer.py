@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .model import (
     DEFAULT_NUKE_EXECUTABLE,
@@ -65,8 +65,9 @@ def quote(text: str) -> str:
     return f'"{out}"'
 
 
-def write_script(script: Script, snippet: Optional[bool] = None,
-                 executable: str = DEFAULT_NUKE_EXECUTABLE) -> str:
+def write_script(
+    script: Script, snippet: Optional[bool] = None, executable: str = DEFAULT_NUKE_EXECUTABLE
+) -> str:
     """The script as .nk text.
 
     Full form: ``#! <nuke> -nx``, ``version …``, the Root, then the nodes. ``snippet=True``
@@ -131,7 +132,33 @@ class _Emitter:
             if id(node) not in self.done:
                 raise ValueError(f"node graph has a cycle through {self.names[id(node)]}")
 
-    def emit_input(self, inp: Any, indent: str, visiting: set) -> None:
+    def emit_node(self, root: Node, indent: str, visiting: set) -> None:
+        """Write ``root`` after its inputs (highest input first), depth first.
+
+        An explicit work stack instead of recursion, so a chain of any length is written."""
+        work: List[Tuple[str, Any]] = [("node", root)]
+        while work:
+            kind, item = work.pop()
+            if kind == "node":
+                if id(item) in visiting:
+                    raise ValueError(f"node graph has a cycle through {self.names.get(id(item))}")
+                visiting.add(id(item))
+                work.append(("write", item))
+                # popped last-in first: inputs[-1] is handled first, input 0 last (stack top)
+                work.extend(("input", inp) for inp in item.inputs)
+            elif kind == "input":
+                self._emit_input(item, indent, work)
+            else:
+                visiting.discard(id(item))
+                self.write_block(item, indent)
+                self.done[id(item)] = item
+                if self.consumers.get(id(item), 0) > 1:
+                    self.counter += 1
+                    var = f"N{self.counter:08x}"
+                    self.variables[id(item)] = var
+                    self.lines.append(f"{indent}set {var} [stack 0]")
+
+    def _emit_input(self, inp: Any, indent: str, work: List[Tuple[str, Any]]) -> None:
         if inp is None:
             self.lines.append(f"{indent}push 0")
         elif inp is PASTE_INPUT:
@@ -144,22 +171,7 @@ class _Emitter:
                 raise ValueError(f"{self.names[id(inp)]} is used before it is named")
             self.lines.append(f"{indent}push ${var}")
         else:
-            self.emit_node(inp, indent, visiting)
-
-    def emit_node(self, node: Node, indent: str, visiting: set) -> None:
-        if id(node) in visiting:
-            raise ValueError(f"node graph has a cycle through {self.names.get(id(node))}")
-        visiting.add(id(node))
-        for inp in reversed(node.inputs):
-            self.emit_input(inp, indent, visiting)
-        visiting.discard(id(node))
-        self.write_block(node, indent)
-        self.done[id(node)] = node
-        if self.consumers.get(id(node), 0) > 1:
-            self.counter += 1
-            var = f"N{self.counter:08x}"
-            self.variables[id(node)] = var
-            self.lines.append(f"{indent}set {var} [stack 0]")
+            work.append(("node", inp))
 
     def write_block(self, node: Node, indent: str) -> None:
         lines = self.lines
@@ -192,16 +204,12 @@ def _collect(nodes: Sequence[Node]) -> List[Node]:
     """The nodes of one scope: those listed plus any they read from, in first-seen order."""
     seen: Dict[int, Node] = {}
     order: List[Node] = []
-
-    def visit(node: Node) -> None:
+    todo = list(reversed(nodes))
+    while todo:  # depth first, first-seen order, without recursion
+        node = todo.pop()
         if id(node) in seen:
-            return
+            continue
         seen[id(node)] = node
         order.append(node)
-        for inp in node.inputs:
-            if isinstance(inp, Node):
-                visit(inp)
-
-    for node in nodes:
-        visit(node)
+        todo.extend(reversed([i for i in node.inputs if isinstance(i, Node)]))
     return order

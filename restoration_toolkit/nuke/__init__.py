@@ -17,4 +17,16 @@ def install() -> bool:
     from .menus import build_menus
 
     build_menus()
+    _register_panels()
     return True
+
+
+def _register_panels() -> None:
+    """Dockable panels, registered at start-up so saved workspaces can restore them."""
+    try:
+        import nukescripts  # noqa: F401  (Nuke's own package; absent outside Nuke)
+    except ImportError:
+        return
+    from .experiment_log import register_panel
+
+    register_panel()

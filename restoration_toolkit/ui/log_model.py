@@ -23,8 +23,13 @@ ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 MAX_FIGURE_COLUMNS = 6
 
 FIXED_COLUMNS: Tuple[Tuple[str, str], ...] = (
-    ("id", "ID"), ("created", "Date (UTC)"), ("stage", "Stage"), ("shot", "Shot"),
-    ("verdict", "Verdict"), ("model_route", "Route"), ("author", "Author"),
+    ("id", "ID"),
+    ("created", "Date (UTC)"),
+    ("stage", "Stage"),
+    ("shot", "Shot"),
+    ("verdict", "Verdict"),
+    ("model_route", "Route"),
+    ("author", "Author"),
 )
 
 
@@ -68,11 +73,13 @@ class EntryTableModel(QtCore.QAbstractTableModel):
         return [key for key, _ in FIXED_COLUMNS] + [f"figure:{name}" for name in self._figures]
 
     # -- Qt model API ----------------------------------------------------------------------
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._entries)
+    def rowCount(self, parent: Optional[QtCore.QModelIndex] = None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else len(self._entries)
 
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(FIXED_COLUMNS) + len(self._figures)
+    def columnCount(self, parent: Optional[QtCore.QModelIndex] = None) -> int:  # noqa: N802
+        if parent is not None and parent.isValid():
+            return 0
+        return len(FIXED_COLUMNS) + len(self._figures)
 
     def headerData(self, section: int, orientation: Any, role: int = DISPLAY) -> Any:  # noqa: N802
         if orientation != HORIZONTAL or role != DISPLAY:
@@ -115,7 +122,13 @@ class EntryTableModel(QtCore.QAbstractTableModel):
             value = entry.figures.get(key[7:])
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return (0, float(value))
-            return (1, "") if value is None else (0, float("inf")) if value == "inf" else (1, str(value))
+            return (
+                (1, "")
+                if value is None
+                else (0, float("inf"))
+                if value == "inf"
+                else (1, str(value))
+            )
         value = getattr(entry, key)
         return (1, "") if not value else (0, str(value).lower())
 

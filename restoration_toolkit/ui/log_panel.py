@@ -99,9 +99,12 @@ class LogPanel(QtWidgets.QWidget):
         self._reload_timer.timeout.connect(self.reload)
 
         v = self.view
-        v.stage_filter.currentIndexChanged.connect(lambda _i: self.proxy.set_stage(v.stage_filter.currentData()))
+        v.stage_filter.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_stage(v.stage_filter.currentData())
+        )
         v.verdict_filter.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_verdict(v.verdict_filter.currentData()))
+            lambda _i: self.proxy.set_verdict(v.verdict_filter.currentData())
+        )
         v.text_filter.textChanged.connect(self.proxy.set_text)
         v.refresh_button.clicked.connect(self.reload)
         v.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -128,7 +131,9 @@ class LogPanel(QtWidgets.QWidget):
             self.log = None
             self.problems = []
             self.model.set_entries([])
-            self.view.location.setText("No restoration project is open (Film Restoration ▸ Project).")
+            self.view.location.setText(
+                "No restoration project is open (Film Restoration ▸ Project)."
+            )
             self.view.show_problems([])
             self._show(None)
             self.reloaded.emit()
@@ -141,6 +146,7 @@ class LogPanel(QtWidgets.QWidget):
             entries, self.problems = [], [str(exc)]
         self._loaded = {e.id: e for e in entries}
         self.model.set_entries(entries)
+        self.view.table.resizeColumnsToContents()
         self.view.location.setText(f"{self.log.path}  —  {len(entries)} entries")
         self.view.show_problems(self.problems)
         self._watch(self.log.path)
@@ -153,7 +159,9 @@ class LogPanel(QtWidgets.QWidget):
         self.reloaded.emit()
 
     def _watch(self, path: Path) -> None:
-        wanted = [str(p) for p in (path, path.parent) if p.exists()]
+        # the file, its folder (the file is replaced on every write) and the project folder
+        # (for a log whose notes/ folder does not exist yet)
+        wanted = [str(p) for p in (path, path.parent, path.parent.parent) if p.exists()]
         current = self.watcher.files() + self.watcher.directories()
         stale = [p for p in current if p not in wanted]
         if stale:
@@ -167,8 +175,14 @@ class LogPanel(QtWidgets.QWidget):
 
     # -- selection -----------------------------------------------------------------------
     def selected_ids(self) -> List[str]:
-        rows = self.view.table.selectionModel().selectedRows() if self.view.table.selectionModel() else []
-        return [str(self.proxy.data(index, ID_ROLE)) for index in sorted(rows, key=lambda i: i.row())]
+        rows = (
+            self.view.table.selectionModel().selectedRows()
+            if self.view.table.selectionModel()
+            else []
+        )
+        return [
+            str(self.proxy.data(index, ID_ROLE)) for index in sorted(rows, key=lambda i: i.row())
+        ]
 
     def select(self, entry_id: str) -> None:
         self._select([entry_id])
@@ -176,8 +190,10 @@ class LogPanel(QtWidgets.QWidget):
     def _select(self, ids: List[str]) -> None:
         selection = self.view.table.selectionModel()
         selection.clearSelection()
-        flags = (QtCore.QItemSelectionModel.SelectionFlag.Select
-                 | QtCore.QItemSelectionModel.SelectionFlag.Rows)
+        flags = (
+            QtCore.QItemSelectionModel.SelectionFlag.Select
+            | QtCore.QItemSelectionModel.SelectionFlag.Rows
+        )
         for entry_id in ids:
             row = self.model.row_of(entry_id)
             if row < 0:
@@ -200,8 +216,10 @@ class LogPanel(QtWidgets.QWidget):
             return
         entry = self._loaded.get(ids[0]) if len(ids) == 1 else None
         if from_reload and self._dirty and entry is not None and entry.id == self._shown_id:
-            self.view.status.setText(f"The log changed on disk; your unsaved edits to {entry.id} are kept — "
-                                     "Save writes them.")
+            self.view.status.setText(
+                f"The log changed on disk; your unsaved edits to {entry.id} are kept — "
+                "Save writes them."
+            )
             return
         self._show(entry)
 
@@ -226,18 +244,27 @@ class LogPanel(QtWidgets.QWidget):
         entry_id = self._shown_id
         loaded = self._loaded[entry_id]
         v = self.view
-        texts = {"notes": v.notes.toPlainText(), "observations": v.observations.toPlainText(),
-                 "next_actions": v.next_actions.toPlainText()}
-        changed = {k: clean_prose(t) for k, t in texts.items() if clean_prose(t) != getattr(loaded, k)}
+        texts = {
+            "notes": v.notes.toPlainText(),
+            "observations": v.observations.toPlainText(),
+            "next_actions": v.next_actions.toPlainText(),
+        }
+        changed = {
+            k: clean_prose(t) for k, t in texts.items() if clean_prose(t) != getattr(loaded, k)
+        }
         verdict = normalize_verdict(str(v.verdict.currentData()))
         approver = v.approver.text().strip() or None
-        verdict_changed = verdict != loaded.verdict or (verdict != "open" and approver != loaded.approved_by)
+        verdict_changed = verdict != loaded.verdict or (
+            verdict != "open" and approver != loaded.approved_by
+        )
 
         def apply(entry: Entry) -> None:
             for name, text in changed.items():
                 if getattr(entry, name) != getattr(loaded, name):
-                    raise RTKError(f"the {name.replace('_', ' ')} of {entry_id} changed on disk since it was "
-                                   "shown here; Refresh, then edit again")
+                    raise RTKError(
+                        f"the {name.replace('_', ' ')} of {entry_id} changed on disk since it was "
+                        "shown here; Refresh, then edit again"
+                    )
                 setattr(entry, name, text)
             if verdict_changed:
                 entry.verdict = verdict
@@ -262,8 +289,9 @@ class LogPanel(QtWidgets.QWidget):
         """Ask the host for the selected node's settings and log them as a new entry."""
         root = self.project_root()
         if self._node_reader is None or root is None:
-            self.view.status.setText("Open a restoration project first." if root is None else
-                                     "Reading nodes needs Nuke.")
+            self.view.status.setText(
+                "Open a restoration project first." if root is None else "Reading nodes needs Nuke."
+            )
             return None
         try:
             kwargs = self._node_reader()

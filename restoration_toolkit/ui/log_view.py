@@ -20,7 +20,13 @@ def _table(headers: Sequence[str]) -> QtWidgets.QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(True)
     table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    _compact_rows(table)
     return table
+
+
+def _compact_rows(table: QtWidgets.QTableView) -> None:
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
 
 
 def fill_table(table: QtWidgets.QTableWidget, rows: Sequence[Sequence[Any]]) -> None:
@@ -74,6 +80,7 @@ class LogView(QtWidgets.QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        _compact_rows(self.table)
 
         # detail
         self.title = QtWidgets.QLabel("No entry selected")
@@ -116,14 +123,20 @@ class LogView(QtWidgets.QWidget):
         texts.addTab(self.observations, "Observations")
         texts.addTab(self.next_actions, "Next actions")
 
+        editor = QtWidgets.QWidget()
+        editor_layout = QtWidgets.QVBoxLayout(editor)
+        editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addLayout(verdict_row)
+        editor_layout.addWidget(texts, 1)
+        self.editor = editor
+
         detail = QtWidgets.QWidget()
         detail_layout = QtWidgets.QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.title)
         detail_layout.addWidget(self.compare, 1)
-        detail_layout.addWidget(tabs, 2)
-        detail_layout.addLayout(verdict_row)
-        detail_layout.addWidget(texts, 2)
+        detail_layout.addWidget(tabs, 1)
+        detail_layout.addWidget(editor, 1)
         self.detail = detail
 
         # actions
@@ -138,7 +151,9 @@ class LogView(QtWidgets.QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 400])
+        self.splitter = splitter
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.location)
@@ -151,14 +166,19 @@ class LogView(QtWidgets.QWidget):
     # -- display helpers ---------------------------------------------------------------------
     def show_problems(self, problems: List[str]) -> None:
         if problems:
-            shown = "\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more" if len(problems) > 5 else "")
-            self.problems.setText("The log file is damaged; shown read-only until it is repaired:\n" + shown)
+            shown = "\n".join(problems[:5]) + (
+                f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
+            )
+            self.problems.setText(
+                "The log file is damaged; shown read-only until it is repaired:\n" + shown
+            )
         self.problems.setVisible(bool(problems))
 
     def show_entry(self, entry: Optional[Entry], *, editable: bool) -> None:
         """Fill the detail view; ``None`` clears it."""
         self.compare.setVisible(False)
         self.detail_tabs.setVisible(True)
+        self.editor.setVisible(True)
         if entry is None:
             self.title.setText("No entry selected")
             for table in (self.fields, self.parameters, self.figures, self.files):
@@ -167,22 +187,34 @@ class LogView(QtWidgets.QWidget):
                 edit.setPlainText("")
             self._set_editable(False)
             return
-        self.title.setText(f"{entry.id} · {entry.stage.replace('_', ' ')}" + (f" · {entry.shot}" if entry.shot else ""))
+        self.title.setText(
+            f"{entry.id} · {entry.stage.replace('_', ' ')}"
+            + (f" · {entry.shot}" if entry.shot else "")
+        )
         rows: List[Tuple[str, Any]] = [
-            ("created", entry.created), ("updated", entry.updated), ("author", entry.author),
-            ("host", entry.host), ("project", entry.project), ("shot", entry.shot),
-            ("technique", entry.technique), ("model route", entry.model_route),
+            ("created", entry.created),
+            ("updated", entry.updated),
+            ("author", entry.author),
+            ("host", entry.host),
+            ("project", entry.project),
+            ("shot", entry.shot),
+            ("technique", entry.technique),
+            ("model route", entry.model_route),
             ("frames", format_frames(entry.frames) if entry.frames else None),
             ("live area", " ".join(map(str, entry.live_area)) if entry.live_area else None),
             ("alignment", entry.alignment_path),
             ("color spaces", " → ".join(entry.color_chain) if entry.color_chain else None),
-            ("verdict", entry.verdict), ("approved by", entry.approved_by),
+            ("verdict", entry.verdict),
+            ("approved by", entry.approved_by),
         ]
         fill_table(self.fields, rows)
         fill_table(self.parameters, list(entry.parameters.items()))
         fill_table(self.figures, list(entry.figures.items()))
-        fill_table(self.files, [("input", r.path, r.sha256) for r in entry.inputs]
-                   + [("output", r.path, None) for r in entry.outputs])
+        fill_table(
+            self.files,
+            [("input", r.path, r.sha256) for r in entry.inputs]
+            + [("output", r.path, None) for r in entry.outputs],
+        )
         self.verdict.setCurrentIndex(self.verdict.findData(entry.verdict))
         self.approver.setText(entry.approved_by or "")
         self.notes.setPlainText(entry.notes)
@@ -196,6 +228,7 @@ class LogView(QtWidgets.QWidget):
         fill_table(self.compare, [(r.section, r.name, r.a, r.b) for r in rows])
         self.compare.setVisible(True)
         self.detail_tabs.setVisible(False)
+        self.editor.setVisible(False)
         self._set_editable(False)
 
     def _set_editable(self, editable: bool) -> None:

@@ -54,8 +54,10 @@ def _load() -> Tuple[str, Any, Any, Any]:
             errors.append(f"{name}: {exc}")
             continue
         return name, core, gui, widgets
-    raise ImportError("no Qt binding for the Experiment Log panel (install PySide6, or PySide2 on "
-                      "Python < 3.11): " + "; ".join(errors))
+    raise ImportError(
+        "no Qt binding for the Experiment Log panel (install PySide6, or PySide2 on "
+        "Python < 3.11): " + "; ".join(errors)
+    )
 
 
 BINDING, QtCore, QtGui, QtWidgets = _load()
@@ -68,9 +70,22 @@ QT_VERSION: str = QtCore.qVersion()
 
 def qt_exec(obj: Any) -> Any:
     """``obj.exec()`` on PySide6, ``obj.exec_()`` on PySide2 (an application, dialog or menu)."""
-    method = getattr(obj, "exec", None) or getattr(obj, "exec_")
+    method = getattr(obj, "exec", None) or obj.exec_
     return method()
 
 
-__all__ = ["BINDING", "BINDINGS", "ENV_VAR", "QAction", "QT_VERSION", "QtCore", "QtGui", "QtWidgets",
-           "Signal", "Slot", "Property", "binding_order", "qt_exec"]
+__all__ = [
+    "BINDING",
+    "BINDINGS",
+    "ENV_VAR",
+    "QAction",
+    "QT_VERSION",
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
+    "Signal",
+    "Slot",
+    "Property",
+    "binding_order",
+    "qt_exec",
+]

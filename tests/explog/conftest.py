@@ -18,11 +18,31 @@ def project_dir(tmp_path: Path) -> Path:
         "name": "REEL1",
         "technique": "color-reference",
         "source": {"path": "media/scan.####.exr", "colorspace": "ADX10"},
-        "reference": {"path": "media/ref.####.exr", "colorspace": "sRGB - Texture",
-                      "provenance": {"source": "archive print", "holder": "Cinematheque",
-                                     "permission": "written, 2026"}},
+        "reference": {
+            "path": "media/ref.####.exr",
+            "colorspace": "sRGB - Texture",
+            "provenance": {
+                "source": "archive print",
+                "holder": "Cinematheque",
+                "permission": "written, 2026",
+            },
+        },
         "color": {"working_space": "ACEScg", "delivery_space": "ACES2065-1"},
         "live_area": {"x0": 10, "y0": 20, "x1": 2038, "y1": 1536},
     }
     (root / "project.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def fake_nukescripts(fake_nuke, monkeypatch):
+    """The strict fake ``nukescripts`` (tests/fakes/nukescripts), after the fake ``nuke``."""
+    import sys
+
+    from tests.fakes import nukescripts as fake
+
+    fake.panels._reset()
+    monkeypatch.setitem(sys.modules, "nukescripts", fake)
+    monkeypatch.setitem(sys.modules, "nukescripts.panels", fake.panels)
+    yield fake
+    fake.panels._reset()

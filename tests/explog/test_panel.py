@@ -24,11 +24,25 @@ Qt = qt.QtCore.Qt
 
 
 def _seed(root: Path) -> None:
-    log_run(root, stage="training", shot="sh010", parameters={"epochs": 10000}, figures={"loss": 0.004},
-            outputs=[Path("pipeline/03_copycat_training/sh010/model.cat")], model_route="copycat")
+    log_run(
+        root,
+        stage="training",
+        shot="sh010",
+        parameters={"epochs": 10000},
+        figures={"loss": 0.004},
+        outputs=[Path("pipeline/03_copycat_training/sh010/model.cat")],
+        model_route="copycat",
+    )
     log_run(root, stage="alignment", figures={"loss": 0.5}, observations="luma drift on frame 40")
-    log_run(root, stage="training", shot="sh020", parameters={"epochs": 20000}, figures={"loss": 0.0007},
-            verdict="reject", approved_by="lead")
+    log_run(
+        root,
+        stage="training",
+        shot="sh020",
+        parameters={"epochs": 20000},
+        figures={"loss": 0.0007},
+        verdict="reject",
+        approved_by="lead",
+    )
 
 
 def _visible_ids(panel: LogPanel) -> List[str]:
@@ -65,7 +79,10 @@ def test_filter_by_stage_verdict_and_text(panel: LogPanel) -> None:
 
 
 def test_sort_by_figure_numerically_and_by_id(panel: LogPanel) -> None:
-    header = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(panel.model.columnCount())]
+    header = [
+        panel.model.headerData(c, Qt.Orientation.Horizontal)
+        for c in range(panel.model.columnCount())
+    ]
     loss = header.index("loss")
     panel.view.table.sortByColumn(loss, Qt.SortOrder.AscendingOrder)
     assert _visible_ids(panel) == ["E0003", "E0001", "E0002"]  # 0.0007 < 0.004 < 0.5
@@ -100,7 +117,9 @@ def test_save_refuses_when_notes_changed_on_disk(panel: LogPanel, project_dir: P
     assert ExperimentLog.for_project(project_dir).get("E0002").notes == "typed in another session"
 
 
-def test_reloads_when_the_file_changes_on_disk(qtbot: Any, panel: LogPanel, project_dir: Path) -> None:
+def test_reloads_when_the_file_changes_on_disk(
+    qtbot: Any, panel: LogPanel, project_dir: Path
+) -> None:
     with qtbot.waitSignal(panel.reloaded, timeout=5000):
         log_run(project_dir, stage="inference", parameters={"chunk": 10})
     assert _visible_ids(panel)[-1] == "E0004"
@@ -123,7 +142,9 @@ def test_damaged_file_is_shown_read_only(qtbot: Any, project_dir: Path) -> None:
     qtbot.addWidget(widget)
     assert _visible_ids(widget) == ["E0001", "E0003"]
     assert not widget.view.problems.isHidden()
-    assert "not valid JSON" in widget.view.problems.text() and "line " in widget.view.problems.text()
+    assert (
+        "not valid JSON" in widget.view.problems.text() and "line " in widget.view.problems.text()
+    )
     widget.select("E0001")
     assert not widget.view.save_button.isEnabled()
     assert widget.view.notes.isReadOnly()
@@ -138,8 +159,12 @@ def test_new_entry_from_node_and_open_output(qtbot: Any, project_dir: Path) -> N
         calls["n"] += 1
         if calls["n"] == 1:
             raise RTKError("Select a CopyCat node first.")
-        return {"stage": "training", "model_route": "copycat", "parameters": {"epochs": 5000},
-                "outputs": [Path("pipeline/03_copycat_training/sh030")]}
+        return {
+            "stage": "training",
+            "model_route": "copycat",
+            "parameters": {"epochs": 5000},
+            "outputs": [Path("pipeline/03_copycat_training/sh030")],
+        }
 
     widget = LogPanel(project_dir, node_reader=reader, open_output=opened.append)
     qtbot.addWidget(widget)
@@ -156,3 +181,47 @@ def test_no_project_shows_a_hint(qtbot: Any) -> None:
     qtbot.addWidget(widget)
     assert "No restoration project" in widget.view.location.text()
     assert widget.proxy.rowCount() == 0
+
+
+def test_binding_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    monkeypatch.setenv("RTK_QT_BINDING", "PySide2")
+    assert qt.binding_order() == ("PySide2",)
+    monkeypatch.setenv("RTK_QT_BINDING", "PyQt5")
+    with pytest.raises(ImportError, match="RTK_QT_BINDING='PyQt5' is not one of PySide6, PySide2"):
+        qt.binding_order()
+    monkeypatch.delenv("RTK_QT_BINDING")
+    assert qt.binding_order() == (qt.BINDING,)  # the binding already loaded wins
+    for name in ("PySide6.QtCore", "PySide2.QtCore"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "nuke", types.SimpleNamespace(NUKE_VERSION_MAJOR=16))
+    assert qt.binding_order() == ("PySide6", "PySide2")
+    monkeypatch.setitem(sys.modules, "nuke", types.SimpleNamespace(NUKE_VERSION_MAJOR=15))
+    assert qt.binding_order() == ("PySide2", "PySide6")
+
+
+def test_unsaved_edits_survive_a_reload_from_disk(
+    qtbot: Any, panel: LogPanel, project_dir: Path
+) -> None:
+    panel.select("E0001")
+    panel.view.notes.setPlainText("half-typed thought")
+    with qtbot.waitSignal(panel.reloaded, timeout=5000):
+        log_run(project_dir, stage="inference")
+    assert panel.view.notes.toPlainText() == "half-typed thought"
+    assert "unsaved edits to E0001 are kept" in panel.view.status.text()
+    assert panel.save_current()
+    assert ExperimentLog.for_project(project_dir).get("E0001").notes == "half-typed thought"
+    assert [e.id for e in ExperimentLog.for_project(project_dir).entries()][-1] == "E0004"
+
+
+def test_a_log_created_after_the_panel_opened_appears(qtbot: Any, tmp_path: Path) -> None:
+    root = tmp_path / "bare"
+    root.mkdir()
+    widget = LogPanel(root)
+    qtbot.addWidget(widget)
+    assert widget.proxy.rowCount() == 0
+    with qtbot.waitSignal(widget.reloaded, timeout=5000):
+        log_run(root, stage="alignment")
+    qtbot.waitUntil(lambda: widget.proxy.rowCount() == 1, timeout=5000)

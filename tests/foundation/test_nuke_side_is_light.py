@@ -1,4 +1,4 @@
-"""What Nuke imports must load in Nuke's own Python: standard library + PyYAML only.
+"""What Nuke imports must load in Nuke's own Python: standard library + PyYAML + filelock.
 
 Nuke ships no numpy / OpenCV / OpenImageIO for our use; heavy work runs in the `rtk`
 subprocess. This test imports every module of restoration_toolkit.nuke (and init.py /
@@ -14,7 +14,7 @@ import restoration_toolkit.nuke as host
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "cv2", "OpenImageIO", "PyOpenColorIO", "scipy", "skimage", "colour", "torch",
-         "matplotlib", "PySide2", "PySide6", "filelock", "rich")
+         "matplotlib", "PySide2", "PySide6", "rich")
 
 
 def test_nuke_modules_import_without_heavy_packages():

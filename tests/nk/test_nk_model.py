@@ -100,9 +100,13 @@ def test_group_with_inputs_and_output():
     grade = Node("Grade", name="Grade1", inputs=[shared])
     both = Node("Merge2", name="Merge2", inputs=[merge, grade])
     out = Node("Output", name="Output1", inputs=[both])
-    group = Node("Group", name="RT_Test", inputs=[scan, ref],
-                 children=[in0, in1, shared, merge, grade, both, out],
-                 user_knobs=[UserKnob("20 User"), UserKnob("1 rt_version l Version", "1.0.0")])
+    group = Node(
+        "Group",
+        name="RT_Test",
+        inputs=[scan, ref],
+        children=[in0, in1, shared, merge, grade, both, out],
+        user_knobs=[UserKnob("20 User"), UserKnob("1 rt_version l Version", "1.0.0")],
+    )
     write = Node("Write", name="Write1", knobs={"file": "/out/x.####.exr"}, inputs=[group])
     script = Script(nodes=[scan, ref, group, write])
     text = write_script(script)
@@ -124,12 +128,19 @@ def test_group_with_inputs_and_output():
 
 def test_nested_groups():
     inner_in = Node("Input", name="Input1")
-    inner = Node("Group", name="Inner", inputs=[None],
-                 children=[inner_in, Node("Output", name="Output1", inputs=[inner_in])])
+    inner = Node(
+        "Group",
+        name="Inner",
+        inputs=[None],
+        children=[inner_in, Node("Output", name="Output1", inputs=[inner_in])],
+    )
     outer_in = Node("Input", name="Input1")
     inner.inputs = [outer_in]
-    outer = Node("Group", name="Outer", children=[outer_in, inner,
-                                                  Node("Output", name="Output1", inputs=[inner])])
+    outer = Node(
+        "Group",
+        name="Outer",
+        children=[outer_in, inner, Node("Output", name="Output1", inputs=[inner])],
+    )
     ours = parse_script(write_script(Script(nodes=[outer])))
     assert ours.find("Outer.Inner.Output1").input(0).name == "Input1"
     assert ours.find("Outer.Output1").input(0).name == "Inner"
@@ -138,8 +149,14 @@ def test_nested_groups():
 def test_root_header_and_color_management():
     script = Script(
         nodes=[Node("Read", name="Read1")],
-        root={"format": FORMAT, "first_frame": 1001, "last_frame": 1100, "fps": 23.976,
-              "colorManagement": "OCIO", "OCIO_config": "aces_1.2"},
+        root={
+            "format": FORMAT,
+            "first_frame": 1001,
+            "last_frame": 1100,
+            "fps": 23.976,
+            "colorManagement": "OCIO",
+            "OCIO_config": "aces_1.2",
+        },
     )
     text = write_script(script)
     lines = text.splitlines()
@@ -157,16 +174,20 @@ def test_root_header_and_color_management():
 
 
 def test_tcl_brackets_are_escaped_and_strings_quoted():
-    node = Node("NoOp", name="N", knobs={
-        "label": "frame [frame] of $shot \"q\"\nline 2",
-        "file": "/path with space/x.####.exr",
-        "expr": Raw("{{parent.size}}"),
-        "empty": "",
-    })
+    node = Node(
+        "NoOp",
+        name="N",
+        knobs={
+            "label": 'frame [frame] of $shot "q"\nline 2',
+            "file": "/path with space/x.####.exr",
+            "expr": Raw("{{parent.size}}"),
+            "empty": "",
+        },
+    )
     text = write_script(Script(nodes=[node]))
-    assert '\\[frame]' in text and "\\$shot" in text and " expr {{parent.size}}" in text
+    assert "\\[frame]" in text and "\\$shot" in text and " expr {{parent.size}}" in text
     ours = parse_script(text).find("N")
-    assert ours.knobs["label"] == "frame [frame] of $shot \"q\"\nline 2"
+    assert ours.knobs["label"] == 'frame [frame] of $shot "q"\nline 2'
     assert ours.knobs["file"] == "/path with space/x.####.exr"
     assert ours.knobs["expr"] == "{{parent.size}}" and ours.knobs["empty"] == ""
     seen = read_independently(text)["N"]
@@ -195,8 +216,11 @@ def test_values_written_the_nuke_way():
 def test_snippet_for_node_paste():
     grade = Node("Grade", name="Grade1", inputs=[PASTE_INPUT])
     text = write_script(Script(nodes=[grade]), snippet=True)
-    assert text.splitlines()[:3] == ["set cut_paste_input [stack 0]", "version 15.1 v1",
-                                     "push $cut_paste_input"]
+    assert text.splitlines()[:3] == [
+        "set cut_paste_input [stack 0]",
+        "version 15.1 v1",
+        "push $cut_paste_input",
+    ]
     assert "Root" not in text
     ours = parse_script(text)
     assert ours.snippet and ours.find("Grade1").input(0) is PASTE_INPUT
@@ -269,3 +293,26 @@ Merge2 {
     assert merge.input(0).name == "Read1" and merge.input(1).name == "Blur1"
     assert ours.find("Blur1").knobs["size"] == "{{parent.Read1.first}}"
     assert ours.find("Read1").knobs["xpos"] == "-40"
+
+
+def test_long_chains_are_written_and_read_without_recursion_limits():
+    from restoration_toolkit.nk.layout import layout
+
+    prev = Node("Read", name="R")
+    nodes = [prev]
+    for i in range(3000):  # deeper than Python's default recursion limit
+        prev = Node("Grade", name=f"G{i}", inputs=[prev, nodes[max(0, i - 3)]])
+        nodes.append(prev)
+    script = Script(nodes=nodes)
+    layout(script)
+    text = write_script(script)
+    ours = parse_script(text)
+    assert ours.find("G2999").input(0).name == "G2998"
+    assert ours.find("G2999").input(1).name == "G2995"
+    assert ours.find("G2999").knobs["ypos"] == str(3000 * 90)
+    assert write_script(ours) == text
+
+
+def test_syntax_errors_name_the_line():
+    with pytest.raises(NkSyntaxError, match="line 4: push of an unknown variable"):
+        parse_script("Read {\n name A\n}\npush $B\n")

@@ -21,8 +21,23 @@ from .record import file_ref, log_run
 from .store import ExperimentLog, LoadResult, default_author
 
 __all__ = [
-    "STAGES", "VERDICTS", "Entry", "FileRef", "normalize_stage", "normalize_verdict",
-    "LogDocument", "LogProblem", "parse_document", "render_document", "render_entry",
-    "log_run", "file_ref", "ExperimentLog", "LoadResult", "default_author",
-    "Difference", "compare_entries", "filter_entries",
+    "STAGES",
+    "VERDICTS",
+    "Entry",
+    "FileRef",
+    "normalize_stage",
+    "normalize_verdict",
+    "LogDocument",
+    "LogProblem",
+    "parse_document",
+    "render_document",
+    "render_entry",
+    "log_run",
+    "file_ref",
+    "ExperimentLog",
+    "LoadResult",
+    "default_author",
+    "Difference",
+    "compare_entries",
+    "filter_entries",
 ]

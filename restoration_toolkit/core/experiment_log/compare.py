@@ -23,8 +23,17 @@ class Difference:
         return self.a == self.b
 
 
-_COMPARED_FIELDS = ("stage", "shot", "technique", "model_route", "frames", "live_area",
-                    "alignment_path", "color_chain", "verdict")
+_COMPARED_FIELDS = (
+    "stage",
+    "shot",
+    "technique",
+    "model_route",
+    "frames",
+    "live_area",
+    "alignment_path",
+    "color_chain",
+    "verdict",
+)
 
 
 def compare_entries(a: Entry, b: Entry, *, only_differences: bool = False) -> List[Difference]:
@@ -38,7 +47,10 @@ def compare_entries(a: Entry, b: Entry, *, only_differences: bool = False) -> Li
         if name == "frames":
             va, vb = format_frames(va) if va else None, format_frames(vb) if vb else None
         rows.append(Difference("field", name, va, vb))
-    for section, da, db in (("parameter", a.parameters, b.parameters), ("figure", a.figures, b.figures)):
+    for section, da, db in (
+        ("parameter", a.parameters, b.parameters),
+        ("figure", a.figures, b.figures),
+    ):
         names = list(da) + [k for k in db if k not in da]
         rows += [Difference(section, k, da.get(k), db.get(k)) for k in names]
     if only_differences:
@@ -46,8 +58,14 @@ def compare_entries(a: Entry, b: Entry, *, only_differences: bool = False) -> Li
     return rows
 
 
-def filter_entries(entries: Iterable[Entry], *, stage: Optional[str] = None, verdict: Optional[str] = None,
-                   shot: Optional[str] = None, text: Optional[str] = None) -> List[Entry]:
+def filter_entries(
+    entries: Iterable[Entry],
+    *,
+    stage: Optional[str] = None,
+    verdict: Optional[str] = None,
+    shot: Optional[str] = None,
+    text: Optional[str] = None,
+) -> List[Entry]:
     """Entries matching every given criterion; ``text`` is a case-insensitive search in the id,
     shot, author, technique, model route, parameters, figures and prose."""
     stage_name = normalize_stage(stage) if stage else None
@@ -68,8 +86,18 @@ def filter_entries(entries: Iterable[Entry], *, stage: Optional[str] = None, ver
 
 
 def searchable_text(entry: Entry) -> str:
-    parts = [entry.id, entry.stage, entry.shot or "", entry.author, entry.technique or "",
-             entry.model_route or "", entry.verdict, entry.observations, entry.next_actions, entry.notes]
+    parts = [
+        entry.id,
+        entry.stage,
+        entry.shot or "",
+        entry.author,
+        entry.technique or "",
+        entry.model_route or "",
+        entry.verdict,
+        entry.observations,
+        entry.next_actions,
+        entry.notes,
+    ]
     parts += [f"{k}={v}" for k, v in entry.parameters.items()]
     parts += [f"{k}={v}" for k, v in entry.figures.items()]
     return " ".join(parts).lower()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
+from enum import Enum
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -23,11 +24,23 @@ STAGES = ("dataset_curation", "alignment", "training", "inference", "matchgrade"
 #: Stage numbers as the project folders name them (``pipeline/03_copycat_training`` = 03).
 #: Stage 05 is validation (MatchGrade for color, filters for spatial); ``matchgrade`` is also
 #: a stage-05 name, given by name.
-STAGE_NUMBERS = {"01": "dataset_curation", "02": "alignment", "03": "training",
-                 "04": "inference", "05": "validation"}
-STAGE_ALIASES = {"curation": "dataset_curation", "curate": "dataset_curation", "align": "alignment",
-                 "train": "training", "copycat": "training", "infer": "inference",
-                 "render": "inference", "validate": "validation"}
+STAGE_NUMBERS = {
+    "01": "dataset_curation",
+    "02": "alignment",
+    "03": "training",
+    "04": "inference",
+    "05": "validation",
+}
+STAGE_ALIASES = {
+    "curation": "dataset_curation",
+    "curate": "dataset_curation",
+    "align": "alignment",
+    "train": "training",
+    "copycat": "training",
+    "infer": "inference",
+    "render": "inference",
+    "validate": "validation",
+}
 VERDICTS = ("open", "keep", "reject")
 ALIGNMENT_PATHS = ("automatic", "manual")
 #: Model routes the toolkit knows; others are accepted as free text.
@@ -78,8 +91,9 @@ def plain_value(value: Any, where: str = "value") -> Any:
     """A JSON-safe copy of ``value``: str / int / float / bool / None, lists and str-keyed dicts.
 
     Paths become POSIX text, numpy scalars and arrays become Python numbers and lists,
-    non-finite floats become the text ``"nan"`` / ``"inf"`` / ``"-inf"`` (JSON has no such
-    numbers). Anything else raises RTKError naming ``where``.
+    dataclasses become dicts, sets sorted lists, enums their value, and non-finite floats the
+    text ``"nan"`` / ``"inf"`` / ``"-inf"`` (JSON has no such numbers). Anything else is
+    recorded as its ``str()`` — logging never fails a run over an odd parameter.
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -91,13 +105,19 @@ def plain_value(value: Any, where: str = "value") -> Any:
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, Path):
         return value.as_posix()
+    if isinstance(value, Enum):
+        return plain_value(value.value, where)
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain_value(asdict(value), where)
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy scalar or array
         return plain_value(value.tolist(), where)
     if isinstance(value, (list, tuple)):
         return [plain_value(v, where) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((plain_value(v, where) for v in value), key=repr)
     if isinstance(value, dict):
         return {str(k): plain_value(v, f"{where}.{k}") for k, v in value.items()}
-    raise RTKError(f"{where}: cannot record a {type(value).__name__} in the experiment log")
+    return str(value)
 
 
 @dataclass
@@ -196,7 +216,9 @@ def clean_prose(text: Optional[str]) -> str:
     """Prose as stored: line endings ``\\n``, no trailing spaces, no blank lines around it."""
     if not text:
         return ""
-    lines = [line.rstrip() for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        line.rstrip() for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     return "\n".join(lines).strip("\n")
 
 
@@ -230,8 +252,9 @@ def entry_from_machine_dict(data: Any, prose: Optional[Dict[str, str]] = None) -
             continue
         value = data[key]
         if key in ("inputs", "outputs"):
-            if not isinstance(value, list) or not all(isinstance(v, dict) and isinstance(v.get("path"), str)
-                                                       for v in value):
+            if not isinstance(value, list) or not all(
+                isinstance(v, dict) and isinstance(v.get("path"), str) for v in value
+            ):
                 raise EntryProblem(f"field {key!r} must be a list of {{path, sha256, size}}")
             value = [FileRef(v["path"], v.get("sha256"), v.get("size")) for v in value]
         elif key in ("parameters", "figures"):
@@ -248,8 +271,11 @@ def entry_from_machine_dict(data: Any, prose: Optional[Dict[str, str]] = None) -
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise EntryProblem("field 'color_chain' must be a list of color space names")
         elif key == "live_area":
-            if value is not None and not (isinstance(value, list) and len(value) == 4
-                                          and all(isinstance(v, int) for v in value)):
+            if value is not None and not (
+                isinstance(value, list)
+                and len(value) == 4
+                and all(isinstance(v, int) for v in value)
+            ):
                 raise EntryProblem("field 'live_area' must be [x0, y0, x1, y1] or null")
         elif value is not None and not isinstance(value, str):
             raise EntryProblem(f"field {key!r} must be text")

@@ -15,7 +15,9 @@ Layout of the file::
 An entry runs from its ``## E<number>`` heading to the next one. The JSON block is the truth
 for every structured field; the three prose sections are read back from the Markdown, so a
 person's edits to them survive the next write. Text found after an entry's block (a note
-typed at the end of the file) is added to that entry's Notes. A file this module wrote
+typed at the end of the file) is read as part of that entry's Notes, and moves into the
+Notes section when the entry is next changed; entries a write does not change keep their
+text exactly as it was. A file this module wrote
 parses back to the same entries and renders back to the same text, byte for byte.
 
 Damage (a block that is not JSON, an unclosed block, a heading with no block, a block with no
@@ -36,8 +38,11 @@ from .entry import PROSE_FIELDS, Entry, EntryProblem, entry_from_machine_dict
 FENCE_OPEN = "```rtk-entry"
 FENCE_CLOSE = "```"
 HEADING = re.compile(r"^## (E\d{4,})(?:\s|$)")
-PROSE_HEADINGS = {"### Observations": "observations", "### Next actions": "next_actions",
-                  "### Notes": "notes"}
+PROSE_HEADINGS = {
+    "### Observations": "observations",
+    "### Next actions": "next_actions",
+    "### Notes": "notes",
+}
 GENERATED_HEADINGS = ("### Parameters", "### Figures", "### Inputs", "### Outputs")
 ALL_HEADINGS = set(PROSE_HEADINGS) | set(GENERATED_HEADINGS)
 
@@ -68,6 +73,8 @@ class LogDocument:
     entries: List[Entry] = field(default_factory=list)
     problems: List[LogProblem] = field(default_factory=list)
     lines: Dict[str, int] = field(default_factory=dict)  # entry id → heading line
+    #: entry id → (its text as read, its fields as read): reused while the entry is unchanged
+    raw: Dict[str, Tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def find(self, entry_id: str) -> Optional[Entry]:
         for entry in self.entries:
@@ -82,6 +89,7 @@ def default_preamble(project_name: str = "") -> str:
 
 
 # -- rendering ------------------------------------------------------------------------------
+
 
 def _cell(value: Any) -> str:
     if isinstance(value, (dict, list)):
@@ -110,9 +118,12 @@ def entry_title(entry: Entry) -> str:
 def render_entry(entry: Entry) -> str:
     """One entry's Markdown section, ending in a newline."""
     out: List[str] = [f"## {entry_title(entry)}", ""]
-    verdict = entry.verdict + (f" (approved by {entry.approved_by}" + (f", {_time(entry.verdict_date or '')})"
-                                                                      if entry.verdict_date else ")")
-                               if entry.approved_by else "")
+    verdict = entry.verdict + (
+        f" (approved by {entry.approved_by}"
+        + (f", {_time(entry.verdict_date or '')})" if entry.verdict_date else ")")
+        if entry.approved_by
+        else ""
+    )
     summary: List[Tuple[str, Any]] = [
         ("verdict", verdict),
         ("author", entry.author or None),
@@ -121,7 +132,10 @@ def render_entry(entry: Entry) -> str:
         ("technique", entry.technique),
         ("model route", entry.model_route),
         ("frames", format_frames(entry.frames) if entry.frames else None),
-        ("live area", "x0 {} y0 {} x1 {} y1 {}".format(*entry.live_area) if entry.live_area else None),
+        (
+            "live area",
+            "x0 {} y0 {} x1 {} y1 {}".format(*entry.live_area) if entry.live_area else None,
+        ),
         ("alignment", entry.alignment_path),
         ("color spaces", " → ".join(entry.color_chain) if entry.color_chain else None),
         ("updated", _time(entry.updated) if entry.updated != entry.created else None),
@@ -149,27 +163,44 @@ def render_entry(entry: Entry) -> str:
 def machine_block(entry: Entry) -> str:
     """The JSON object of an entry, one field per line (compact values, so a diff of the file
     shows which field changed)."""
-    items = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, separators=(', ', ': '))}"
-             for k, v in entry.machine_dict().items()]
+    items = [f" {json.dumps(k)}: {_VALUE_JSON.encode(v)}" for k, v in entry.machine_dict().items()]
     return "{\n" + ",\n".join(items) + "\n}"
+
+
+_VALUE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _fingerprint(entry: Entry) -> str:
+    """Everything an entry holds, as one text: equal text, unchanged entry."""
+    return _VALUE_JSON.encode([entry.machine_dict()] + [getattr(entry, n) for n in PROSE_FIELDS])
 
 
 def render_document(doc: LogDocument) -> str:
     """The whole file. The preamble is kept as it is (a blank line is added before the first
-    entry when it does not end in one)."""
+    entry when it does not end in one). An entry unchanged since it was parsed keeps its text
+    as it was, so a write touches only the entries it changes."""
     preamble = doc.preamble
     if doc.entries:
         if not preamble.endswith("\n"):
             preamble += "\n"
         if preamble.strip() and not preamble.endswith("\n\n"):
             preamble += "\n"
-    return preamble + "\n".join(render_entry(e) for e in doc.entries)
+    parts = []
+    for entry in doc.entries:
+        raw = doc.raw.get(entry.id)
+        unchanged = raw is not None and raw[1] == _fingerprint(entry)
+        parts.append(raw[0] if unchanged and raw is not None else render_entry(entry))
+    return preamble + "\n".join(parts)
 
 
 # -- parsing --------------------------------------------------------------------------------
 
+
 def parse_document(text: str) -> LogDocument:
-    """Parse experiments.md; never raises for bad content — see ``LogDocument.problems``."""
+    """Parse experiments.md; never raises for bad content — see ``LogDocument.problems``.
+
+    Windows line endings are read as ``\\n`` (the file is written back with ``\\n``)."""
+    text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     starts = [i for i, line in enumerate(lines) if HEADING.match(line)]
     first = starts[0] if starts else len(lines)
@@ -178,7 +209,11 @@ def parse_document(text: str) -> LogDocument:
         doc.preamble = text
     for i, line in enumerate(lines[:first]):
         if line.strip() == FENCE_OPEN:
-            doc.problems.append(LogProblem(i + 1, "rtk-entry block outside an entry (no '## E0001 …' heading above it)"))
+            doc.problems.append(
+                LogProblem(
+                    i + 1, "rtk-entry block outside an entry (no '## E0001 …' heading above it)"
+                )
+            )
     seen: Dict[str, int] = {}
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
@@ -192,14 +227,21 @@ def parse_document(text: str) -> LogDocument:
             continue
         assert entry is not None
         if entry.id != heading_id:
-            doc.problems.append(LogProblem(start + 1, f"heading says {heading_id} but its block says {entry.id}"))
+            doc.problems.append(
+                LogProblem(start + 1, f"heading says {heading_id} but its block says {entry.id}")
+            )
             continue
         if entry.id in seen:
-            doc.problems.append(LogProblem(start + 1, f"duplicate entry id {entry.id} (first at line {seen[entry.id]})"))
+            doc.problems.append(
+                LogProblem(
+                    start + 1, f"duplicate entry id {entry.id} (first at line {seen[entry.id]})"
+                )
+            )
             continue
         seen[entry.id] = start + 1
         doc.lines[entry.id] = start + 1
         doc.entries.append(entry)
+        doc.raw[entry.id] = ("\n".join(chunk).rstrip("\n") + "\n", _fingerprint(entry))
     return doc
 
 
@@ -210,19 +252,27 @@ def _parse_entry(chunk: List[str], offset: int) -> Tuple[Optional[Entry], Option
     if not opens:
         return None, LogProblem(offset + 1, f"entry {heading_id} has no ```rtk-entry block")
     if len(opens) > 1:
-        return None, LogProblem(offset + opens[1] + 1, f"entry {heading_id} has a second rtk-entry block")
+        return None, LogProblem(
+            offset + opens[1] + 1, f"entry {heading_id} has a second rtk-entry block"
+        )
     open_at = opens[0]
-    close_at = next((i for i in range(open_at + 1, len(chunk)) if chunk[i].strip() == FENCE_CLOSE), None)
+    close_at = next(
+        (i for i in range(open_at + 1, len(chunk)) if chunk[i].strip() == FENCE_CLOSE), None
+    )
     if close_at is None:
-        return None, LogProblem(offset + open_at + 1, f"rtk-entry block of {heading_id} is never closed with ```")
-    body = "\n".join(chunk[open_at + 1:close_at])
+        return None, LogProblem(
+            offset + open_at + 1, f"rtk-entry block of {heading_id} is never closed with ```"
+        )
+    body = "\n".join(chunk[open_at + 1 : close_at])
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        return None, LogProblem(offset + open_at + 1 + exc.lineno,
-                                f"rtk-entry block of {heading_id} is not valid JSON: {exc.msg} (column {exc.colno})")
+        return None, LogProblem(
+            offset + open_at + 1 + exc.lineno,
+            f"rtk-entry block of {heading_id} is not valid JSON: {exc.msg} (column {exc.colno})",
+        )
     prose = _prose_sections(chunk[:open_at])
-    trailing = "\n".join(chunk[close_at + 1:]).strip("\n")
+    trailing = "\n".join(chunk[close_at + 1 :]).strip("\n")
     if trailing:
         prose["notes"] = (prose.get("notes", "").rstrip("\n") + "\n\n" + trailing).strip("\n")
     try:

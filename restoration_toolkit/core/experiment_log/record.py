@@ -15,6 +15,7 @@ from .entry import (
     Entry,
     FileRef,
     clean_prose,
+    entry_number,
     normalize_stage,
     normalize_verdict,
     plain_value,
@@ -109,7 +110,9 @@ def log_run(
     author: Optional[str] = None,
     hash_inputs: bool = True,
 ) -> str:
-    """Add an entry to ``<project_root>/notes/experiments.md`` (or update ``entry_id``); return its id.
+    """Add an entry to ``<project_root>/notes/experiments.md`` (or update ``entry_id``).
+
+    Returns the entry id (``E0001`` …).
 
     ``stage``: ``dataset_curation``, ``alignment``, ``training``, ``inference``, ``matchgrade``
     or ``validation`` (``"01"``…``"05"`` also accepted). ``inputs`` are hashed (SHA-256) unless
@@ -125,10 +128,14 @@ def log_run(
     damaged log file (which is then left untouched).
     """
     root = Path(project_root)
+    if entry_id is not None:
+        entry_number(entry_id)  # RTKError for anything that is not an id, before any work
     stage_name = normalize_stage(stage)
     verdict_name = normalize_verdict(verdict) if verdict is not None else None
     if alignment_path is not None and alignment_path not in ALIGNMENT_PATHS:
-        raise RTKError(f"alignment path {alignment_path!r} is not one of {', '.join(ALIGNMENT_PATHS)}")
+        raise RTKError(
+            f"alignment path {alignment_path!r} is not one of {', '.join(ALIGNMENT_PATHS)}"
+        )
     params = plain_value(dict(parameters or {}), "parameters")
     figs = plain_value(dict(figures or {}), "figures")
     in_refs = [file_ref(p, root, hash_file=hash_inputs) for p in (inputs or [])]
@@ -142,18 +149,29 @@ def log_run(
     if entry_id is None:
         who = author or default_author()
         entry = Entry(
-            id="E0000", stage=stage_name, author=who, host=socket.gethostname(),
-            project=facts.get("project", ""), shot=shot,
+            id="E0000",
+            stage=stage_name,
+            author=who,
+            host=socket.gethostname(),
+            project=facts.get("project", ""),
+            shot=shot,
             technique=technique or facts.get("technique"),
             frames=list(frames or []),
             live_area=box if box is not None else facts.get("live_area"),
             alignment_path=alignment_path,
-            color_chain=list(color_chain) if color_chain is not None else facts.get("color_chain", []),
-            model_route=model_route, parameters=params, figures=figs,
-            inputs=in_refs, outputs=out_refs,
+            color_chain=list(color_chain)
+            if color_chain is not None
+            else facts.get("color_chain", []),
+            model_route=model_route,
+            parameters=params,
+            figures=figs,
+            inputs=in_refs,
+            outputs=out_refs,
             verdict=verdict_name or "open",
             approved_by=(approved_by or who) if verdict_name not in (None, "open") else None,
-            observations=observations, next_actions=next_actions, notes=notes,
+            observations=observations,
+            next_actions=next_actions,
+            notes=notes,
         )
         if verdict_name not in (None, "open"):
             entry.verdict_date = entry.created
@@ -161,8 +179,12 @@ def log_run(
 
     def apply(entry: Entry) -> None:
         entry.stage = stage_name
-        for name, value in (("technique", technique), ("shot", shot), ("model_route", model_route),
-                            ("alignment_path", alignment_path)):
+        for name, value in (
+            ("technique", technique),
+            ("shot", shot),
+            ("model_route", model_route),
+            ("alignment_path", alignment_path),
+        ):
             if value is not None:
                 setattr(entry, name, value)
         if frames is not None:
@@ -175,13 +197,19 @@ def log_run(
         entry.figures.update(figs)
         entry.inputs = _merge_refs(entry.inputs, in_refs)
         entry.outputs = _merge_refs(entry.outputs, out_refs)
-        for name, text in (("observations", observations), ("next_actions", next_actions), ("notes", notes)):
+        for name, text in (
+            ("observations", observations),
+            ("next_actions", next_actions),
+            ("notes", notes),
+        ):
             text = clean_prose(text)
             if text and text not in getattr(entry, name):
                 old = getattr(entry, name)
                 setattr(entry, name, f"{old}\n\n{text}" if old else text)
         if verdict_name is not None:
             entry.verdict = verdict_name
-            entry.approved_by = (approved_by or author or default_author()) if verdict_name != "open" else None
+            entry.approved_by = (
+                (approved_by or author or default_author()) if verdict_name != "open" else None
+            )
 
     return log.update(entry_id.strip(), apply).id

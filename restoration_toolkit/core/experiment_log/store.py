@@ -1,7 +1,7 @@
 """Reading and changing ``notes/experiments.md`` safely when many processes share it.
 
-Every change takes an exclusive lock (``experiments.md.lock`` beside the file, via
-``filelock``), re-reads the file, applies the change, and replaces the file atomically
+Every change takes an exclusive lock (``experiments.md.lock`` beside the file; see
+``lock``), re-reads the file, applies the change, and replaces the file atomically
 (temporary sibling + rename). Several Nuke sessions and farm jobs can therefore append at
 once: nothing is lost and no id is handed out twice. A file that does not parse cleanly is
 never written: the error names the first wrong line so a person can repair it.
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
 
-from filelock import FileLock, Timeout
-
 from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
 from .entry import Entry, format_entry_id, now_iso
+from .lock import LockTimeout, exclusive_lock
 from .markdown_format import LogDocument, default_preamble, parse_document, render_document
 
 T = TypeVar("T")
@@ -47,7 +46,7 @@ class ExperimentLog:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     @classmethod
-    def for_project(cls, project_root: PathLike, project_name: str = "") -> "ExperimentLog":
+    def for_project(cls, project_root: PathLike, project_name: str = "") -> ExperimentLog:
         return cls(Path(project_root) / "notes" / "experiments.md", project_name)
 
     # -- reading -------------------------------------------------------------------------
@@ -87,22 +86,29 @@ class ExperimentLog:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S):
+            with exclusive_lock(self.lock_path, LOCK_TIMEOUT_S):
                 doc = self.read_document()
                 if doc.problems:
                     first = doc.problems[0]
                     more = f" (and {len(doc.problems) - 1} more)" if len(doc.problems) > 1 else ""
-                    raise RTKError(f"the experiment log is damaged at {first}{more}; repair it by hand — "
-                                   "rtk will not write to it until it reads cleanly", self.path)
+                    raise RTKError(
+                        f"the experiment log is damaged at {first}{more}; repair it by hand — "
+                        "rtk will not write to it until it reads cleanly",
+                        self.path,
+                    )
                 result = edit(doc)
                 atomic_write_text(self.path, render_document(doc))
                 return result
-        except Timeout:
-            raise RTKError(f"another process has held the experiment log lock for {LOCK_TIMEOUT_S:.0f} s "
-                           f"(lock file {self.lock_path.name})", self.path) from None
+        except LockTimeout:
+            raise RTKError(
+                f"another process has held the experiment log lock for {LOCK_TIMEOUT_S:.0f} s "
+                f"(lock file {self.lock_path.name})",
+                self.path,
+            ) from None
 
     def add(self, entry: Entry) -> Entry:
         """Append ``entry`` with the next free id (its own id is ignored); return it."""
+
         def edit(doc: LogDocument) -> Entry:
             numbers = [e.number for e in doc.entries]
             entry.id = format_entry_id(max(numbers, default=0) + 1)
@@ -113,6 +119,7 @@ class ExperimentLog:
 
     def update(self, entry_id: str, apply: Callable[[Entry], None]) -> Entry:
         """Change one entry in place (``apply`` mutates it); stamps ``updated``."""
+
         def edit(doc: LogDocument) -> Entry:
             entry = doc.find(entry_id)
             if entry is None:
@@ -135,8 +142,14 @@ class ExperimentLog:
 
         return self.update(entry_id, apply)
 
-    def set_prose(self, entry_id: str, *, notes: Optional[str] = None, observations: Optional[str] = None,
-                  next_actions: Optional[str] = None) -> Entry:
+    def set_prose(
+        self,
+        entry_id: str,
+        *,
+        notes: Optional[str] = None,
+        observations: Optional[str] = None,
+        next_actions: Optional[str] = None,
+    ) -> Entry:
         from .entry import clean_prose
 
         def apply(entry: Entry) -> None:

@@ -193,6 +193,8 @@ class Node:
         return self.name()
 
     def setName(self, name: str, uncollide: bool = True) -> None:
+        if name == self.name():  # a node does not collide with itself
+            return
         self._knobs["name"].setValue(_unique_name(name) if uncollide else name)
 
     # knobs
@@ -662,6 +664,27 @@ def toolbar(name: str, create: bool = True) -> Menu:
     return _menus.setdefault(name if name == "Nodes" else f"toolbar:{name}", Menu(name))
 
 
+
+class _Pane:
+    """A docking pane, as ``getPaneFor`` returns it (only its identity is modelled)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+
+_KNOWN_PANES = ("Properties.1", "DAG.1", "Viewer.1", "Toolbar.1")
+
+
+def getPaneFor(name: str) -> Optional[_Pane]:
+    """The pane holding the named panel, or None. Source: Foundry Python dev guide, "Custom
+    Panels" (``pane = nuke.getPaneFor('Properties.1')`` before ``addToPane(pane)``)."""
+    if not GUI:
+        raise RuntimeError("panes exist only in GUI mode")
+    return _Pane(name) if name in _KNOWN_PANES else None
+
 # -- plugin path, scripts, execution ------------------------------------------------------------
 
 def pluginAddPath(path: str, addToSysPath: bool = True) -> None:
@@ -768,11 +791,11 @@ def nodePaste(path: str) -> Optional[Node]:
             if target is not None and not node.setInput(i, target):
                 raise ValueError(f"{node.name()}: input {i} out of range")
 
-    for nk in script.nodes:
-        build(nk, True)
+    top = [build(nk, True) for nk in script.nodes]
     for nk in script.nodes:
         _wire(nk)
-    return created[-1] if created else None
+    # Nuke returns the last pasted top-level node (a pasted Group, not its last child)
+    return top[-1] if top else None
 
 
 def execute(node: Any, first: int, last: int, incr: int = 1) -> None:

@@ -26,6 +26,7 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "MatchGrade": (3, "matchGradeTask analysisType"),  # V for these two; inputs Target/Source order unverified
     "STMap": (3, "uv channels filter blur blur_scale maskChannel " + MASK_KNOBS),  # V knobs; input order unverified
     "FrameHold": (1, "first_frame firstFrame increment"),  # V (old and new spelling)
+    "FrameRange": (1, "first_frame last_frame"),  # H: written by a public .nk generator (Gegenschuss ae-shot-roundtrip, nk.js); used by restoration_toolkit.nk.graphs.pair_stream
     "TimeOffset": (1, "time_offset reverse_input"),  # V
     "FrameRange": (1, "first_frame last_frame"),  # H: nuke.nodes.FrameRange(first_frame=…, last_frame=…) in public tools (Andr3w0w3n/NukeSmallScripts CopyCatCreator.py; NyanNyanGringo knobDefault FrameRange.first_frame)
     "AppendClip": (99, "firstFrame fadeIn fadeOut cross_dissolve meta_from_first"),  # H; knobs unverified
@@ -52,12 +53,14 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "Switch": (99, "which"),  # V
     "Dissolve": (3, "which channels " + MASK_KNOBS),  # V
     "ContactSheet": (99, "width height rows columns roworder colorder gap center startframe endframe split_alpha"),  # unverified knob names
-    "Median": (2, "channels size ignore_top_line " + MASK_KNOBS),  # unverified
+    "Median": (2, "channels size ignore_top_line " + MASK_KNOBS),  # V: Foundry reference guide (filter_nodes/median.html)
     "Colorspace": (2, "channels colorspace_in illuminant_in primary_in colorspace_out illuminant_out primary_out " + MASK_KNOBS),  # unverified
-    "Remove": (1, "operation channels channels2 channels3 channels4"),  # unverified
+    "Remove": (1, "operation channels channels2 channels3 channels4"),  # V: Foundry reference guide (channel_nodes/remove.html), NDK Remove.cpp
     "CopyBBox": (2, ""),  # unverified
     "Blur": (2, "channels size filter quality crop " + MASK_KNOBS),  # V
     "Sharpen": (2, "channels amount size filter " + MASK_KNOBS),  # unverified
+    "Denoise2": (2, "type model profile output amount rolloff smoothness sharpen lumablend chromablend useGPUIfAvailable " + MASK_KNOBS),  # H: knob names linked by a public gizmo (vfxwiki/filterAOV: T Denoise1.amount …); class name Denoise2 unverified
+    "Grain2": (2, "seed presets red_size green_size blue_size red_i green_i blue_i red_m green_m blue_m black minimum " + MASK_KNOBS),  # H: Nuke Grain preset text "red_size 3.30 … red_i 0.60 … red_m 0.42 … black 0.00" (jedypod GrainResponse gist); minimum unverified
     "Constant": (0, "channels color format first last"),  # V
     "ModifyMetaData": (1, "metadata"),  # unverified
 }

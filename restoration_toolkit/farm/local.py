@@ -1,0 +1,187 @@
+"""Run a job bundle on this machine through OpenJD's own local runner (openjd-cli).
+
+The job is created from the bundle with openjd-model exactly as a farm would create it, its
+tasks (chunks) are listed, and ``N`` workers each run ``openjd run`` — one OpenJD session —
+over a disjoint, interleaved share of the chunks (worker ``i`` takes chunks ``i, i+N, …``).
+So what runs here is what a farm runs: the same template, the same task commands, the same
+path mapping when rules are given. Progress is read from the tasks' output
+(``rtk farm: chunk … done`` lines).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from ..core.errors import RTKError
+from .bundle import TEMPLATE_FILE, load_bundle
+from .task import CHUNK_DONE
+from .templates import create_job, task_parameter_sets
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    """One worker (one OpenJD session): its chunks, exit status, time and error line."""
+
+    index: int
+    chunks: int
+    chunks_done: int
+    returncode: int
+    seconds: float
+    error: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    tasks: int
+    workers: List[WorkerResult]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(w.returncode == 0 for w in self.workers)
+
+
+def toolkit_root() -> Path:
+    """The folder that holds the ``restoration_toolkit`` package (put on PYTHONPATH locally)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def split_tasks(tasks: List[Dict[str, str]], workers: int) -> List[List[Dict[str, str]]]:
+    """Interleaved, disjoint shares: worker i gets tasks i, i+N, i+2N, …"""
+    if workers < 1:
+        raise RTKError(f"--workers must be at least 1, got {workers}")
+    shares = [tasks[i::workers] for i in range(workers)]
+    return [s for s in shares if s]
+
+
+def _error_line(lines: List[str]) -> str:
+    for line in reversed(lines):
+        text = line.split("\t")[-1]
+        if "rtk: error:" in text:
+            return text[text.index("rtk: error:") :].strip()
+    for line in reversed(lines):
+        if "ERROR" in line or "error" in line.lower():
+            return line.strip()
+    return lines[-1].strip() if lines else ""
+
+
+def run_bundle(
+    bundle_dir: Path,
+    *,
+    workers: int = 1,
+    path_mapping_rules: Optional[List[Dict[str, Any]]] = None,
+    on_progress: Optional[Callable[[int, int, str], None]] = None,
+    log: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+) -> RunResult:
+    """Run every task of the bundle with ``workers`` concurrent OpenJD sessions.
+
+    ``path_mapping_rules``: OpenJD ``pathmapping-1.0`` rules (list of dicts with
+    ``source_path_format``, ``source_path``, ``destination_path``). ``log``: a file that
+    receives every session's output. Returns per-worker results; does not raise when a task
+    fails (the caller reports ``RunResult.ok`` / the workers' error lines).
+    """
+    folder = Path(bundle_dir).absolute()
+    template, values = load_bundle(folder)
+    job = create_job(template, values, folder)
+    tasks = task_parameter_sets(job)
+    shares = split_tasks(tasks, workers)
+    total = len(tasks)
+    done = [0]
+    lock = threading.Lock()
+    run_env = dict(os.environ if env is None else env)
+    root = str(toolkit_root())
+    run_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, run_env.get("PYTHONPATH", "")) if p)
+    run_env.pop("RTK_PROGRESS", None)
+    log_handle = open(log, "a", encoding="utf-8") if log else None
+    results: List[Optional[WorkerResult]] = [None] * len(shares)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
+        params_file = Path(tmp) / "job_params.json"
+        params_file.write_text(json.dumps({k: str(v) for k, v in values.items()}), encoding="utf-8")
+        rules_arg: List[str] = []
+        if path_mapping_rules:
+            rules_file = Path(tmp) / "path_mapping.json"
+            rules_file.write_text(
+                json.dumps(
+                    {"version": "pathmapping-1.0", "path_mapping_rules": path_mapping_rules}
+                ),
+                encoding="utf-8",
+            )
+            rules_arg = ["--path-mapping-rules", f"file://{rules_file}"]
+
+        def work(index: int, share: List[Dict[str, str]]) -> None:
+            tasks_file = Path(tmp) / f"tasks_{index}.json"
+            tasks_file.write_text(json.dumps(share), encoding="utf-8")
+            argv = [
+                sys.executable,
+                "-m",
+                "openjd",
+                "run",
+                str(folder / TEMPLATE_FILE),
+                "--job-param",
+                f"file://{params_file}",
+                "--step",
+                job.steps[0].name,
+                *rules_arg,
+                "--timestamp-format",
+                "relative",
+            ]
+            if share != [{}]:
+                argv += ["--tasks", f"file://{tasks_file}"]
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="backslashreplace",
+                env=run_env,
+                cwd=tmp,
+            )
+            tail: List[str] = []
+            mine = 0
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                line = raw.rstrip("\n")
+                tail = (tail + [line])[-80:]
+                if log_handle is not None:
+                    with lock:
+                        log_handle.write(f"[worker {index}] {line}\n")
+                if CHUNK_DONE in line and " done: ran " in line:
+                    mine += 1
+                    with lock:
+                        done[0] += 1
+                        count = done[0]
+                    if on_progress is not None:
+                        on_progress(count, total, line[line.index(CHUNK_DONE) :].strip())
+            rc = proc.wait()
+            results[index] = WorkerResult(
+                index,
+                len(share),
+                mine,
+                rc,
+                time.perf_counter() - t0,
+                "" if rc == 0 else _error_line(tail),
+            )
+
+        threads = [
+            threading.Thread(target=work, args=(i, s), daemon=True) for i, s in enumerate(shares)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if log_handle is not None:
+        log_handle.close()
+    return RunResult(total, [r for r in results if r is not None], time.perf_counter() - start)

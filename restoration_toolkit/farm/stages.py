@@ -1,0 +1,200 @@
+"""The farm's table of stages: which command each stage runs and which files it writes.
+
+One row per stage. ``command`` is the stage's own command line, as argv with ``{name}``
+placeholders filled from the task's options (``{python}``, ``{nuke}``, ``{project}``,
+``{frames}``, ``{source}``, ``{out}``, ``{model}``, ``{grade}``, ``{script}``, ``{node}``).
+``outputs`` are the frame patterns a task checks to decide which frames are already done:
+``{out}`` (the ``--out`` option) or a path relative to the project folder. A stage with no
+per-frame output (validation, CopyCat training) records finished chunks as marker files
+instead (see :mod:`restoration_toolkit.farm.task`).
+
+Where a stage command is not on this branch yet, the row is the command line agreed
+between the stage engineers (align, balance, matchgrade apply, infer, validate); the Nuke
+rows are Nuke's terminal mode (NUKE_FACTS.md, "Command line").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Tuple
+
+from ..core.errors import RTKError
+
+RTK = ("{python}", "-m", "restoration_toolkit")
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """How the farm runs one stage.
+
+    name: the ``--stage`` name.
+    command: argv of the stage's own command, ``{placeholders}`` filled per task.
+    outputs: frame patterns (``####``) whose files prove a frame is done; empty → markers.
+    options: the stage options a bundle carries (each becomes a job parameter).
+    path_options: those options that are paths (PATH job parameters, path-mapped).
+    required_inputs: options whose file must exist when the bundle is written.
+    default_options: project-relative defaults for options the user leaves out.
+    chunked: False for a stage that runs once (training).
+    frame_runs: True when the command takes one contiguous range (``nuke -F A-B``), so a
+        chunk with holes runs once per run of missing frames.
+    gpu_flag: argv appended before the last argument when a GPU is asked for.
+    same_size_as_source: output frames have the source frame's width and height.
+    log_stage: the experiment-log stage this stage belongs to.
+    """
+
+    name: str
+    command: Tuple[str, ...]
+    outputs: Tuple[str, ...] = ()
+    options: Tuple[str, ...] = ()
+    path_options: Tuple[str, ...] = ()
+    required_inputs: Tuple[str, ...] = ()
+    default_options: Mapping[str, str] = None  # type: ignore[assignment]
+    chunked: bool = True
+    frame_runs: bool = False
+    gpu_flag: Tuple[str, ...] = ()
+    gpu_default: bool = False
+    same_size_as_source: bool = False
+    help: str = ""
+
+    def defaults(self) -> Mapping[str, str]:
+        return self.default_options or {}
+
+
+STAGES: Dict[str, StageSpec] = {
+    s.name: s
+    for s in (
+        StageSpec(
+            "align",
+            RTK + ("align", "--project", "{project}", "--frames", "{frames}"),
+            outputs=(
+                "pipeline/02_alignment/aligned.####.exr",
+                "pipeline/02_alignment/stmap.####.exr",
+                "pipeline/02_alignment/confidence.####.exr",
+            ),
+            help="stage 02: register the reference onto each scan frame of pairs.yaml",
+        ),
+        StageSpec(
+            "balance",
+            RTK + ("balance", "{source}", "--out", "{out}", "--frames", "{frames}"),
+            outputs=("{out}",),
+            options=("source", "out"),
+            path_options=("source", "out"),
+            default_options={"out": "pipeline/01_dataset_curation/balanced/{name}_BAL_####.exr"},
+            same_size_as_source=True,
+            help="stage 01: neutral technical pre-balance of the scan",
+        ),
+        StageSpec(
+            "matchgrade-apply",
+            RTK
+            + (
+                "matchgrade",
+                "apply",
+                "{grade}",
+                "{source}",
+                "--out",
+                "{out}",
+                "--frames",
+                "{frames}",
+            ),
+            outputs=("{out}",),
+            options=("grade", "source", "out"),
+            path_options=("grade", "source", "out"),
+            required_inputs=("grade",),
+            default_options={
+                "grade": "pipeline/05_matchgrade_render/grade.cube",
+                "out": "pipeline/05_matchgrade_render/{name}_MG_####.exr",
+            },
+            same_size_as_source=True,
+            help="stage 05: apply a fitted MatchGrade transform to the whole sequence",
+        ),
+        StageSpec(
+            "infer",
+            RTK
+            + ("infer", "--model", "{model}", "{source}", "--out", "{out}", "--frames", "{frames}"),
+            outputs=("{out}",),
+            options=("model", "source", "out"),
+            path_options=("model", "source", "out"),
+            required_inputs=("model",),
+            default_options={
+                "model": "pipeline/03_copycat_training/torch/model.pt",
+                "out": "pipeline/04_inference_render/{name}_ml_####.exr",
+            },
+            same_size_as_source=True,
+            help="stage 04: run the trained TorchScript model frame by frame",
+        ),
+        StageSpec(
+            "validate",
+            RTK + ("validate", "--project", "{project}", "--frames", "{frames}"),
+            help="stage 05: metrics and baselines per frame (chunks recorded as markers)",
+        ),
+        StageSpec(
+            "nuke-render",
+            ("{nuke}", "-F", "{frames}", "-X", "{node}", "{script}"),
+            outputs=("{out}",),
+            options=("script", "node", "out"),
+            path_options=("script", "out"),
+            required_inputs=("script",),
+            default_options={"node": "Write1"},
+            frame_runs=True,
+            gpu_flag=("--gpu",),
+            help="stage 04: render the Write of an inference script with Nuke in terminal mode",
+        ),
+        StageSpec(
+            "nuke-train",
+            ("{nuke}", "--nukex", "-F", "1", "-X", "{node}", "{script}"),
+            options=("script", "node"),
+            path_options=("script",),
+            required_inputs=("script",),
+            default_options={"node": "CopyCat1"},
+            chunked=False,
+            gpu_flag=("--gpu",),
+            gpu_default=True,
+            help="stage 03: train CopyCat headless with NukeX (one task)",
+        ),
+    )
+}
+
+ALL_OPTIONS = ("source", "out", "model", "grade", "script", "node")
+
+
+def get_stage(name: str) -> StageSpec:
+    """The table row for ``name``; RTKError naming the known stages otherwise."""
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise RTKError(f"unknown stage {name!r} (one of {', '.join(STAGES)})") from None
+
+
+def stage_argv(
+    stage: StageSpec, values: Mapping[str, str], frames: str, *, gpu: bool = False
+) -> list:
+    """The stage's own command line for ``frames`` (a frame-list text such as ``1-10,12``)."""
+    fill: Dict[str, str] = {k: str(v) for k, v in values.items() if v is not None}
+    fill["frames"] = frames
+    argv = []
+    for part in stage.command:
+        try:
+            argv.append(part.format(**fill))
+        except KeyError as exc:
+            raise RTKError(f"stage {stage.name} needs --{exc.args[0]}") from None
+    if gpu and stage.gpu_flag:
+        argv[-1:-1] = list(stage.gpu_flag)  # Nuke wants flags before the script
+    return argv
+
+
+def output_patterns(
+    stage: StageSpec, values: Mapping[str, Optional[str]], project_dir: str
+) -> list:
+    """Absolute output frame patterns of ``stage`` for these option values."""
+    import os
+
+    patterns = []
+    for pattern in stage.outputs:
+        if pattern == "{out}":
+            out = values.get("out")
+            if not out:
+                raise RTKError(f"stage {stage.name} needs --output (the output frame pattern)")
+            patterns.append(out)
+        else:
+            patterns.append(os.path.join(project_dir, pattern))
+    return patterns

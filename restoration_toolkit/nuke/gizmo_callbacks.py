@@ -1,0 +1,93 @@
+"""What the RT_* tools' buttons call (each button's script is one import and one call).
+
+Every function takes the tool (``nuke.thisNode()``) and ends in a ``nuke.message`` when it
+cannot do its job, never in an exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nuke
+
+from . import host
+
+HELP = {
+    "RT_ChromaGroundTruth": "Color recovery ground truth: scan luminance + reference chroma "
+    "(Median-cleaned). Input 'scan' → CopyCat Input; this tool's output → "
+    "CopyCat Ground Truth. See pipeline/03_copycat_training/README.md.",
+    "RT_LumaGroundTruth": "Spatial recovery ground truth: the better element's luminance + the "
+    "scan's chroma. See docs/spatial-recovery.md.",
+    "RT_Recombine": "Puts the model output back on the scan (color: model chroma, scan luma; "
+    "spatial: model luma, scan chroma). See pipeline/04_inference_render/README.md.",
+    "RT_LiveAreaCrop": "Crops to the live area of project.yaml (no sprockets, soundtrack or "
+    "frame lines).",
+    "RT_Align": "Warps the reference onto the scan grid with stage 02's STMap.",
+    "RT_MatchGrade": "Applies the fitted .cube (rtk matchgrade fit) — the traditional baseline.",
+}
+
+
+def _tool_name(node: Any) -> str:
+    help_text = str(node["help"].value() or "")
+    return help_text.split(":", 1)[0] if help_text.startswith("RT_") else node.name()
+
+
+def show_help(node: Any) -> None:
+    name = _tool_name(node)
+    version = node.knob("rt_version")
+    host.message(
+        f"{name} v{version.value() if version else '?'}\n\n"
+        f"{HELP.get(name, 'Film Restoration Toolkit tool.')}"
+    )
+
+
+def _inner(node: Any, name: str) -> Any:
+    with node:
+        return nuke.toNode(name)
+
+
+def live_area_from_project(node: Any) -> None:
+    project = host.current_project()
+    if project is None or project.live_area is None:
+        host.message(
+            "No live area: open a restoration project whose project.yaml has live_area "
+            "(x0, y0, x1, y1 in scan pixels)."
+        )
+        return
+    crop = _inner(node, "LiveAreaCrop")
+    height = int(nuke.root().format().height())
+    if crop is None or height <= 0:
+        host.message(
+            "This RT_LiveAreaCrop has no LiveAreaCrop node inside or the script has no "
+            "format: recreate the tool."
+        )
+        return
+    crop["box"].setValue(project.live_area.nuke_box(height))
+
+
+def stmap_from_project(node: Any) -> None:
+    project = host.current_project()
+    if project is None:
+        host.message("Open a restoration project first (Film Restoration ▸ Project).")
+        return
+    read = _inner(node, "STMapRead")
+    if read is None:
+        host.message("This RT_Align has no STMapRead node inside: recreate the tool.")
+        return
+    read["file"].setValue((project.alignment_dir / "stmap.####.exr").as_posix())
+
+
+def grade_from_project(node: Any) -> None:
+    project = host.current_project()
+    if project is None:
+        host.message("Open a restoration project first (Film Restoration ▸ Project).")
+        return
+    cube = project.stage_dir(5) / "grade.cube"
+    if not cube.is_file():
+        host.message(f"No fitted grade yet: run `rtk matchgrade fit` (expected {cube}).")
+        return
+    transform = _inner(node, "ApplyGrade")
+    if transform is None:
+        host.message("This RT_MatchGrade has no ApplyGrade node inside: recreate the tool.")
+        return
+    transform["file"].setValue(cube.as_posix())
