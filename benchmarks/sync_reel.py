@@ -12,8 +12,8 @@ another size, their own noise, and
 - ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
   mixes two film frames, and every film frame exists only as two fields of two video frames;
 - ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, three single
-  frames dropped and two repeated (isolated: at least 40 frames apart, outside the censored
-  shot).
+  frames dropped and two repeated (isolated: at least 40 frames apart and 8 from a cut,
+  outside the censored shot).
 
 Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that show
 it (progressive references: both fields of the frame).  Values are display-referred 0–1.
@@ -234,7 +234,8 @@ def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -
     # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
     # repeat a few frames apart in a slow shot read, by content, as a shift between them)
     lo = shots[1][0] + 5 if len(shots) > 1 else 5
-    pool = [i for i in range(lo, n - 5) if not censored[0] - 2 <= i < censored[1] + 2]
+    near_cut = lambda i: any(abs(i - c) < 8 for c in reel.cuts)  # noqa: E731
+    pool = [i for i in range(lo, n - 5) if not censored[0] - 2 <= i < censored[1] + 2 and not near_cut(i)]
     picked: List[int] = []
     for i in rng.permutation(pool):
         if all(abs(int(i) - p) >= 40 for p in picked):

@@ -58,7 +58,7 @@ class SyncSettings:
     beam: int = 64
     candidates: int = 5
     min_coverage: float = 0.5
-    detect_window: int = 400
+    detect_window: int = 300
     gap_states: int = 8
 
 
@@ -376,14 +376,21 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
     else:
         orders = [field_order]
     prepared = {}
+    upper = None  # (features, candidates) of the fields in upper-first order
     for order in orders:
         if order == "progressive" or reference.fields is None:
             zf = rank_features(pool(reference.luma, fw, fh))
             zu = np.repeat(zf, 2, axis=0)
             cands = 2 * top_candidates(zs_search, search_features(zf, fh, fw), settings.candidates)
         else:
-            zu = rank_features(pool(reference_units(reference, order), fw, fh))
-            cands = top_candidates(zs_search, search_features(zu, fh, fw), settings.candidates)
+            if upper is None:
+                zu_up = rank_features(pool(reference_units(reference, "upper"), fw, fh))
+                upper = (zu_up, top_candidates(zs_search, search_features(zu_up, fh, fw), settings.candidates))
+            if order == "upper":
+                zu, cands = upper
+            else:  # the same fields, the two of each frame swapped: unit 2k+f becomes 2k+1-f
+                zu = upper[0].reshape(R, 2, -1)[:, ::-1].reshape(2 * R, -1)
+                cands = upper[1] ^ 1
         sims = np.einsum("sd,skd->sk", zs, zu[cands])
         best_cost = 1.0 - np.max(sims, axis=1)
         if settings.gap is not None:
