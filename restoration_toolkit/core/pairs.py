@@ -48,6 +48,9 @@ class PairSet:
     pairs: List[Pair] = field(default_factory=list)
     rejected: List[Rejection] = field(default_factory=list)
     holdout: List[int] = field(default_factory=list)  # scan frames kept back for validation
+    # reference frame of each held-out scan frame (from time-sync), so stage 02 can align
+    # them and validation can measure them; absent in files written before it existed
+    holdout_references: Dict[int, int] = field(default_factory=dict)
     notes: str = ""
 
     @property
@@ -97,5 +100,6 @@ def load_pairs(path: PathLike) -> PairSet:
         pairs=pairs,
         rejected=rejected,
         holdout=[int(f) for f in data.get("holdout") or []],
+        holdout_references={int(k): int(v) for k, v in (data.get("holdout_references") or {}).items()},
         notes=str(data.get("notes") or ""),
     )
