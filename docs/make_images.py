@@ -233,6 +233,35 @@ def copy_scaled(src: Path, out: Path, width: int = 800) -> Path:
     return out
 
 
+def held_out_crops(report: Path, out: Path) -> Path:
+    """The validation report's crops of the first held-out frame in one strip, with its ΔE maps.
+
+    Top row: the crops `rtk validate` wrote (scan, each baseline, model, reference) as they
+    are; bottom row: the ΔE2000 maps the report made for the same candidates. Nothing is
+    re-measured here; the pictures are the report's own.
+    """
+    crops = sorted((report / "crops").glob("f*_*.png"))
+    if not crops:
+        raise RTKError("the report has no crops (run rtk validate)", report)
+    frame = crops[0].name.split("_")[0]
+    names = [c.name[len(frame) + 1:-4] for c in crops if c.name.startswith(frame + "_")]
+    order = ["scan"] + sorted(n for n in names if n not in ("scan", "model", "reference")) + ["model", "reference"]
+    order = [n for n in order if n in names]
+    fig, axes = plt.subplots(2, len(order), figsize=(3.2 * len(order), 6.8), squeeze=False)
+    for col, name in enumerate(order):
+        img = cv2.cvtColor(cv2.imread(str(report / "crops" / f"{frame}_{name}.png")), cv2.COLOR_BGR2RGB)
+        axes[0, col].imshow(img)
+        axes[0, col].set_title(name, fontsize=10)
+        de = report / "errors" / f"{frame}_{name}_de.png"
+        if de.is_file():
+            axes[1, col].imshow(cv2.cvtColor(cv2.imread(str(de)), cv2.COLOR_BGR2RGB))
+            axes[1, col].set_title(f"ΔE2000 map: {name}", fontsize=9)
+        for row in (0, 1):
+            axes[row, col].axis("off")
+    fig.suptitle(f"Held-out frame {frame[1:]}: crops and ΔE2000 maps from the validation report", fontsize=11)
+    return _save(fig, out)
+
+
 def make_all(project_dir: Path, out_dir: Path) -> Dict[str, Path]:
     project = open_project(project_dir)
     pairs = load_pairs(project.pairs_file)
@@ -253,6 +282,8 @@ def make_all(project_dir: Path, out_dir: Path) -> Dict[str, Path]:
     for name in ("delta_e_per_frame.png", "nps.png"):
         if (report / name).is_file():
             made[name[:-4]] = copy_scaled(report / name, out_dir / f"report_{name}")
+    if (report / "crops").is_dir():
+        made["held_out"] = held_out_crops(report, out_dir / "report_held_out.png")
     return made
 
 
