@@ -420,10 +420,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.out:
             raise RTKError("--out DIR is required when SOURCE and REFERENCE are given")
         out = Path(args.out)
-        if args.project:
-            from ..core.project import open_project
-
-            project = open_project(args.project)
+        project = _project_for(args.project, reference)
     else:
         from ..core.project import open_project
 
@@ -443,7 +440,8 @@ def run(args: argparse.Namespace) -> int:
         pairs_file = Path(args.pairs) if args.pairs else project.pairs_file
         if pairs_file.is_file():
             args.pairs = str(pairs_file)
-    if project is not None and project.reference is not None:
+    source, reference = _absolute(source), _absolute(reference)
+    if project is not None and project.reference is not None and _same_footage(project, reference):
         settings.ocio_config = project.color.ocio_config
         settings.reference_colorspace = project.reference.colorspace
         settings.working_space = project.color.working_space
@@ -526,6 +524,30 @@ def _write_nk(out: Path, settings: Settings) -> None:
     except RTKError:
         return  # nothing aligned: no graph
     atomic_write_text(out / "alignment.nk", write_script(graph.script))
+
+
+def _absolute(spec: str) -> str:
+    """A spec with its path made absolute (a trailing frame range is kept)."""
+    head, sep, tail = spec.partition(" ")
+    return os.path.abspath(head) + sep + tail
+
+
+def _project_for(explicit: Optional[str], reference: str):
+    """The project named by --project, else the nearest one above the current folder (None
+    when there is none): its colour settings apply when REFERENCE is its reference."""
+    from ..core.project import open_project
+
+    if explicit:
+        return open_project(explicit)
+    try:
+        return open_project(None)
+    except RTKError:
+        return None
+
+
+def _same_footage(project, spec: str) -> bool:
+    ref = project.reference_spec()
+    return bool(ref) and _absolute(spec).split(" ")[0] == os.path.abspath(ref.split(" ")[0])
 
 
 def _short(record: Dict[str, Any]) -> Dict[str, Any]:

@@ -116,9 +116,11 @@ def fit_residual_field(
     iterations: int = 4,
     levels: int = 2,
     scan_weight: Optional[np.ndarray] = None,
+    initial: Optional[ResidualField] = None,
 ) -> ResidualField:
     """Fit the B-spline residual field on top of ``matrix`` (working grids, see module doc).
 
+    ``initial``: continue from this field (full resolution only).
     Coarse to fine over ``levels`` pyramid levels (cv2.pyrDown), ``iterations`` Gauss–Newton
     steps per level at most. ``smoothness``: weight of the bending penalty relative to the mean
     data curvature; larger is stiffer. Returns a zero field when too few pixels support a fit.
@@ -126,6 +128,9 @@ def fit_residual_field(
     h, w = scan_s.shape
     kx, ky = knot_count(w, spacing), knot_count(h, spacing)
     coef = np.zeros((ky, kx, 2))
+    if initial is not None and initial.coefficients.shape == coef.shape:
+        coef = initial.coefficients.copy()
+        levels = 1  # continue at full resolution only
     pyr = [(scan_s, ref_s, scan_weight)]
     for _ in range(levels - 1):
         s_, r_, w_ = pyr[-1]
@@ -222,3 +227,35 @@ def _fit_level(
         if np.abs(delta).max() < 5e-3:
             break
     return np.stack([coef[0].reshape(ky, kx), coef[1].reshape(ky, kx)], axis=2), True
+
+
+def holdout_gain(
+    scan_s: np.ndarray,
+    ref_s: np.ndarray,
+    matrix: np.ndarray,
+    polarity: float,
+    field: ResidualField,
+    weight: np.ndarray,
+) -> float:
+    """Relative drop of the robust (Geman–McClure) cost on held-out pixels (``weight``) when
+    the field is added to the affine: > 0 means the field predicts pixels it was not fitted
+    to, i.e. the content supports it; ≤ 0 means it fitted noise."""
+    h, w = scan_s.shape
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    base_x = (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]).astype(np.float32)
+    base_y = (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]).astype(np.float32)
+    r0 = sample(ref_s, base_x, base_y) * polarity - scan_s
+    disp = field.evaluate(np.arange(w), np.arange(h))
+    r1 = sample(ref_s, base_x + disp[..., 0], base_y + disp[..., 1]) * polarity - scan_s
+    sel = weight > 1e-3
+    if sel.sum() < 100:
+        return 0.0
+    _, sigma = robust_weights(r0, sel)
+    c2 = (2.0 * sigma) ** 2
+
+    def cost(r: np.ndarray) -> float:
+        rr = r[sel] ** 2
+        return float(np.sum(weight[sel] * rr / (rr + c2)))
+
+    before = cost(r0)
+    return (before - cost(r1)) / max(before, 1e-12)

@@ -22,7 +22,7 @@ from .confidence import (
     smoothstep,
     trim_one_sided_rows,
 )
-from .dense import ResidualField, fit_residual_field
+from .dense import ResidualField, fit_residual_field, holdout_gain
 from .geometry import affine_grid, change_grids
 from .global_model import (
     box_for,
@@ -46,6 +46,7 @@ from .preprocess import (
 from .result import AlignmentResult, Figures, LiveArea
 
 _EDGE_MARGIN = 10.0  # working pixels
+_HOLDOUT_GAIN = 0.012  # relative robust-cost drop on held-out pixels that keeps the field
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ def estimate_alignment(
         polarity = _polarity(scan_s, ref_s, m_w, wbox)
     say(2, 5, "global model")
     sigma = 1.0
+    # tone-match before the fine fit as well (the start is within a pixel or two)
+    scan_s = structure_image(
+        _match_tones(scan_w, ref_w, affine_grid(m_w, scan_w.shape), fit_box, polarity)
+    )
     if opts.refine_global:
         # features start within a pixel or two: a short pyramid; a guess needs the full one
         levels = 3 if how.startswith("features") or how == "given" else opts.pyramid_levels
@@ -169,23 +174,36 @@ def estimate_alignment(
         # one-sided content (subtitles, logos, damage) disagrees locally even after the affine:
         # keep it out of the dense fit, which is local enough to be pulled by it
         grid = affine_grid(m_w, scan_s.shape)
+        # tone-match the scan to the reference (quantiles over the overlap): a different
+        # transfer curve (linear scan, display-encoded DVD; fading) bends edge profiles, and
+        # a local field would follow that bend as if it were a displacement
+        scan_s = structure_image(_match_tones(scan_w, ref_w, grid, fit_box, polarity))
         agree = local_ncc(scan_s, sample(ref_s, grid[:, :, 0], grid[:, :, 1]) * polarity, 6.0)
         fit_weight = cv2.erode(smoothstep(agree, 0.1, 0.4), np.ones((9, 9), np.uint8))
+
         # where the field had nothing to hold on to nearby it is extrapolated: not confident
         inside_fit = inside_box(grid[:, :, 0], grid[:, :, 1], fit_box).astype(np.float32)
         near = local_mean(fit_weight * inside_fit, spacing)
         support = smoothstep(near / (local_mean(inside_fit, spacing) + 1e-3), 0.3, 0.6)
-        field = fit_residual_field(
-            scan_s,
-            ref_s,
-            m_w,
-            polarity,
-            fit_box,
-            spacing=spacing,
-            scan_weight=fit_weight,
-            smoothness=opts.smoothness,
-            iterations=opts.dense_iterations,
-        )
+        # fit on half the frame (a checkerboard of blocks), test on the other half: the field
+        # is kept only if it predicts pixels it was not fitted to (else it fitted noise)
+        hh, ww_ = scan_s.shape
+        block = int(max(8, spacing // 2))
+        half = (np.arange(hh)[:, None] // block + np.arange(ww_)[None, :] // block) % 2 == 0
+        half = half.astype(np.float32)
+        trial = fit_residual_field(
+            scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing, scan_weight=fit_weight * half,
+            smoothness=opts.smoothness, iterations=opts.dense_iterations,
+        )  # fmt: skip
+        held_out = fit_weight * inside_fit * (1.0 - half)
+        gain = holdout_gain(scan_s, ref_s, m_w, polarity, trial, held_out)
+        if gain > _HOLDOUT_GAIN:
+            field = fit_residual_field(
+                scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing, scan_weight=fit_weight,
+                smoothness=opts.smoothness, iterations=2, initial=trial,
+            )  # fmt: skip
+        else:
+            support = None  # the affine alone: its confidence needs no field support
 
     # working-grid map, warped structure, confidence
     hw, ww = scan_s.shape
@@ -272,6 +290,27 @@ def estimate_alignment(
         warnings=warnings,
         working_scale=(float(s_scale[0]), float(r_scale[0])),
     )
+
+
+def _match_tones(scan_w: np.ndarray, ref_w: np.ndarray, grid: np.ndarray, box, polarity: float) -> np.ndarray:
+    """The scan luminance put through the monotone curve that gives it the reference's
+    distribution over the overlap (quantile matching); inverted for a negative."""
+    inside = inside_box(grid[:, :, 0], grid[:, :, 1], box)
+    if inside.sum() < 1000:
+        return scan_w
+    ref_on_scan = sample(ref_w, grid[:, :, 0], grid[:, :, 1]) * polarity
+    # the middle 90 % only: one-sided extremes (white subtitles, black bars) stay out of it
+    q = np.linspace(0.05, 0.95, 181)
+    src = np.quantile(scan_w[inside][::3], q)
+    dst = np.quantile(ref_on_scan[inside][::3], q)
+    src = np.maximum.accumulate(src + np.arange(q.size) * 1e-9)  # strictly increasing for interp
+    out = np.interp(scan_w, src, dst)
+    # beyond the middle, continue with the end slopes instead of clamping
+    lo_slope = (dst[5] - dst[0]) / max(src[5] - src[0], 1e-9)
+    hi_slope = (dst[-1] - dst[-6]) / max(src[-1] - src[-6], 1e-9)
+    out = np.where(scan_w < src[0], dst[0] + (scan_w - src[0]) * lo_slope, out)
+    out = np.where(scan_w > src[-1], dst[-1] + (scan_w - src[-1]) * hi_slope, out)
+    return out.astype(np.float32)
 
 
 def _polarity(scan_s: np.ndarray, ref_s: np.ndarray, m_w: np.ndarray, wbox) -> float:
