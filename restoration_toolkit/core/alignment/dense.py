@@ -154,7 +154,7 @@ def fit_residual_field(
             (ky, kx),
             coef * f,
             smoothness,
-            iterations + (3 if level else 0),
+            iterations + (2 if level else 0),
             w_img,
         )
         if not ok:

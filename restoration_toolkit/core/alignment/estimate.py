@@ -200,7 +200,7 @@ def estimate_alignment(
         if gain > _HOLDOUT_GAIN:
             field = fit_residual_field(
                 scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing, scan_weight=fit_weight,
-                smoothness=opts.smoothness, iterations=2, initial=trial,
+                smoothness=opts.smoothness, iterations=1, initial=trial,
             )  # fmt: skip
         else:
             support = None  # the affine alone: its confidence needs no field support
