@@ -110,3 +110,10 @@ def test_inputs_not_modified(base_pair):
     ref = base_pair.reference.copy()
     estimate_alignment(scan, ref, AlignmentOptions(dense=False))
     assert np.array_equal(scan, base_pair.scan) and np.array_equal(ref, base_pair.reference)
+
+
+def test_anamorphic_dvd_pixel_aspect_found_without_a_hint():
+    # 16:9 NTSC DVD: reference pixels 1.4587 wide, the picture squeezed into 360×300
+    pair = small_pair(par=1.4587, ref_size=(360, 300))
+    res = _check(pair, 0.4, 1.0)
+    assert describe(res.matrix, res.reference_shape).pixel_aspect == pytest.approx(1.4587, abs=0.01)
