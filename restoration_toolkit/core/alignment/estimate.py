@@ -328,14 +328,18 @@ def _predicted_error(scan_s, ref_s, m_w, polarity, mask, sigma) -> float:
     if mask.sum() < 16:
         return float("nan")
     gx, gy = gradients(ref_s)
-    sx = sample(gx, grid[:, :, 0], grid[:, :, 1])[mask] * polarity
-    sy = sample(gy, grid[:, :, 0], grid[:, :, 1])[mask] * polarity
-    ys, xs = np.nonzero(mask)
+    # every other pixel in each direction, counted four times: the same information, a
+    # quarter of the work
+    thin = np.zeros_like(mask)
+    thin[::2, ::2] = mask[::2, ::2]
+    sx = sample(gx, grid[:, :, 0], grid[:, :, 1])[thin] * polarity
+    sy = sample(gy, grid[:, :, 0], grid[:, :, 1])[thin] * polarity
+    ys, xs = np.nonzero(thin)
     xs = xs.astype(np.float64)
     ys = ys.astype(np.float64)
     jac = np.stack([sx * xs, sx * ys, sx, sy * xs, sy * ys, sy], axis=1).astype(np.float64)
     try:
-        cov = np.linalg.inv(jac.T @ jac) * sigma * sigma
+        cov = np.linalg.inv(4.0 * (jac.T @ jac)) * sigma * sigma
     except np.linalg.LinAlgError:
         return float("nan")
     # position variance at each confident pixel: p = [x y 1]
