@@ -29,9 +29,10 @@ as fields of two mixed video frames (recoverable by weaving them, never paired a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from .errors import RTKError
@@ -59,6 +60,7 @@ class SyncSettings:
     candidates: int = 5
     min_coverage: float = 0.5
     detect_window: int = 300
+    framing_passes: int = 5
     gap_states: int = 8
 
 
@@ -137,11 +139,10 @@ def pool(images: np.ndarray, w: int, h: int) -> np.ndarray:
     a, b = hh // h, ww // w
     if a == 1 and b == 1:
         return np.asarray(images, np.float32)
-    out = np.zeros((n, h, w), np.float32)
-    for dy in range(a):
-        for dx in range(b):
-            out += images[:, dy::a, dx::b]
-    return out / float(a * b)
+    # one call on the stacked frames: with whole-number factors INTER_AREA averages exactly
+    # the a×b blocks, which never straddle two frames
+    stacked = np.ascontiguousarray(images, np.float32).reshape(n * hh, ww)
+    return cv2.resize(stacked, (w, n * h), interpolation=cv2.INTER_AREA).reshape(n, h, w)
 
 
 def reference_units(ref: Thumbnails, order: str) -> np.ndarray:
@@ -153,22 +154,38 @@ def reference_units(ref: Thumbnails, order: str) -> np.ndarray:
     return f.reshape(-1, *f.shape[2:])
 
 
-def combing_fraction(ref: Thumbnails) -> float:
-    """Fraction of moving reference frames whose fields pair across the frame boundary
-    better than within the frame (0 for progressive video, ~0.4 for 3:2 pulldown, ~1 for
-    field-shifted video). Frames where the difference is within the noise are not counted."""
+@dataclass(frozen=True)
+class FieldAnalysis:
+    """combing: fraction of moving reference frames whose fields pair across the frame
+    boundary better than within the frame (0 progressive, ~0.5 3:2 pulldown, ~1 field-shifted
+    video); upper_first: fraction of those where the pairing says upper field first."""
+
+    combing: float
+    upper_first: float
+
+
+def analyse_fields(ref: Thumbnails) -> FieldAnalysis:
+    """Combing and field order from the reference's field thumbnails (frames where the
+    difference is within the noise are not counted)."""
     if ref.fields is None or len(ref) < 3:
-        return 0.0
+        return FieldAnalysis(0.0, 0.5)
     top = rank_features(pool(ref.fields[:, 0], 16, 12))
     bot = rank_features(pool(ref.fields[:, 1], 16, 12))
     within = np.einsum("ij,ij->i", top[1:], bot[1:])
-    across = np.maximum(np.einsum("ij,ij->i", bot[:-1], top[1:]),  # upper field first
-                        np.einsum("ij,ij->i", top[:-1], bot[1:]))  # lower field first
-    diff = across - within
+    upper = np.einsum("ij,ij->i", bot[:-1], top[1:])  # previous bottom with this top
+    lower = np.einsum("ij,ij->i", top[:-1], bot[1:])  # previous top with this bottom
+    diff = np.maximum(upper, lower) - within
     decided = np.abs(diff) > 0.005
     if decided.sum() < max(3, 0.02 * len(diff)):
-        return 0.0
-    return float(np.mean(diff[decided] > 0))
+        return FieldAnalysis(0.0, 0.5)
+    combed = decided & (diff > 0)
+    return FieldAnalysis(float(np.mean(diff[decided] > 0)),
+                         float(np.mean(upper[combed] > lower[combed])) if combed.any() else 0.5)
+
+
+def combing_fraction(ref: Thumbnails) -> float:
+    """See :class:`FieldAnalysis` (``combing``)."""
+    return analyse_fields(ref).combing
 
 
 def search_features(z: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -299,7 +316,7 @@ def _viterbi(zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gaps:
         # continuations that pay theirs later)
         # (the arrival step only matters to the 3:2 cadence prior; elsewhere one state per
         # position keeps the beam diverse)
-        key = (nj + 1) * 16 + ngap * 8 + (npp * (~ngap) if keep_step else 0)
+        key = (nj + 1) * 16 + ngap * 8 + (((npp == 2) + 2 * (npp == 3)) * (~ngap) if keep_step else 0)
         order = np.lexsort((ns, key))
         ks = key[order]
         first = np.empty(len(order), bool)
@@ -361,7 +378,93 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
     ``fields`` (for interlaced/telecined video; without fields it is treated as progressive).
     ``field_order``: "progressive", "upper", "lower" or None to detect. Raises RTKError when
     the reference is far shorter than the scan or has nothing in common with it.
+
+    A transfer is rarely framed like the scan, and in a pan a framing offset looks like a
+    frame offset. So after a first pass the framing (affine: shift, scale, slight rotation)
+    is estimated from confident clean pairs; when it is not negligible the reference
+    thumbnails are resampled onto the scan's framing and the search runs again.
     """
+    result = _sync_once(scan, reference, scan_fps, reference_fps, field_order, settings, feature_size)
+    total: Optional[np.ndarray] = None
+    for _ in range(settings.framing_passes):
+        current = warp_thumbnails(reference, total) if total is not None else reference
+        warp = estimate_framing(scan, current, result)
+        if warp is None:
+            break
+        total = warp if total is None else (np.vstack([total, [0, 0, 1]]) @ np.vstack([warp, [0, 0, 1]]))[:2]
+        total = total.astype(np.float32)
+        result = _sync_once(scan, warp_thumbnails(reference, total), scan_fps, reference_fps, field_order,
+                            settings, feature_size)
+    if total is None:
+        return result
+    return replace(result, explanation=result.explanation + f"; framing corrected ({describe_warp(total)})")
+
+
+def estimate_framing(scan: Thumbnails, reference: Thumbnails, result: SyncResult,
+                     run: int = 24) -> Optional[np.ndarray]:
+    """The affine (2×3, thumbnail pixels) taking scan thumbnail coordinates to reference
+    ones, or None when it moves no point by more than a tenth of a thumbnail pixel.
+
+    Fitted (ECC) on averages over runs of ``run`` consecutively matched frames, median over
+    the runs: in a pan a framing offset and a one-frame mapping error look alike frame by
+    frame, but barely change a run's average, so the estimate holds even when the first
+    mapping does not."""
+    idx_s, idx_r = [], []
+    for i, m in enumerate(result.mapping):
+        if m.kind == "clean" and m.confidence > 0.3:
+            idx_s.append(i)
+            idx_r.append(reference.index_of(int(m.reference)))
+    fits = []
+    for k in range(0, len(idx_s) - run + 1, run):
+        a = _ranked(scan.luma[idx_s[k:k + run]].mean(axis=0))
+        b = _ranked(reference.luma[idx_r[k:k + run]].mean(axis=0))
+        warp = np.eye(2, 3, dtype=np.float32)
+        try:
+            _, warp = cv2.findTransformECC(a, b, warp, cv2.MOTION_AFFINE,
+                                           (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5), None, 1)
+        except cv2.error:
+            continue
+        fits.append(warp)
+    if len(fits) < 3:
+        return None
+    warp = np.median(np.stack(fits), axis=0).astype(np.float32)
+    h, w = scan.luma.shape[1:]
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float32)
+    moved = np.abs(corners @ warp.T - corners[:, :2]).max()
+    return warp if moved > 0.1 else None
+
+
+def _ranked(img: np.ndarray) -> np.ndarray:
+    flat = img.ravel()
+    out = np.empty(flat.size, np.float32)
+    out[np.argsort(flat)] = np.arange(flat.size, dtype=np.float32) / flat.size
+    return cv2.GaussianBlur(out.reshape(img.shape), (0, 0), 0.7)
+
+
+def warp_thumbnails(t: Thumbnails, warp: np.ndarray) -> Thumbnails:
+    """Reference thumbnails resampled onto the scan's framing (``warp`` from
+    :func:`estimate_framing`); borders are filled by replication."""
+    h, w = t.luma.shape[1:]
+
+    def one(img: np.ndarray) -> np.ndarray:
+        return cv2.warpAffine(img, warp, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE)
+
+    luma = np.stack([one(x) for x in t.luma])
+    fields = None
+    if t.fields is not None:
+        fields = np.stack([np.stack([one(x[0]), one(x[1])]) for x in t.fields])
+    return Thumbnails(t.frames, luma, t.color, fields)
+
+
+def describe_warp(warp: np.ndarray) -> str:
+    scale = float(np.sqrt(abs(np.linalg.det(warp[:, :2]))))
+    return f"shift {warp[0, 2]:+.2f}, {warp[1, 2]:+.2f} thumbnail px, scale {scale:.3f}"
+
+
+def _sync_once(scan: Thumbnails, reference: Thumbnails, scan_fps: Optional[float],
+               reference_fps: Optional[float], field_order: Optional[str], settings: SyncSettings,
+               feature_size: Tuple[int, int]) -> SyncResult:
     S, R = len(scan), len(reference)
     if S == 0 or R == 0:
         raise RTKError("empty sequence")
@@ -372,7 +475,13 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
     zs = rank_features(pool(scan.luma, fw, fh))
     zs_search = search_features(zs, fh, fw)
     if field_order in (None, "auto"):
-        orders = ["upper", "lower"] if combing_fraction(reference) > 0.15 else ["progressive"]
+        fa = analyse_fields(reference)
+        if fa.combing <= 0.15:
+            orders = ["progressive"]
+        elif fa.upper_first >= 0.8 or fa.upper_first <= 0.2:  # the order is clear
+            orders = ["upper" if fa.upper_first >= 0.8 else "lower"]
+        else:
+            orders = ["upper", "lower"]
     else:
         orders = [field_order]
     prepared = {}
@@ -400,7 +509,7 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
         prepared[order] = (zu, cands, gap)
     if orders == ["progressive"]:
         order, mode = "progressive", "progressive"
-    else:
+    else:  # interlaced
         # cadence and field order from a free pass (2 or 3 fields per film frame, no
         # alternation prior) over a window of the reel; then one pass with that prior.
         a = max(0, S // 2 - settings.detect_window // 2)
@@ -423,36 +532,33 @@ def _result(scan: Thumbnails, ref: Thumbnails, zs: np.ndarray, zu: np.ndarray, p
     S, U = len(scan), zu.shape[0]
     start, step_in = path.start, path.step_in
     second = {"upper": (0, 1), "lower": (1, 0), "progressive": (0, 1)}[order]
+    # fields per frame: up to where the next frame starts, else the cadence's guess
+    next_step = np.append(step_in[1:], 0)
+    follows = next_step > 0
+    n = np.where(follows, next_step, 2)
+    if mode == "telecine":
+        n = np.where(follows, n, np.where(step_in == 2, 3, 2))
+    cols = np.clip(np.maximum(start, 0)[:, None] + np.arange(4)[None, :], 0, U - 1)
+    sims4 = np.einsum("sd,skd->sk", zs, zu[cols])  # similarity to the next four fields
+    # before a gap, a jump or the end: one more field if it still shows this frame and no
+    # later frame starts there
+    pos = np.where(start >= 0, np.arange(S), S)
+    after = np.append(np.minimum.accumulate(pos[::-1])[::-1][1:], S)
+    nxt = np.where(after < S, start[np.minimum(after, S - 1)], U)
+    base = np.array([sims4[i, : n[i]].mean() for i in range(S)])
+    extend = (~follows) & (n < 3) & (start + n < np.minimum(U, nxt)) & \
+        (sims4[np.arange(S), np.minimum(n, 3)] >= base - 0.02)
+    n = n + extend
     mapping: List[FrameMatch] = []
-    claimed = np.zeros(U, bool)
     for i in range(S):
         j = int(start[i])
         if j < 0:
             mapping.append(FrameMatch(int(scan.frames[i]), None, 0.0, "missing"))
             continue
-        if i + 1 < S and step_in[i + 1] > 0:
-            n = int(step_in[i + 1])
-        elif mode == "telecine":
-            n = 3 if step_in[i] == 2 else 2
-        else:
-            n = 2
-        units = [u for u in range(j, min(j + n, U))]
-        if not (i + 1 < S and step_in[i + 1] > 0):
-            # before a gap, a jump or the end: take one more field if it still shows this
-            # frame and no later frame starts there
-            later = start[i + 1:]
-            nxt = int(later[later >= 0][0]) if np.any(later >= 0) else U
-            extra = units[-1] + 1
-            if extra < min(U, nxt) and len(units) < 3:
-                base = float(np.mean(zu[units] @ zs[i]))
-                if float(zu[extra] @ zs[i]) >= base - 0.02:
-                    units.append(extra)
-        claimed[units] = True
-        sim = float(np.mean(zu[units] @ zs[i]))
-        frames_here = [u // 2 for u in units]
-        clean = [k for k in sorted(set(frames_here)) if 2 * k in units and 2 * k + 1 in units]
+        units = list(range(j, min(j + int(n[i]), U)))
+        conf = float(np.clip(sims4[i, : len(units)].mean(), 0.0, 1.0))
+        clean = [u // 2 for u in units if u % 2 == 0 and u + 1 in units]
         fields = tuple((int(ref.frames[u // 2]), FIELD_NAMES[second[u % 2]]) for u in units)
-        conf = float(np.clip(sim, 0.0, 1.0))
         if clean:
             mapping.append(FrameMatch(int(scan.frames[i]), int(ref.frames[clean[0]]), conf, "clean", fields))
         else:

@@ -81,3 +81,14 @@ def test_a_reference_with_nothing_in_common_is_refused(scan_thumbs):
     other = thumbnails_from_arrays(range(1, 1 + len(noise)), noise, fields=True)
     with pytest.raises(RTKError, match="nothing in common|only"):
         sync_sequences(scan_thumbs, other)
+
+
+def test_lower_field_first_pulldown_is_detected(scan_thumbs, references):
+    ref = references["ntsc32"]
+    # drop the first line: the earlier field of every frame is now the bottom one
+    shifted = [np.ascontiguousarray(np.vstack([f[1:], f[-1:]])) for f in ref.frames]
+    thumbs = thumbnails_from_arrays(range(1, 1 + len(shifted)), shifted, fields=True)
+    result = sync_sequences(scan_thumbs, thumbs)
+    assert result.field_order == "lower" and result.cadence == "3:2 pulldown"
+    clean = [(i, m) for i, m in enumerate(result.mapping) if ref.expected(i)[0] is not None]
+    assert np.mean([m.reference == ref.expected(i)[0] + 1 for i, m in clean]) >= 0.995
