@@ -42,6 +42,15 @@ from restoration_toolkit.core.sync import pool, rank_features, sync_sequences  #
 from restoration_toolkit.core.thumbnails import Thumbnails, thumbnails_from_arrays  # noqa: E402
 
 
+def reframe(frame: np.ndarray, zoom: float, dx: float, dy: float) -> np.ndarray:
+    """The picture magnified ``zoom`` about its centre and shifted (dx, dy) pixels."""
+    import cv2
+
+    h, w = frame.shape[:2]
+    m = np.array([[zoom, 0, (1 - zoom) * w / 2 + dx], [0, zoom, (1 - zoom) * h / 2 + dy]], np.float32)
+    return cv2.warpAffine(frame, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
 def score(ref: Reference, refs_out: List[Optional[int]], fields_out: Optional[List[Tuple]] = None) -> float:
     ok = 0
     for i, got in enumerate(refs_out):
@@ -104,6 +113,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     t0 = time.perf_counter()
     reel = make_reel(args.frames, seed=args.seed)
     refs = make_references(reel, seed=args.seed + 4)
+    # beyond the issue's cases: the PAL and NTSC transfers framed 5 % tighter and shifted
+    for base in [r for r in refs if r.name in ("pal", "ntsc32")]:
+        refs.append(Reference(base.name + " reframed", [reframe(f, 1.05, 2, -1) for f in base.frames], base.fps,
+                              base.truth, base.field_order))
     gen = time.perf_counter() - t0
     t0 = time.process_time()
     scan = thumbnails_from_arrays(range(1001, 1001 + args.frames), reel.frames)
@@ -141,16 +154,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     ]
     for name, label, acc, rate, note in rows:
         lines.append(f"| {name} | {label} | {acc * 100:.2f} % | {rate:,.0f} | {note} |")
-    ours_rows = [r for r in rows if r[1].startswith("ours")]
+    ours_rows = [r for r in rows if r[1].startswith("ours") and "reframed" not in r[0]]
+    reframed = [r for r in rows if r[1].startswith("ours") and "reframed" in r[0]]
     worst = min(r[2] for r in ours_rows)
     slowest = min(r[3] for r in ours_rows)
     lines += [
         "",
-        f"Targets: ≥ 99.5 % on every case — ours: worst case {worst * 100:.2f} % "
+        f"Targets (the four cases above): ≥ 99.5 % on every case — ours: worst case {worst * 100:.2f} % "
         f"({'met' if worst >= 0.995 else 'NOT met'}); ≥ 2 000 frames/s — ours: "
         f"{min(r[3] for r in ours_rows):,.0f}–{max(r[3] for r in ours_rows):,.0f} frames per CPU-second "
         f"({'met' if slowest >= 2000 else 'NOT met'}: the beam search is a per-frame numpy loop; "
         "interlaced references pay two extra detection passes over 400 frames).",
+        "",
+        "Reframed rows (not among the issue's cases; the transfer magnified 5 % and shifted 2 px, -1 px): "
+        + "; ".join(f"{r[0]} {r[2] * 100:.2f} %" for r in reframed)
+        + ". The framing is estimated and corrected (several search passes, hence the lower rate); "
+        "with 3:2 pulldown the correction is not yet good enough — reframe or crop such a reference "
+        "to the scan's framing before syncing.",
         "",
         f"Thumbnail extraction (in memory, 128×96 frames → 64×48 luma + 16×12 color): {thumb_rate:,.0f} frames per CPU-second. "
         "From files it is bound by decoding (EXR/DPX at 2K–4K: tens of frames/s per core); the "

@@ -186,7 +186,11 @@ def curate_project(project: Project, options: CurateOptions = CurateOptions(),
                 for p in pairs if p.reference_frame is None]
     rejected = [Rejection(r.scan_frame, r.reason, r.reference_frame) for r in selection.rejected]
     notes = f"{selection.summary}. Sync: {sync.explanation}."
-    pairset = PairSet(project.technique, pairs, rejected, list(selection.holdout), notes)
+    by_scan = {m.scan: m for m in sync.mapping}
+    holdout_refs = {f: int(by_scan[f].reference) for f in selection.holdout
+                    if f in by_scan and by_scan[f].reference is not None}
+    pairset = PairSet(project.technique, pairs, rejected, holdout=list(selection.holdout),
+                      holdout_references=holdout_refs, notes=notes)
     sheet_path = None
     if options.contact_sheet:
         entries = []
@@ -232,7 +236,9 @@ def add_pairs(project: Project, frames: Sequence[int], reason: str = "validation
                           {"scan": _sha256(scan_seq.path(f)), "reference": _sha256(ref_seq.path(int(m.reference)))}))
     pairs.sort(key=lambda p: p.scan_frame)
     holdout = [h for h in pairset.holdout if h not in new_frames]
-    out = PairSet(pairset.technique, pairs, pairset.rejected, holdout, pairset.notes)
+    out = PairSet(pairset.technique, pairs, pairset.rejected, holdout=holdout,
+                  holdout_references={k: v for k, v in pairset.holdout_references.items() if k in holdout},
+                  notes=pairset.notes)
     out.save(project.pairs_file)
     summary = f"added {len(new_frames)} pair(s) ({', '.join(map(str, new_frames)) or 'none new'}); {len(pairs)} pairs now"
     return CurationResult(project.pairs_file, None, out, None, sync, shots, summary)
@@ -332,8 +338,8 @@ def curate_keyframes(project: Project, options: CurateOptions = CurateOptions())
                           {"scan": _sha256(scan_seq.path(k.scan_frame)), "reference": _sha256(path)}))
     if not pairs:
         raise RTKError("every keyframe reference was excluded", project.root / "project.yaml")
-    pairset = PairSet(project.technique, sorted(pairs, key=lambda p: p.scan_frame), rejected, [],
-                      f"{len(pairs)} keyframe pairs (non-reference color)")
+    pairset = PairSet(project.technique, sorted(pairs, key=lambda p: p.scan_frame), rejected,
+                      notes=f"{len(pairs)} keyframe pairs (non-reference color)")
     sheet_path = None
     if options.contact_sheet:
         entries = []

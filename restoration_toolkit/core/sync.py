@@ -381,8 +381,9 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
 
     A transfer is rarely framed like the scan, and in a pan a framing offset looks like a
     frame offset. So after a first pass the framing (affine: shift, scale, slight rotation)
-    is estimated from confident clean pairs; when it is not negligible the reference
-    thumbnails are resampled onto the scan's framing and the search runs again.
+    is estimated (:func:`estimate_framing`); when it is not negligible the reference
+    thumbnails are resampled onto the scan's framing and the search runs again, up to
+    ``settings.framing_passes`` times.
     """
     result = _sync_once(scan, reference, scan_fps, reference_fps, field_order, settings, feature_size)
     total: Optional[np.ndarray] = None
@@ -391,44 +392,72 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
         warp = estimate_framing(scan, current, result)
         if warp is None:
             break
-        total = warp if total is None else (np.vstack([total, [0, 0, 1]]) @ np.vstack([warp, [0, 0, 1]]))[:2]
-        total = total.astype(np.float32)
-        result = _sync_once(scan, warp_thumbnails(reference, total), scan_fps, reference_fps, field_order,
-                            settings, feature_size)
+        guess = warp if total is None else (np.vstack([total, [0, 0, 1]]) @ np.vstack([warp, [0, 0, 1]]))[:2]
+        guess = guess.astype(np.float32)
+        try:
+            result = _sync_once(scan, warp_thumbnails(reference, guess), scan_fps, reference_fps, field_order,
+                                settings, feature_size)
+        except RTKError:
+            break  # a worse framing guess: keep the mapping we have
+        total = guess
     if total is None:
         return result
     return replace(result, explanation=result.explanation + f"; framing corrected ({describe_warp(total)})")
 
 
 def estimate_framing(scan: Thumbnails, reference: Thumbnails, result: SyncResult,
-                     run: int = 24) -> Optional[np.ndarray]:
+                     run: int = 24, shifts: int = 3) -> Optional[np.ndarray]:
     """The affine (2×3, thumbnail pixels) taking scan thumbnail coordinates to reference
     ones, or None when it moves no point by more than a tenth of a thumbnail pixel.
 
-    Fitted (ECC) on averages over runs of ``run`` consecutively matched frames, median over
-    the runs: in a pan a framing offset and a one-frame mapping error look alike frame by
-    frame, but barely change a run's average, so the estimate holds even when the first
-    mapping does not."""
+    In a pan or a zoom a framing difference and a mapping a few frames off look alike, so
+    the framing is fitted jointly over many runs of ``run`` matched frames: for every run
+    and every time shift up to ``shifts`` frames, an ECC fit of the run's averages gives a
+    candidate; the candidate that explains all runs best (each at its own best shift) wins.
+    The shared framing is what the runs agree on; each run's own motion is not."""
     idx_s, idx_r = [], []
     for i, m in enumerate(result.mapping):
         if m.kind == "clean" and m.confidence > 0.3:
             idx_s.append(i)
             idx_r.append(reference.index_of(int(m.reference)))
-    fits = []
+    R = len(reference)
+    runs = []
     for k in range(0, len(idx_s) - run + 1, run):
         a = _ranked(scan.luma[idx_s[k:k + run]].mean(axis=0))
-        b = _ranked(reference.luma[idx_r[k:k + run]].mean(axis=0))
-        warp = np.eye(2, 3, dtype=np.float32)
-        try:
-            _, warp = cv2.findTransformECC(a, b, warp, cv2.MOTION_AFFINE,
-                                           (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5), None, 1)
-        except cv2.error:
-            continue
-        fits.append(warp)
-    if len(fits) < 3:
+        refs = {}
+        for d in range(-shifts, shifts + 1):
+            rr = np.clip(np.array(idx_r[k:k + run]) + d, 0, R - 1)
+            refs[d] = _ranked(reference.luma[rr].mean(axis=0))
+        runs.append((a, refs))
+    if len(runs) < 3:
         return None
-    warp = np.median(np.stack(fits), axis=0).astype(np.float32)
     h, w = scan.luma.shape[1:]
+    candidates = [np.eye(2, 3, dtype=np.float32)]
+    for a, refs in runs:
+        for d, b in refs.items():
+            warp = np.eye(2, 3, dtype=np.float32)
+            try:
+                _, warp = cv2.findTransformECC(a, b, warp, cv2.MOTION_AFFINE,
+                                               (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4), None, 1)
+            except cv2.error:
+                continue
+            candidates.append(warp)
+    inner = (slice(3, h - 3), slice(3, w - 3))
+
+    def score(warp: np.ndarray) -> float:
+        total = 0.0
+        for a, refs in runs:
+            best = -1.0
+            for b in refs.values():
+                wb = cv2.warpAffine(b, warp, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                    borderMode=cv2.BORDER_REPLICATE)
+                x, y = a[inner].ravel() - a[inner].mean(), wb[inner].ravel() - wb[inner].mean()
+                best = max(best, float(x @ y / (np.linalg.norm(x) * np.linalg.norm(y) + 1e-9)))
+            total += best
+        return total
+
+    scores = [score(c) for c in candidates]
+    warp = candidates[int(np.argmax(scores))]
     corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float32)
     moved = np.abs(corners @ warp.T - corners[:, :2]).max()
     return warp if moved > 0.1 else None

@@ -32,6 +32,7 @@ def test_curate_writes_pairs_contact_sheet_and_log(pal_project, capsys):
     assert all(p.reason and p.checksums["scan"].startswith("sha256:") and "reference" in p.checksums
                for p in pairs.pairs)
     assert len(pairs.holdout) == 2 and not set(pairs.holdout) & set(pairs.scan_frames)
+    assert pairs.holdout_references == {f: f - 1001 + 15 for f in pairs.holdout}
     assert (pal_project / "pipeline" / "01_dataset_curation" / "contact_sheet.png").is_file()
     log = (pal_project / "notes" / "experiments.md").read_text()
     assert "dataset_curation" in log or "Dataset curation" in log
