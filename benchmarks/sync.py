@@ -47,11 +47,15 @@ def reframe(frame: np.ndarray, zoom: float, dx: float, dy: float) -> np.ndarray:
     import cv2
 
     h, w = frame.shape[:2]
-    m = np.array([[zoom, 0, (1 - zoom) * w / 2 + dx], [0, zoom, (1 - zoom) * h / 2 + dy]], np.float32)
+    m = np.array(
+        [[zoom, 0, (1 - zoom) * w / 2 + dx], [0, zoom, (1 - zoom) * h / 2 + dy]], np.float32
+    )
     return cv2.warpAffine(frame, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def score(ref: Reference, refs_out: List[Optional[int]], fields_out: Optional[List[Tuple]] = None) -> float:
+def score(
+    ref: Reference, refs_out: List[Optional[int]], fields_out: Optional[List[Tuple]] = None
+) -> float:
     ok = 0
     for i, got in enumerate(refs_out):
         exp_ref, exp_fields = ref.expected(i)
@@ -71,10 +75,16 @@ def ours(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[float, fl
     fields = [tuple(sorted((f, 0 if n == "top" else 1) for f, n in m.fields)) for m in res.mapping]
     acc = score(ref, [m.reference for m in res.mapping], fields)
     speed = f"×{res.speed:.4f}" if res.speed else "-"
-    return acc, len(scan) / dt, f"{res.cadence}, {res.field_order}, speed {speed}, offset {res.offset}"
+    return (
+        acc,
+        len(scan) / dt,
+        f"{res.cadence}, {res.field_order}, speed {speed}, offset {res.offset}",
+    )
 
 
-def constant_offset(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[float, float, str]:
+def constant_offset(
+    scan: Thumbnails, ref_t: Thumbnails, ref: Reference
+) -> Tuple[float, float, str]:
     t0 = time.process_time()
     zs = rank_features(pool(scan.luma, 32, 24))
     zr = rank_features(pool(ref_t.luma, 32, 24))
@@ -84,7 +94,7 @@ def constant_offset(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tupl
         a, b = max(0, -off), min(S, R - off)
         if b - a < S // 2:
             continue
-        m = float(np.einsum("ij,ij->i", zs[a:b], zr[a + off:b + off]).mean())
+        m = float(np.einsum("ij,ij->i", zs[a:b], zr[a + off : b + off]).mean())
         if m > best:
             best, best_off = m, off
     out = [i + best_off if 0 <= i + best_off < R else None for i in range(S)]
@@ -98,7 +108,7 @@ def nearest_frame(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[
     zr = rank_features(pool(ref_t.luma, 32, 24))
     out = []
     for a in range(0, len(zs), 1024):
-        out += [int(k) for k in np.argmax(zs[a:a + 1024] @ zr.T, axis=1)]
+        out += [int(k) for k in np.argmax(zs[a : a + 1024] @ zr.T, axis=1)]
     dt = time.process_time() - t0
     return score(ref, out), len(zs) / dt, "argmax per frame"
 
@@ -115,23 +125,39 @@ def main(argv: Optional[List[str]] = None) -> int:
     refs = make_references(reel, seed=args.seed + 4)
     # beyond the cases: the PAL and NTSC transfers framed 5 % tighter and shifted
     for base in [r for r in refs if r.name in ("pal", "ntsc32")]:
-        refs.append(Reference(base.name + " reframed", [reframe(f, 1.05, 2, -1) for f in base.frames], base.fps,
-                              base.truth, base.field_order))
+        refs.append(
+            Reference(
+                base.name + " reframed",
+                [reframe(f, 1.05, 2, -1) for f in base.frames],
+                base.fps,
+                base.truth,
+                base.field_order,
+            )
+        )
     gen = time.perf_counter() - t0
     t0 = time.process_time()
     scan = thumbnails_from_arrays(range(1001, 1001 + args.frames), reel.frames)
     thumb_rate = args.frames / (time.process_time() - t0)
     ref_thumbs: Dict[str, Thumbnails] = {}
     for ref in refs:
-        ref_thumbs[ref.name] = thumbnails_from_arrays(range(len(ref.frames)), ref.frames, fields=True)
+        ref_thumbs[ref.name] = thumbnails_from_arrays(
+            range(len(ref.frames)), ref.frames, fields=True
+        )
 
-    methods = (("ours (rtk sync)", ours), ("constant offset", constant_offset), ("nearest frame", nearest_frame))
+    methods = (
+        ("ours (rtk sync)", ours),
+        ("constant offset", constant_offset),
+        ("nearest frame", nearest_frame),
+    )
     rows = []
     for ref in refs:
         for label, fn in methods:
             acc, rate, note = fn(scan, ref_thumbs[ref.name], ref)
             rows.append((ref.name, label, acc, rate, note))
-            print(f"{ref.name:<11} {label:<16} {acc * 100:7.2f} %  {rate:8.0f} frames/CPU-s  {note}", flush=True)
+            print(
+                f"{ref.name:<11} {label:<16} {acc * 100:7.2f} %  {rate:8.0f} frames/CPU-s  {note}",
+                flush=True,
+            )
 
     lines = [
         "# Benchmark: temporal sync (`benchmarks/sync.py`)",

@@ -22,13 +22,18 @@ def accuracy(result, ref):
     return ok / len(result.mapping)
 
 
-@pytest.mark.parametrize("name, cadence, order, speed", [
-    ("pal", "1:1", "progressive", 25 / 24),
-    ("ntsc32", "3:2 pulldown", "upper", 30000 / 1001 / 1.25 / 24),
-    ("interlaced", "2:2 field-shifted", "upper", 25 / 24),
-    ("edited", "1:1", "progressive", 1.0),
-])
-def test_every_cadence_and_edit_is_mapped_exactly(scan_thumbs, ref_thumbs, references, name, cadence, order, speed):
+@pytest.mark.parametrize(
+    "name, cadence, order, speed",
+    [
+        ("pal", "1:1", "progressive", 25 / 24),
+        ("ntsc32", "3:2 pulldown", "upper", 30000 / 1001 / 1.25 / 24),
+        ("interlaced", "2:2 field-shifted", "upper", 25 / 24),
+        ("edited", "1:1", "progressive", 1.0),
+    ],
+)
+def test_every_cadence_and_edit_is_mapped_exactly(
+    scan_thumbs, ref_thumbs, references, name, cadence, order, speed
+):
     ref = references[name]
     result = sync_sequences(scan_thumbs, ref_thumbs[name], scan_fps=24.0, reference_fps=ref.fps)
     assert accuracy(result, ref) >= 0.995, result.explanation
@@ -61,7 +66,9 @@ def test_edit_reports_missing_shot_drops_and_repeats(scan_thumbs, ref_thumbs, re
     missing = [i for i, m in enumerate(result.mapping) if m.kind == "missing"]
     assert missing == [i for i in range(len(ref.truth)) if not ref.truth[i]]
     n = len(ref.truth)
-    drops = [i for i in range(1, n - 1) if not ref.truth[i] and ref.truth[i - 1] and ref.truth[i + 1]]
+    drops = [
+        i for i in range(1, n - 1) if not ref.truth[i] and ref.truth[i - 1] and ref.truth[i + 1]
+    ]
     repeats = [i for i in range(n) if len(ref.truth[i]) > 2]
     assert drops and repeats
     assert result.dropped == len(drops) and result.repeated == len(repeats)
