@@ -60,7 +60,7 @@ class SyncSettings:
     candidates: int = 5
     min_coverage: float = 0.5
     detect_window: int = 300
-    framing_passes: int = 5
+    framing_passes: int = 4
     gap_states: int = 8
 
 
@@ -450,10 +450,15 @@ def sync_sequences(
 
 
 def estimate_framing(
-    scan: Thumbnails, reference: Thumbnails, result: SyncResult, run: int = 24, shifts: int = 3
+    scan: Thumbnails,
+    reference: Thumbnails,
+    result: SyncResult,
+    run: int = 24,
+    shifts: int = 3,
+    max_runs: int = 16,
 ) -> Optional[np.ndarray]:
     """The affine (2×3, thumbnail pixels) taking scan thumbnail coordinates to reference
-    ones, or None when it moves no point by more than a tenth of a thumbnail pixel.
+    ones, or None when it moves no point by more than a fifth of a thumbnail pixel.
 
     In a pan or a zoom a framing difference and a mapping a few frames off look alike, so
     the framing is fitted jointly over many runs of ``run`` matched frames: for every run
@@ -467,7 +472,10 @@ def estimate_framing(
             idx_r.append(reference.index_of(int(m.reference)))
     R = len(reference)
     runs = []
-    for k in range(0, len(idx_s) - run + 1, run):
+    starts = list(range(0, len(idx_s) - run + 1, run))
+    if len(starts) > max_runs:  # evenly spread over the reel
+        starts = [starts[int(round(t))] for t in np.linspace(0, len(starts) - 1, max_runs)]
+    for k in starts:
         a = _ranked(scan.luma[idx_s[k : k + run]].mean(axis=0))
         refs = {}
         for d in range(-shifts, shifts + 1):
@@ -477,23 +485,31 @@ def estimate_framing(
     if len(runs) < 3:
         return None
     h, w = scan.luma.shape[1:]
-    candidates = [np.eye(2, 3, dtype=np.float32)]
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float32)
+
+    def moves(warp: np.ndarray) -> float:
+        return float(np.abs(corners @ warp.T - corners[:, :2]).max())
+
+    def fit(a: np.ndarray, b: np.ndarray) -> Optional[np.ndarray]:
+        try:
+            criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
+            _, warp = cv2.findTransformECC(
+                a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, None, 1
+            )
+            return warp
+        except cv2.error:
+            return None
+
+    # quick look first: runs as matched; when they agree the framing is the same, stop
+    direct = [x for x in (fit(a, refs[0]) for a, refs in runs) if x is not None]
+    if direct and moves(np.median(np.stack(direct), axis=0)) <= 0.1:
+        return None
+    candidates = [np.eye(2, 3, dtype=np.float32)] + direct
     for a, refs in runs:
-        for b in refs.values():
-            warp = np.eye(2, 3, dtype=np.float32)
-            try:
-                _, warp = cv2.findTransformECC(
-                    a,
-                    b,
-                    warp,
-                    cv2.MOTION_AFFINE,
-                    (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4),
-                    None,
-                    1,
-                )
-            except cv2.error:
-                continue
-            candidates.append(warp)
+        for d, b in refs.items():
+            warp = fit(a, b) if d else None
+            if warp is not None:
+                candidates.append(warp)
     inner = (slice(3, h - 3), slice(3, w - 3))
 
     def score(warp: np.ndarray) -> float:
@@ -515,9 +531,7 @@ def estimate_framing(
 
     scores = [score(c) for c in candidates]
     warp = candidates[int(np.argmax(scores))]
-    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float32)
-    moved = np.abs(corners @ warp.T - corners[:, :2]).max()
-    return warp if moved > 0.1 else None
+    return warp if moves(warp) > 0.2 else None
 
 
 def _ranked(img: np.ndarray) -> np.ndarray:
