@@ -99,3 +99,21 @@ def test_lower_field_first_pulldown_is_detected(scan_thumbs, references):
     assert result.field_order == "lower" and result.cadence == "3:2 pulldown"
     clean = [(i, m) for i, m in enumerate(result.mapping) if ref.expected(i)[0] is not None]
     assert np.mean([m.reference == ref.expected(i)[0] + 1 for i, m in clean]) >= 0.995
+
+
+def test_a_reference_framed_differently_is_corrected(scan_thumbs, references):
+    import cv2
+
+    ref = references["pal"]
+
+    def reframe(f):  # 5 % tighter and shifted, as transfers often are
+        h, w = f.shape[:2]
+        m = np.array([[1.05, 0, -0.025 * w + 2], [0, 1.05, -0.025 * h - 1]], np.float32)
+        return cv2.warpAffine(f, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+
+    thumbs = thumbnails_from_arrays(
+        range(1, 1 + len(ref.frames)), [reframe(f) for f in ref.frames], fields=True
+    )
+    result = sync_sequences(scan_thumbs, thumbs)
+    assert "framing corrected" in result.explanation
+    assert accuracy(result, ref) >= 0.995
