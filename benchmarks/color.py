@@ -145,7 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return fit
 
     cases = [
-        Case("lut3d (log2, 33³)", "ours", ours("lut3d", "log2")),
+        Case("lut3d (log2, 33³, dye-density prior)", "ours", ours("lut3d", "log2")),
         Case("dye-density", "ours", ours("dye-density")),
         Case("root-polynomial (deg 3, sRGB)", "ours", ours("root-polynomial")),
         Case("polynomial (deg 2, sRGB)", "ours", ours("polynomial")),
@@ -163,10 +163,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     variants = []
     if not args.quick:
         variants = [
+            Case("lut3d log2, affine prior (λ 1e-4)", "prior", ours("lut3d", "log2", prior="affine")),
             Case("lut3d acescct", "encoding", ours("lut3d", "acescct")),
             Case("lut3d density", "encoding", ours("lut3d", "density")),
             Case("lut3d srgb", "encoding", ours("lut3d", "srgb")),
             Case("lut3d linear", "encoding", ours("lut3d", "linear")),
+            Case("lut3d acescct, affine prior", "encoding", ours("lut3d", "acescct", prior="affine")),
+            Case("lut3d density, affine prior", "encoding", ours("lut3d", "density", prior="affine")),
+            Case("lut3d srgb, affine prior", "encoding", ours("lut3d", "srgb", prior="affine")),
+            Case("lut3d linear, affine prior", "encoding", ours("lut3d", "linear", prior="affine")),
             Case("lut3d log2, no pre-filter (raw pixels)", "prefilter", ours("lut3d", "log2", smp=raw_samples)),
             Case("lut3d log2, robust none", "robust", ours("lut3d", "log2", robust="none")),
             Case("lut3d log2, size 17", "size", ours("lut3d", "log2", size=17)),
@@ -266,13 +271,13 @@ def report(rows: List[Dict], base, base_g, fps: Dict[str, float], samples, size_
     ]
     variants = [r for r in rows if r["kind"] not in ("ours", "peer", "oracle")]
     if variants:
-        ref = next(r for r in rows if r["name"].startswith("lut3d (log2"))
+        ref = next(r for r in rows if r["name"].startswith("lut3d (log2"))  # the default lut3d
         lines += [
             "## Which encoding, pre-filter, robustness, size (lut3d)",
             "",
             "| variant | ΔE2000 mean (grain-free) | p95 | grainy mean | grainy p95 | fit s |",
             "|---|---:|---:|---:|---:|---:|",
-            f"| log2, 33³, pre-filter 1.5 px, Tukey (default) | {ref['mean']:.3f} | {ref['p95']:.3f} | "
+            f"| log2, 33³, dye-density prior, pre-filter 1.5 px, Tukey (default) | {ref['mean']:.3f} | {ref['p95']:.3f} | "
             f"{ref['g_mean']:.3f} | {ref['g_p95']:.3f} | {ref['fit_s']:.2f} |",
         ]
         for r in variants:

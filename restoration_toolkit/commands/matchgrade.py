@@ -50,6 +50,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     fit.add_argument("--size", type=int, default=33, help="LUT lattice size (default 33)")
     fit.add_argument("--encoding", choices=("acescct", "log2", "density", "srgb", "linear"), default=None,
                      help="fit encoding (default: per method — lut3d log2, cdl acescct; see docs/benchmarks/color.md)")
+    fit.add_argument("--prior", choices=("dye-density", "affine"), default="dye-density",
+                     help="lut3d: the global model the lattice corrects (default dye-density)")
     fit.add_argument("--source-colorspace", metavar="NAME", help="OCIO space of the scan (default: project source colorspace)")
     fit.add_argument("--target-colorspace", metavar="NAME", help="OCIO space of the target (default: the working space)")
     fit.add_argument("--ocio", metavar="CONFIG", help="OCIO config (default: project color.ocio_config)")
@@ -171,7 +173,8 @@ def run_fit(args: argparse.Namespace) -> int:
     encoding = args.encoding  # None: the method's default (lut3d log2, cdl acescct, …)
     with progress_bar("matchgrade fit", len(frames) + 2, quiet=args.json) as progress:
         result = fit_grade(source, target, out, frames=frames, holdout=holdout, mask=mask, colors=colors,
-                           method=args.method, size=args.size, encoding=encoding, progress=progress,
+                           method=args.method, size=args.size, encoding=encoding, prior=args.prior,
+                           progress=progress,
                            extra={"project": project.name if project else None})
     summary: Dict[str, Any] = {
         "grade": result.files.cube, "sidecar": result.files.sidecar, "cdl": result.files.cdl,
@@ -181,6 +184,7 @@ def run_fit(args: argparse.Namespace) -> int:
     }
     entry = _log(args, project, frames=result.train_frames,
                  parameters={"method": args.method, "size": args.size, "encoding": result.transform.encoding,
+                             "prior": args.prior if args.method == "lut3d" else None,
                              "holdout": format_frames(result.holdout_frames) if result.holdout_frames else ""},
                  figures={k: v for k, v in result.figures.items() if not isinstance(v, dict)},
                  inputs=[Path(source.hash_pattern), Path(target.hash_pattern)], outputs=result.files.all(),

@@ -37,6 +37,9 @@ DEFAULT_ENCODING: Dict[str, str] = {
     "cdl": "acescct",
 }
 METHODS = tuple(DEFAULT_ENCODING)
+#: lut3d smoothness λ per prior. Chosen on benchmarks/color.py (see docs/benchmarks/color.md:
+#: the physical prior needs a stiffer lattice, the affine prior a looser one).
+DEFAULT_SMOOTHNESS = {"affine": 1e-4, "dye-density": 3e-3}
 LUMA_709 = np.array([0.2126, 0.7152, 0.0722])
 
 
@@ -60,11 +63,12 @@ def fit_color_transform(
     prefilter: float = 1.5,
     edge_stops: float = 0.25,
     robust: str = "tukey",
-    smoothness: float = LutFitOptions.smoothness,
+    smoothness: Optional[float] = None,
     ridge: float = LutFitOptions.ridge,
     max_samples: int = 300_000,
     seed: int = 0,
     measure_encoding: str = "linear-srgb",
+    prior: str = "dye-density",
     progress: Optional[ProgressFn] = None,
 ) -> ColorTransform:
     """Fit a color transform taking ``source`` (the faded scan) to ``target`` (the aligned
@@ -79,6 +83,10 @@ def fit_color_transform(
     size: LUT lattice size (lut3d). degree: polynomial degree (default 2 / root 3).
     prefilter, edge_stops: grain-aware sampling (:func:`.samples.collect_samples`).
     robust: ``tukey`` (Huber then bisquare), ``huber`` or ``none``.
+    prior: lut3d only — the global model the lattice corrects: ``dye-density`` (default: the
+        physical fading model; the LUT then fixes only what the physics misses, and returns to
+        the physics away from the data) or ``affine`` (robust, slopes shrunk toward identity).
+    smoothness: lut3d lattice smoothness λ (default per prior, :data:`DEFAULT_SMOOTHNESS`).
     measure_encoding: how ΔE2000 reads the working space (``linear-srgb``, ``acescg`` …) for
         the training figures stored in ``transform.figures``.
 
@@ -101,7 +109,8 @@ def fit_color_transform(
     pairs = [(s, t, masks[i] if masks is not None else None) for i, (s, t) in enumerate(zip(sources, targets))]
     samples = collect_samples(pairs, prefilter=prefilter, edge_stops=edge_stops, max_samples=max_samples, seed=seed)
     return fit_samples(samples, method=method, encoding=encoding, size=size, degree=degree, robust=robust,
-                       smoothness=smoothness, ridge=ridge, measure_encoding=measure_encoding, progress=progress)
+                       smoothness=smoothness, ridge=ridge, measure_encoding=measure_encoding, prior=prior,
+                       progress=progress)
 
 
 def fit_samples(
@@ -112,9 +121,10 @@ def fit_samples(
     size: int = 33,
     degree: Optional[int] = None,
     robust: str = "tukey",
-    smoothness: float = LutFitOptions.smoothness,
+    smoothness: Optional[float] = None,
     ridge: float = LutFitOptions.ridge,
     measure_encoding: str = "linear-srgb",
+    prior: str = "dye-density",
     progress: Optional[ProgressFn] = None,
 ) -> ColorTransform:
     """Fit from already collected samples (see :func:`fit_color_transform`)."""
@@ -124,7 +134,7 @@ def fit_samples(
     enc = get_encoding(enc_name)
     fitter = _FITTERS[method]
     transform = fitter(samples, enc_name, size=size, degree=degree, robust=robust, smoothness=smoothness,
-                       ridge=ridge, progress=progress)
+                       ridge=ridge, progress=progress, prior=prior)
     transform.figures.update(samples.figures)
     transform.figures.update(training_figures(transform, samples, measure_encoding))
     del enc
@@ -154,10 +164,27 @@ def _encoded(samples: FitSamples, enc_name: str):
 
 
 def _fit_lut3d(samples: FitSamples, enc: str, *, size: int, robust: str, smoothness: float, ridge: float,
-               progress: Optional[ProgressFn], **_: Any) -> ColorTransform:
+               progress: Optional[ProgressFn], prior: str = "affine", **_: Any) -> ColorTransform:
     x, y = _encoded(samples, enc)
+    prior_fn = None
+    prior_figures: Dict[str, Any] = {}
+    if smoothness is None:
+        smoothness = DEFAULT_SMOOTHNESS[prior] if prior in DEFAULT_SMOOTHNESS else LutFitOptions.smoothness
+    if prior == "dye-density":
+        dye = _fit_dye_density(samples, "density", robust=robust)
+        encoding = get_encoding(enc)
+
+        def prior_fn(v: np.ndarray) -> np.ndarray:
+            return encoding.encode(dye.apply(encoding.decode(v.astype(np.float32)))).astype(np.float64)
+
+        prior_figures = {"prior_" + k: v for k, v in dye.figures.items() if k != "robust"}
+    elif prior != "affine":
+        raise RTKError(f"unknown LUT prior {prior!r} (affine or dye-density)")
     table, figures = fit_lut(x, y, samples.weight, LutFitOptions(size=int(size), smoothness=smoothness,
-                                                                ridge=ridge, robust=robust), progress)
+                                                                ridge=ridge, robust=robust), progress,
+                             prior=prior_fn)
+    figures["prior"] = prior
+    figures.update(prior_figures)
     figures["outside_lattice_fraction"] = float(np.mean(np.any((x < 0) | (x > 1), axis=1)))
     return Lut3D(encoding=enc, figures=figures, table=table)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -131,18 +131,25 @@ def fit_lut(
     w: np.ndarray,
     options: LutFitOptions = LutFitOptions(),
     progress: Optional[ProgressFn] = None,
+    prior: Optional[Callable[[np.ndarray], np.ndarray]] = None,
 ) -> Tuple[np.ndarray, Dict[str, float]]:
     """Fit the LUT table (N, N, N, 3) mapping encoded ``x`` (n, 3) to encoded ``y`` (n, 3)
-    with sample weights ``w`` (n,). Returns the table and fit figures."""
+    with sample weights ``w`` (n,). ``prior``: a global model, encoded (m, 3) → encoded
+    (m, 3), that the lattice corrects (default: a robust affine fit, slopes shrunk toward
+    identity); far from the data the LUT returns to it. Returns the table and fit figures."""
     n = options.size
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     w = np.asarray(w, np.float64)
-    prior = robust_affine(x, y, w, shrink=options.prior_shrink)
+    if prior is None:
+        affine = robust_affine(x, y, w, shrink=options.prior_shrink)
+
+        def prior(v: np.ndarray) -> np.ndarray:
+            return np.hstack([np.clip(v, 0, 1), np.ones((v.shape[0], 1))]) @ affine
+
     nodes = np.stack(np.meshgrid(*([np.linspace(0, 1, n)] * 3), indexing="ij"), -1).reshape(-1, 3)
-    prior_nodes = np.hstack([nodes, np.ones((nodes.shape[0], 1))]) @ prior
-    xa = np.hstack([np.clip(x, 0, 1), np.ones((x.shape[0], 1))])
-    target = y - xa @ prior
+    prior_nodes = np.asarray(prior(nodes), np.float64)
+    target = y - np.asarray(prior(np.clip(x, 0, 1)), np.float64)
     a = splat_matrix(x, n)
     # scaled so λ, μ approximate the continuous ∫|∇r|² (or ∫|∂²r|²) and ∫r² for any N
     scale = (n - 1) ** (2 * options.order - 3)

@@ -111,6 +111,7 @@ def fit_grade(
     method: str = "lut3d",
     size: int = 33,
     encoding: Optional[str] = None,
+    prior: str = "dye-density",
     progress: Optional[ProgressFn] = None,
     extra: Optional[Dict[str, Any]] = None,
 ) -> FitResult:
@@ -130,7 +131,7 @@ def fit_grade(
         progress(done, total, "fitting")
     transform = fit_color_transform([p[0] for p in pairs], [p[1] for p in pairs],
                                     mask=[p[2] for p in pairs] if mask is not None else None,
-                                    method=method, size=size, encoding=encoding,
+                                    method=method, size=size, encoding=encoding, prior=prior,
                                     measure_encoding=colors.measure_encoding)
     del pairs
     done += 1

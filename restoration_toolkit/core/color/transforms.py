@@ -164,7 +164,9 @@ class DyeDensity(ColorTransform):
     ``flare``: per-channel flare fraction removed from the scan; ``matrix`` (3×3) and
     ``offset`` (3): reference density = matrix @ scan density + offset. ``retention``,
     ``crossover`` and ``fog`` (the forward fading, for people) are derived in ``figures``.
-    The encoding is always ``density`` (log10 transmittance over four decades).
+    The encoding is always ``density`` (log10 transmittance over four decades). Scan values
+    are read as transmittance and clipped to 1e-4…1 (density 4…0): beyond a clear base there
+    is no dye to restore, so the model never extrapolates past it.
     """
 
     flare: np.ndarray = field(default_factory=lambda: np.zeros(3))
@@ -177,7 +179,7 @@ class DyeDensity(ColorTransform):
 
     def linear_to_linear(self, linear: np.ndarray) -> np.ndarray:
         t = np.asarray(linear, np.float64) * (1.0 + self.flare) - self.flare
-        d = -np.log10(np.clip(t, DENSITY_FLOOR, None))
+        d = -np.log10(np.clip(t, DENSITY_FLOOR, 1.0))  # a print transmits at most all the light
         d_ref = d @ self.matrix.T + self.offset
         return (10.0 ** -d_ref).astype(np.float32)
 
@@ -210,6 +212,8 @@ class DyeDensity(ColorTransform):
         floor = o.RangeTransform()
         floor.setMinInValue(DENSITY_FLOOR)
         floor.setMinOutValue(DENSITY_FLOOR)
+        floor.setMaxInValue(1.0)
+        floor.setMaxOutValue(1.0)
         floor.setStyle(o.RANGE_CLAMP)
         log10 = o.LogTransform(base=10.0)  # x → log10(x) = −density
         # −d_ref = M(−d) − offset
