@@ -48,10 +48,12 @@ class PairSet:
     pairs: List[Pair] = field(default_factory=list)
     rejected: List[Rejection] = field(default_factory=list)
     holdout: List[int] = field(default_factory=list)  # scan frames kept back for validation
-    # reference frame of each held-out scan frame (from time-sync), so stage 02 can align
-    # them and validation can measure them; absent in files written before it existed
-    holdout_references: Dict[int, int] = field(default_factory=dict)
     notes: str = ""
+    # reference frame of each held-out scan frame (from time-sync), so stage 02 can align
+    # them and validation can measure them; absent in files written before it existed.
+    # Last, so callers that pass (technique, pairs, rejected, holdout, notes) by position
+    # (core/curation.py) keep working.
+    holdout_references: Dict[int, int] = field(default_factory=dict)
 
     @property
     def scan_frames(self) -> List[int]:
