@@ -24,7 +24,7 @@ def _ocio_file_apply(path, pixels, encoding):
     """Apply a LUT/CDL file the way Nuke's OCIOFileTransform does, between the encoding's
     OCIO transforms (an independent path: the file as OpenColorIO parses it)."""
     enc = get_encoding(encoding)
-    ft = OCIO.FileTransform(src=str(path), interpolation=OCIO.INTERP_LINEAR)
+    ft = OCIO.FileTransform(src=str(path), interpolation=OCIO.INTERP_TETRAHEDRAL)
     group = OCIO.GroupTransform([enc.ocio_transform(), ft, enc.ocio_transform(inverse=True)])
     proc = OCIO.Config.CreateRaw().getProcessor(group).getDefaultCPUProcessor()
     out = np.ascontiguousarray(pixels, np.float32).copy()
@@ -39,7 +39,7 @@ def test_cube_read_by_opencolorio_matches_core_apply(tmp_path):
     x = smooth_image(rng, 16, 16)
     via_ocio_file = _ocio_file_apply(files.cube, x, "acescct")
     assert np.allclose(via_ocio_file, t.apply(x), atol=1e-4)
-    # and an independent interpolation: scipy's trilinear on the table = OCIO's
+    # and an independent interpolation: scipy's trilinear on the table ≈ OCIO's tetrahedral
     from scipy.interpolate import RegularGridInterpolator
 
     g = np.linspace(0, 1, 9)
@@ -47,7 +47,9 @@ def test_cube_read_by_opencolorio_matches_core_apply(tmp_path):
     e = np.clip(enc.encode(x.reshape(-1, 3)), 0, 1)
     lut = np.stack([RegularGridInterpolator((g, g, g), t.table[..., c])(e) for c in range(3)], -1)
     ocio_encoded = enc.encode(via_ocio_file.reshape(-1, 3))
-    assert np.abs(lut - ocio_encoded).max() < 1e-3  # both trilinear, in code values
+    # scipy trilinear vs OCIO tetrahedral, in code values: close, not identical
+    assert np.abs(lut - ocio_encoded).max() < 0.03
+    assert np.abs(lut - ocio_encoded).mean() < 0.002
 
 
 def test_cube_text_round_trip_and_red_fastest(tmp_path):
@@ -111,7 +113,7 @@ def test_clf_holds_the_whole_linear_grade(tmp_path):
     for method in ("lut3d", "dye-density"):
         t = _fit(method)
         files = save_grade(t, tmp_path / method / "grade.cube", size=9)
-        ft = OCIO.FileTransform(src=str(files.clf), interpolation=OCIO.INTERP_LINEAR)
+        ft = OCIO.FileTransform(src=str(files.clf), interpolation=OCIO.INTERP_TETRAHEDRAL)
         proc = OCIO.Config.CreateRaw().getProcessor(ft).getDefaultCPUProcessor()
         x = smooth_image(np.random.default_rng(8), 16, 16)
         out = np.ascontiguousarray(x).copy()
