@@ -285,6 +285,22 @@ def report(rows: List[Dict], base, base_g, fps: Dict[str, float], samples, size_
                          f"{r['g_p95']:.3f} | {r['fit_s']:.2f} |")
         lines.append("")
     lines += [
+        "## Read these figures with care",
+        "",
+        "- The fading is simulated with the same physics the `dye-density` method inverts "
+        "(per-layer density loss, crossover, fog, flare), so that model — and `lut3d`, whose "
+        "default prior it is — has a structural advantage here that a real film need not give it. "
+        "The lattice exists for what the physics misses (real dye spectra, clipping, a video "
+        "reference's own tone curve); the affine-prior row shows the LUT without that help.",
+        "- The lut3d smoothness defaults (1e-4 affine prior, 3e-3 dye prior) were chosen by "
+        "looking at this held-out image (at 160 px); a cross-validated choice on the training "
+        "pairs would be cleaner. The other variants show how sensitive the result is.",
+        "- Every method, peers included, fits the same pre-filtered samples; the `no pre-filter` "
+        "row shows the pre-filter's effect on the LUT. color-matcher is a distribution "
+        "transfer, not a pair fit: its fair use here is the training references' mosaic; the "
+        "oracle row (given the answer's own colors) is not an achievable result.",
+        "- colour-science's default Cheung 2004 is a 3×3 matrix; the 10-term row is the fair peer.",
+        "",
         "## Applying a LUT to a 2048×1556 float frame (OpenColorIO CPU processor)",
         "",
         "| what | frames / s, wall clock (busy machine) | frames / s per CPU-second of this process |",

@@ -142,8 +142,12 @@ def run_fit(args: argparse.Namespace) -> int:
         frames = None
     holdout = parse_frames(args.holdout) if args.holdout else (list(pairs.holdout) if pairs and not args.frames else [])
     frame_text = format_frames(sorted(set(frames))) if frames else None
-    target = open_sequence(target_spec, frame_text)
-    frames = list(target.frames)
+    # in a project, pairs whose reference is not aligned (yet) are left out, and said so
+    target = open_sequence(target_spec, frame_text, allow_missing=bool(pairs is not None and not args.frames))
+    skipped = list(target.missing)
+    frames = [f for f in target.frames if f not in set(skipped)]
+    if not frames:
+        raise RTKError("no aligned reference frames to fit on (run rtk align first)", target_spec)
     holdout = [f for f in holdout if f in set(frames)]
     source = open_sequence(source_spec, format_frames(frames))
     mask = None
@@ -181,6 +185,7 @@ def run_fit(args: argparse.Namespace) -> int:
         "clf": result.files.clf,
         "method": args.method, "encoding": result.transform.encoding, "size": args.size,
         "training_frames": result.train_frames, "holdout_frames": result.holdout_frames, **result.figures,
+        "skipped_frames": skipped,
     }
     entry = _log(args, project, frames=result.train_frames,
                  parameters={"method": args.method, "size": args.size, "encoding": result.transform.encoding,
@@ -201,6 +206,8 @@ def run_fit(args: argparse.Namespace) -> int:
         if "train_de2000_mean" in tr:
             print(f"  training ΔE2000 mean {tr['train_de2000_mean']:.2f}  p95 {tr['train_de2000_p95']:.2f}"
                   f"  ({len(result.train_frames)} frames)")
+        if skipped:
+            print(f"  left out (no aligned reference): frames {format_frames(skipped)}")
         if "holdout_de2000_mean" in tr:
             print(f"  held-out ΔE2000 mean {tr['holdout_de2000_mean']:.2f}  p95 {tr['holdout_de2000_p95']:.2f}"
                   f"  (frames {format_frames(result.holdout_frames)})")
