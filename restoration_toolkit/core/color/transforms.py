@@ -87,8 +87,13 @@ class ColorTransform:
         return np.asarray(out, np.float32).reshape(size, size, size, 3)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"schema": SCHEMA, "method": self.method, "encoding": self.encoding,
-                "parameters": self.parameters(), "figures": self.figures}
+        return {
+            "schema": SCHEMA,
+            "method": self.method,
+            "encoding": self.encoding,
+            "parameters": self.parameters(),
+            "figures": self.figures,
+        }
 
 
 APPLY_INTERPOLATION = "tetrahedral"
@@ -103,7 +108,9 @@ def lut3d_ocio(table: np.ndarray, interpolation: str = APPLY_INTERPOLATION) -> A
     n = table.shape[0]
     lut = o.Lut3DTransform(gridSize=n)
     lut.setData(np.ascontiguousarray(table, np.float32).reshape(-1))
-    lut.setInterpolation(o.INTERP_TETRAHEDRAL if interpolation == "tetrahedral" else o.INTERP_LINEAR)
+    lut.setInterpolation(
+        o.INTERP_TETRAHEDRAL if interpolation == "tetrahedral" else o.INTERP_LINEAR
+    )
     return lut
 
 
@@ -186,7 +193,7 @@ class DyeDensity(ColorTransform):
         t = np.asarray(linear, np.float64) * (1.0 + self.flare) - self.flare
         d = -np.log10(np.clip(t, DENSITY_FLOOR, 1.0))  # a print transmits at most all the light
         d_ref = d @ self.matrix.T + self.offset
-        return (10.0 ** -d_ref).astype(np.float32)
+        return (10.0**-d_ref).astype(np.float32)
 
     def apply(self, rgb: np.ndarray) -> np.ndarray:
         arr = np.asarray(rgb, np.float32)
@@ -230,8 +237,11 @@ class DyeDensity(ColorTransform):
         return None
 
     def parameters(self) -> Dict[str, Any]:
-        return {"flare": np.asarray(self.flare).tolist(), "matrix": np.asarray(self.matrix).tolist(),
-                "offset": np.asarray(self.offset).tolist()}
+        return {
+            "flare": np.asarray(self.flare).tolist(),
+            "matrix": np.asarray(self.matrix).tolist(),
+            "offset": np.asarray(self.offset).tolist(),
+        }
 
 
 @dataclass
@@ -259,8 +269,12 @@ class Cdl(ColorTransform):
         return apply_processor(encoded, cpu_processor(self.core_ocio_transform()))
 
     def parameters(self) -> Dict[str, Any]:
-        return {"slope": np.asarray(self.slope).tolist(), "offset": np.asarray(self.offset).tolist(),
-                "power": np.asarray(self.power).tolist(), "saturation": float(self.saturation)}
+        return {
+            "slope": np.asarray(self.slope).tolist(),
+            "offset": np.asarray(self.offset).tolist(),
+            "power": np.asarray(self.power).tolist(),
+            "saturation": float(self.saturation),
+        }
 
 
 @dataclass
@@ -313,14 +327,28 @@ def transform_from_dict(data: Dict[str, Any]) -> ColorTransform:
         if cls is Lut3D:
             return Lut3D(encoding=enc, figures=figures, table=np.asarray(p["table"], np.float32))
         if cls in (Polynomial, PlainPolynomial):
-            return cls(encoding=enc, figures=figures, matrix=np.asarray(p["matrix"], np.float64),
-                       degree=int(p["degree"]), root=bool(p["root"]))
+            return cls(
+                encoding=enc,
+                figures=figures,
+                matrix=np.asarray(p["matrix"], np.float64),
+                degree=int(p["degree"]),
+                root=bool(p["root"]),
+            )
         if cls is DyeDensity:
-            return DyeDensity(figures=figures, flare=np.asarray(p["flare"], np.float64),
-                              matrix=np.asarray(p["matrix"], np.float64), offset=np.asarray(p["offset"], np.float64))
-        return Cdl(encoding=enc, figures=figures, slope=np.asarray(p["slope"], np.float64),
-                   offset=np.asarray(p["offset"], np.float64), power=np.asarray(p["power"], np.float64),
-                   saturation=float(p["saturation"]))
+            return DyeDensity(
+                figures=figures,
+                flare=np.asarray(p["flare"], np.float64),
+                matrix=np.asarray(p["matrix"], np.float64),
+                offset=np.asarray(p["offset"], np.float64),
+            )
+        return Cdl(
+            encoding=enc,
+            figures=figures,
+            slope=np.asarray(p["slope"], np.float64),
+            offset=np.asarray(p["offset"], np.float64),
+            power=np.asarray(p["power"], np.float64),
+            saturation=float(p["saturation"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise RTKError(f"color transform parameters are incomplete or malformed ({exc})") from None
 
