@@ -96,3 +96,26 @@ def test_two_scans_cannot_be_told_apart(fake_nuke):
     _reads(fake_nuke, "/p/a.%04d.exr", "/p/b.%04d.exr")
     assert matchgrade.build_matchgrade_comparison() is None
     assert "reference" in fake_nuke._messages[-1]
+
+
+def test_rt_matchgrade_gizmo_takes_the_linear_clf(fake_nuke, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from restoration_toolkit.core.project import create_project_folders
+    from restoration_toolkit.nuke import gizmo_callbacks, host
+
+    root = tmp_path / "proj"
+    create_project_folders(root)
+    (root / "project.yaml").write_text(
+        "schema_version: 1\nname: DEMO\ntechnique: color-reference\n"
+        "source: {path: media/scan.####.exr}\nreference: {path: media/ref.####.exr}\n"
+    )
+    stage = root / "pipeline" / "05_matchgrade_render"
+    (stage / "grade.cube").write_text("LUT_3D_SIZE 2\n")
+    (stage / "grade.clf").write_text("<ProcessList/>")
+    monkeypatch.setenv(host.PROJECT_ENV, str(root))
+    fake_nuke.pluginAddPath(str(Path(__file__).parents[2] / "gizmos"))
+    grade = fake_nuke.createNode("RT_MatchGrade")
+    gizmo_callbacks.grade_from_project(grade)
+    with grade:
+        assert fake_nuke.toNode("ApplyGrade")["file"].value().endswith("grade.clf")
