@@ -188,6 +188,20 @@ def _colors(
     return ColorSetup(config=config, working=working, source=source_space, target=target_space)
 
 
+def _declared_space(path: Path, colors: Any) -> Optional[str]:
+    from ..core.color.ocio_apply import load_config
+    from ..core.imageio import read_image_header
+
+    name = read_image_header(path).colorspace
+    if not name or name == colors.working:
+        return None
+    try:
+        known = load_config(colors.config).getColorSpace(name) is not None
+    except RTKError:
+        return None
+    return name if known else None
+
+
 def _log(args: argparse.Namespace, project: Optional[Project], **entry: Any) -> Optional[str]:
     if project is None or getattr(args, "no_log", False) or log_run is None:
         return None
@@ -265,8 +279,13 @@ def run_fit(args: argparse.Namespace) -> int:
     source_space = args.source_colorspace or (
         project.source.colorspace if project and not args.source else None
     )
-    target_space = args.target_colorspace  # aligned references are already in the working space
+    target_space = args.target_colorspace
     colors = _colors(args, project, source_space, target_space)
+    if target_space is None and colors.config is not None:
+        # aligned references say their colour space in the header (the working space when
+        # stage 02 converted them, else the reference's own, e.g. "sRGB - Texture")
+        target_space = _declared_space(target.path(frames[0]), colors)
+        colors.target = target_space
     encoding = args.encoding  # None: the method's default (lut3d log2, cdl acescct, …)
     with progress_bar("matchgrade fit", len(frames) + 2, quiet=args.json) as progress:
         result = fit_grade(

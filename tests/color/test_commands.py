@@ -226,3 +226,44 @@ def test_balance_writes_sequence_and_invertible_cdl(pair_sequences, tmp_path, me
     undone = read_image(tmp_path / "back" / "b.0001.exr").pixels
     inside = (orig > 0.01) & (orig < 0.9)
     assert np.allclose(undone[inside], orig[inside], rtol=0.02, atol=2e-3)
+
+
+def test_target_declared_colorspace_is_decoded(tmp_path, capsys):
+    """A reference whose header says sRGB - Texture is decoded to the working space."""
+    import colour
+
+    from restoration_toolkit.core.imageio import ImageMetadata
+    from tests.color.synthetic import faded, smooth_image
+
+    rng = np.random.default_rng(3)
+    for f in range(1, 4):
+        ref_lin = smooth_image(rng)  # treat as ACEScg-ish linear for the test
+        srgb = np.asarray(colour.cctf_encoding(np.clip(ref_lin, 0, 1), function="sRGB"), np.float32)
+        write_image(
+            tmp_path / f"ref/r.{f:04d}.exr",
+            srgb,
+            ImageMetadata(colorspace="sRGB - Texture"),
+            data_format="float",
+        )
+        write_image(tmp_path / f"scan/s.{f:04d}.exr", faded(ref_lin, rng), data_format="float")
+    rc = main(
+        [
+            "matchgrade",
+            "fit",
+            "--source",
+            str(tmp_path / "scan/s.####.exr"),
+            "--target",
+            str(tmp_path / "ref/r.####.exr"),
+            "--out",
+            str(tmp_path / "g.cube"),
+            "--size",
+            "9",
+            "--ocio",
+            "ocio://cg-config-v1.0.0_aces-v1.3_ocio-v2.1",
+            "--json",
+            "--no-log",
+        ]
+    )
+    assert rc == 0
+    side = json.loads((tmp_path / "g.json").read_text())
+    assert side["colour"]["target_space"] == "sRGB - Texture"
