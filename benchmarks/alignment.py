@@ -84,6 +84,7 @@ class Outcome:
     mean: float
     p95: float
     seconds: float
+    cpu: float = float("nan")
     conf_mean: float = float("nan")
     conf_p95: float = float("nan")
     confident: float = float("nan")
@@ -152,17 +153,19 @@ def _score(pair: SyntheticPair, map_xy: np.ndarray, seconds: float, confidence=N
 def run_case(name: str, picture: str, changes: dict, seed: int) -> Dict[str, Outcome]:
     pair = make_pair(_picture(picture), replace(BASE, seed=seed, **changes))
     results: Dict[str, Outcome] = {}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     res = estimate_alignment(pair.scan, pair.reference)
     results["rtk"] = _score(pair, res.map_xy, time.perf_counter() - t, res.confidence)
+    results["rtk"].cpu = time.process_time() - c
     for label, flow in (("ECC affine", False), ("ECC + DIS", True)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             m = peer_ecc(pair, flow)
             results[label] = _score(pair, m, time.perf_counter() - t)
         except cv2.error as exc:
             results[label] = Outcome(float("inf"), float("inf"), time.perf_counter() - t,
                                      failed=str(exc).strip().splitlines()[-1][:60])
+        results[label].cpu = time.process_time() - c
     return results
 
 
@@ -172,8 +175,8 @@ def _fmt(v: float) -> str:
 
 def table(rows: List[Tuple[str, Dict[str, Outcome]]]) -> str:
     lines = [
-        "| case | method | mean EPE (px) | p95 EPE (px) | mean / p95 on own confident px | confident fraction | s / pair | mean vs rtk |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| case | method | mean EPE (px) | p95 EPE (px) | mean / p95 on own confident px | confident fraction | CPU s / pair | wall s / pair | mean vs rtk |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case, res in rows:
         ours = res["rtk"].mean
@@ -181,19 +184,26 @@ def table(rows: List[Tuple[str, Dict[str, Outcome]]]) -> str:
             own = f"{_fmt(o.conf_mean)} / {_fmt(o.conf_p95)}" if method == "rtk" else "—"
             conf = f"{o.confident:.3f}" if method == "rtk" else "—"
             ratio = "1.0×" if method == "rtk" else (f"{o.mean / ours:.1f}×" if np.isfinite(o.mean) else "fail")
-            lines.append(f"| {case} | {method} | {_fmt(o.mean)} | {_fmt(o.p95)} | {own} | {conf} | {o.seconds:.2f} | {ratio} |")
+            lines.append(f"| {case} | {method} | {_fmt(o.mean)} | {_fmt(o.p95)} | {own} | {conf} | {o.cpu:.2f} | {o.seconds:.2f} | {ratio} |")
     return "\n".join(lines)
 
 
 def verdict(rows) -> List[str]:
     out = []
     ours = [r["rtk"] for _, r in rows]
-    worst_mean = max(o.mean for o in ours)
-    worst_p95 = max(o.p95 for o in ours)
-    slowest = max(o.seconds for o in ours)
-    out.append(f"- target mean EPE ≤ 0.25 px: worst case {worst_mean:.3f} px → {'met' if worst_mean <= 0.25 else 'MISSED'}")
-    out.append(f"- target p95 EPE ≤ 0.6 px: worst case {worst_p95:.3f} px → {'met' if worst_p95 <= 0.6 else 'MISSED'}")
-    out.append(f"- target ≤ 2 s per pair: slowest {slowest:.2f} s → {'met' if slowest <= 2 else 'MISSED'} (on this machine, shared; see load below)")
+    for label, key_m, key_p in (("confident pixels (the issue's measure)", "conf_mean", "conf_p95"),
+                                ("all pixels the reference covers", "mean", "p95")):
+        worst_mean = max(getattr(o, key_m) for o in ours)
+        worst_p95 = max(getattr(o, key_p) for o in ours)
+        out.append(f"- mean EPE ≤ 0.25 px over {label}: worst case {worst_mean:.3f} px → "
+                   f"{'met' if worst_mean <= 0.25 else 'MISSED'}")
+        out.append(f"- p95 EPE ≤ 0.6 px over {label}: worst case {worst_p95:.3f} px → "
+                   f"{'met' if worst_p95 <= 0.6 else 'MISSED'}")
+    slowest = max(o.cpu for o in ours)
+    slowest_wall = max(o.seconds for o in ours)
+    out.append(f"- ≤ 2 s per pair on 2 cores: slowest {slowest:.2f} CPU s (all threads) → "
+               f"{'met' if slowest <= 2 else 'MISSED'}; wall {slowest_wall:.2f} s on a machine shared by "
+               "other jobs (load in the header), so wall seconds here are upper bounds")
     losses = [case for case, r in rows for m in ("ECC affine", "ECC + DIS")
               if not (r["rtk"].mean < r[m].mean and r["rtk"].p95 < r[m].p95)]
     out.append("- better than both peers (mean and p95) in every case: "
@@ -214,7 +224,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         res = run_case(name, picture, changes, seed=100 + i)
         rows.append((name, res))
         o = res["rtk"]
-        print(f"{name:14s} rtk {o.mean:.3f}/{o.p95:.3f} ({o.seconds:.2f}s)  ECC {_fmt(res['ECC affine'].mean)}  "
+        print(f"{name:14s} rtk {o.mean:.3f}/{o.p95:.3f} conf {o.conf_mean:.3f}/{o.conf_p95:.3f} ({o.cpu:.2f} cpu s)  ECC {_fmt(res['ECC affine'].mean)}  "
               f"ECC+DIS {_fmt(res['ECC + DIS'].mean)}", file=sys.stderr, flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     text = "\n".join([

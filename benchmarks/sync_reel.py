@@ -11,8 +11,9 @@ another size, their own noise, and
   two of every five video frames mix two film frames;
 - ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
   mixes two film frames, and every film frame exists only as two fields of two video frames;
-- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, single frames
-  dropped and repeated.
+- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, three single
+  frames dropped and two repeated (isolated: at least 40 frames apart and 8 from a cut,
+  outside the censored shot).
 
 Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that show
 it (progressive references: both fields of the frame).  Values are display-referred 0–1.
@@ -139,11 +140,12 @@ def make_reel(n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: flo
 
 
 def _grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
-    out = np.clip(img, 0, 1) ** 0.8 * np.array([1.08, 0.97, 0.9], np.float32) + 0.02
+    out = cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8) * np.array([1.08, 0.97, 0.9], np.float32) + 0.02
     out = cv2.GaussianBlur(out, (0, 0), 0.8)
     out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    out = out + rng.normal(0, noise, out.shape).astype(np.float32)
-    return np.clip(out, 0, 1).astype(np.float32)
+    if noise:
+        out += noise * rng.standard_normal(out.shape, dtype=np.float32)
+    return np.clip(out, 0, 1, out=out)
 
 
 def _leader(n: int, size, rng) -> List[np.ndarray]:
@@ -193,7 +195,8 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
         top, bottom = field_src[2 * k], field_src[2 * k + 1]
         img = graded(bottom).copy()
         img[0::2] = graded(top)[0::2]
-        img = np.clip(img + rng.normal(0, 0.025, img.shape).astype(np.float32), 0, 1)
+        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
+        img = np.clip(img, 0, 1, out=img)
         frames.append(img)
         if top is not None:
             truth[top].add((k, 0))
@@ -202,12 +205,15 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
     return Reference(name, frames, fps, truth, field_order="upper")
 
 
-def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
+def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
+    """The four references (or ``only`` the one named)."""
     n = len(reel.frames)
     rng = np.random.default_rng(seed)
     refs = []
     # PAL 25 fps, 1:1, 14 frames of leader.
     refs.append(_progressive("pal", reel, [None] * 14 + list(range(n)), 25.0, (120, 96), seed))
+    if only == "pal":
+        return refs
     # NTSC 29.97 3:2 pulldown, upper field first, 3 leader fields.
     fields: List[Optional[int]] = [None] * 4
     for i in range(n):
@@ -225,8 +231,18 @@ def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
     inserted_after = shots[2 * len(shots) // 3][1]
     order: List[Optional[int]] = [None] * 6
     extra: Dict[int, np.ndarray] = {}
-    drops = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 3, replace=False))
-    repeats = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 2, replace=False))
+    # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
+    # repeat a few frames apart in a slow shot read, by content, as a shift between them)
+    lo = shots[1][0] + 5 if len(shots) > 1 else 5
+    near_cut = lambda i: any(abs(i - c) < 8 for c in reel.cuts)  # noqa: E731
+    pool = [i for i in range(lo, n - 5) if not censored[0] - 2 <= i < censored[1] + 2 and not near_cut(i)]
+    picked: List[int] = []
+    for i in rng.permutation(pool):
+        if all(abs(int(i) - p) >= 40 for p in picked):
+            picked.append(int(i))
+        if len(picked) == 5:
+            break
+    drops, repeats = set(picked[:3]), set(picked[3:])
     foreign = _source(_FOREIGN[0])
     for i in range(n):
         if censored[0] <= i < censored[1] or i in drops:

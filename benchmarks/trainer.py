@@ -56,11 +56,17 @@ from restoration_toolkit.core.imageio import ImageMetadata, read_image, write_im
 from restoration_toolkit.core.ocio import convert_colorspace  # noqa: E402
 from restoration_toolkit.core.pairs import Pair, PairSet  # noqa: E402
 from restoration_toolkit.core.project import (  # noqa: E402
-    ColorPipeline, Element, Footage, Project, Provenance, create_project_folders, load_project,
+    ColorPipeline,
+    Element,
+    Footage,
+    Project,
+    Provenance,
+    create_project_folders,
+    load_project,
 )
 from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
 
-FRAME = 256          # frames are FRAME × FRAME
+FRAME = 256  # frames are FRAME × FRAME
 FRAMES_PER_SHOT = 5  # frames 1, 3, 5 of each shot train; 2 and 4 are held out
 TRAIN_SHOTS = ("astronaut", "coffee", "chelsea", "rocket")
 UNSEEN_SHOT = "motorcycle"  # never trained on: all its frames are held out
@@ -79,18 +85,23 @@ def _shot_frames(name: str, size: int = FRAME, n: int = FRAMES_PER_SHOT) -> List
     """A slow diagonal pan across the image (resized so its short side is 1.4 × size)."""
     img = _image(name)
     scale = 1.4 * size / min(img.shape[:2])
-    img = cv2.resize(img, (round(img.shape[1] * scale), round(img.shape[0] * scale)),
-                     interpolation=cv2.INTER_AREA)
+    img = cv2.resize(
+        img,
+        (round(img.shape[1] * scale), round(img.shape[0] * scale)),
+        interpolation=cv2.INTER_AREA,
+    )
     h, w = img.shape[:2]
     out = []
     for i in range(n):
         t = i / max(n - 1, 1)
         y, x = int(t * (h - size)), int(t * (w - size))
-        out.append(np.clip(img[y:y + size, x:x + size], 0, 1).copy())
+        out.append(np.clip(img[y : y + size, x : x + size], 0, 1).copy())
     return out
 
 
-def _grain(rng: np.random.Generator, shape: Tuple[int, int], sigma: float, size: float) -> np.ndarray:
+def _grain(
+    rng: np.random.Generator, shape: Tuple[int, int], sigma: float, size: float
+) -> np.ndarray:
     from scipy.ndimage import gaussian_filter
 
     noise = gaussian_filter(rng.standard_normal(shape), size)
@@ -101,8 +112,11 @@ def _dvd(truth: np.ndarray) -> np.ndarray:
     h, w = truth.shape[:2]
     small = cv2.resize(truth, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 0.5)
-    ok, buf = cv2.imencode(".jpg", (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)[:, :, ::-1],
-                           [cv2.IMWRITE_JPEG_QUALITY, 70])
+    ok, buf = cv2.imencode(
+        ".jpg",
+        (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)[:, :, ::-1],
+        [cv2.IMWRITE_JPEG_QUALITY, 70],
+    )
     small = cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float32) / 255.0
     return small
 
@@ -118,8 +132,8 @@ def _to_display(work: np.ndarray) -> np.ndarray:
 @dataclass
 class Synthetic:
     project: Project
-    truth: Dict[int, np.ndarray]        # frame → truth (sRGB)
-    extra: Dict[int, np.ndarray]        # colour: DVD at scan size (sRGB); spatial: 16 mm frame
+    truth: Dict[int, np.ndarray]  # frame → truth (sRGB)
+    extra: Dict[int, np.ndarray]  # colour: DVD at scan size (sRGB); spatial: 16 mm frame
     train: List[int]
     held_out: List[int]
     unseen: List[int]
@@ -142,7 +156,9 @@ def build_project(root: Path, technique: str, seed: int = 11) -> Synthetic:
                 scan = simulate_dye_fade(t, rng=rng, grain_sigma=0.015, grain_size=0.8)
                 small = _dvd(t)
                 ref_full = cv2.resize(small, (FRAME, FRAME), interpolation=cv2.INTER_LANCZOS4)
-                write_image(media / f"ref.{frame:04d}.png", small, ImageMetadata(colorspace=DISPLAY))
+                write_image(
+                    media / f"ref.{frame:04d}.png", small, ImageMetadata(colorspace=DISPLAY)
+                )
                 extra[frame] = np.clip(ref_full, 0, 1)
                 aligned = _to_work(np.clip(ref_full, 0, 1))
             else:
@@ -150,17 +166,31 @@ def build_project(root: Path, technique: str, seed: int = 11) -> Synthetic:
                 low = cv2.resize(picture, (FRAME // 2, FRAME // 2), interpolation=cv2.INTER_AREA)
                 low = cv2.GaussianBlur(low, (0, 0), 0.7)
                 low = np.clip(low + _grain(rng, low.shape[:2], 0.03, 0.8), 0, 1)
-                scan = np.clip(cv2.resize(low, (FRAME, FRAME), interpolation=cv2.INTER_LANCZOS4), 0, 1)
+                scan = np.clip(
+                    cv2.resize(low, (FRAME, FRAME), interpolation=cv2.INTER_LANCZOS4), 0, 1
+                )
                 extra[frame] = low
-                write_image(media / f"ref.{frame:04d}.exr", _to_work(t), ImageMetadata(colorspace=WORK))
+                write_image(
+                    media / f"ref.{frame:04d}.exr", _to_work(t), ImageMetadata(colorspace=WORK)
+                )
                 aligned = _to_work(t)
             truth[frame] = t.astype(np.float32)
-            write_image(media / f"scan.{frame:04d}.exr", _to_work(scan), ImageMetadata(colorspace=WORK),
-                        data_format="float")
-            write_image(root / "pipeline/02_alignment" / f"aligned.{frame:04d}.exr", aligned,
-                        ImageMetadata(colorspace=WORK), data_format="float")
-            write_image(root / "pipeline/02_alignment" / f"confidence.{frame:04d}.exr",
-                        np.ones((FRAME, FRAME, 1), np.float32))
+            write_image(
+                media / f"scan.{frame:04d}.exr",
+                _to_work(scan),
+                ImageMetadata(colorspace=WORK),
+                data_format="float",
+            )
+            write_image(
+                root / "pipeline/02_alignment" / f"aligned.{frame:04d}.exr",
+                aligned,
+                ImageMetadata(colorspace=WORK),
+                data_format="float",
+            )
+            write_image(
+                root / "pipeline/02_alignment" / f"confidence.{frame:04d}.exr",
+                np.ones((FRAME, FRAME, 1), np.float32),
+            )
             if name == UNSEEN_SHOT:
                 unseen.append(frame)
             elif i % 2 == 0:
@@ -168,25 +198,38 @@ def build_project(root: Path, technique: str, seed: int = 11) -> Synthetic:
             else:
                 held.append(frame)
     ref_ext = "png" if technique == "color-reference" else "exr"
-    prov = Provenance("scikit-image data images", "scikit-image contributors", "bundled sample data")
+    prov = Provenance(
+        "scikit-image data images", "scikit-image contributors", "bundled sample data"
+    )
     project = Project(
-        name=f"BENCH_{'COLOR' if technique == 'color-reference' else 'GAUGE'}", technique=technique,
+        name=f"BENCH_{'COLOR' if technique == 'color-reference' else 'GAUGE'}",
+        technique=technique,
         root=root,
-        source=Footage(path="media/scan.####.exr", frames=f"1-{frame}", colorspace=WORK,
-                       element=Element("16mm" if technique == "gauge" else "35mm", "print", "synthetic")),
-        reference=Footage(path=f"media/ref.####.{ref_ext}", frames=f"1-{frame}",
-                          colorspace=DISPLAY if ref_ext == "png" else WORK,
-                          element=Element("video" if ref_ext == "png" else "35mm", "reference", "synthetic"),
-                          provenance=prov),
+        source=Footage(
+            path="media/scan.####.exr",
+            frames=f"1-{frame}",
+            colorspace=WORK,
+            element=Element("16mm" if technique == "gauge" else "35mm", "print", "synthetic"),
+        ),
+        reference=Footage(
+            path=f"media/ref.####.{ref_ext}",
+            frames=f"1-{frame}",
+            colorspace=DISPLAY if ref_ext == "png" else WORK,
+            element=Element("video" if ref_ext == "png" else "35mm", "reference", "synthetic"),
+            provenance=prov,
+        ),
         color=ColorPipeline(working_space=WORK),
     )
     project.save()
     pairs = [Pair(scan_frame=f, reference_frame=f, reason="benchmark") for f in train]
-    PairSet(technique, pairs=pairs, holdout=held + unseen).save(root / "pipeline/01_dataset_curation/pairs.yaml")
+    PairSet(technique, pairs=pairs, holdout=held + unseen).save(
+        root / "pipeline/01_dataset_curation/pairs.yaml"
+    )
     return Synthetic(load_project(root), truth, extra, train, held, unseen)
 
 
 # -- baselines ------------------------------------------------------------------------------
+
 
 def _poly_terms(rgb: np.ndarray) -> np.ndarray:
     r, g, b = (rgb[..., i].reshape(-1).astype(np.float64) for i in range(3))
@@ -207,19 +250,32 @@ def apply_poly2(coef: np.ndarray, scan: np.ndarray) -> np.ndarray:
 
 # -- runs ------------------------------------------------------------------------------------
 
+
 def _train(syn: Synthetic, out: Path, steps: int, crop: int, batch: int, size: str):
     from restoration_toolkit.train.data import load_training_set
     from restoration_toolkit.train.export import export_model
     from restoration_toolkit.train.trainer import TrainConfig, train_model
 
     data = load_training_set(syn.project)
-    cfg = TrainConfig(technique=syn.project.technique, steps=steps, crop_size=crop, batch_size=batch,
-                      model_size=size, checkpoint_interval=steps, seed=0, device="cpu")
+    cfg = TrainConfig(
+        technique=syn.project.technique,
+        steps=steps,
+        crop_size=crop,
+        batch_size=batch,
+        model_size=size,
+        checkpoint_interval=steps,
+        seed=0,
+        device="cpu",
+    )
     cpu0 = time.process_time()
     result = train_model(data, cfg, out)
     cpu = time.process_time() - cpu0
-    exported = export_model(result.model, out, model_id="bench",
-                            info={"technique": syn.project.technique, "working_space": WORK})
+    exported = export_model(
+        result.model,
+        out,
+        model_id="bench",
+        info={"technique": syn.project.technique, "working_space": WORK},
+    )
     return result, exported, cpu
 
 
@@ -227,8 +283,14 @@ def _render(syn: Synthetic, model_pt: Path, frames: List[int], out: Path) -> Dic
     from restoration_toolkit.core.frames import format_frames
     from restoration_toolkit.train.infer import infer_sequence
 
-    infer_sequence(model_pt, syn.project.source_spec(), str(out / "ml.####.exr"),
-                   frames=format_frames(frames), tile=512, overlap=64)
+    infer_sequence(
+        model_pt,
+        syn.project.source_spec(),
+        str(out / "ml.####.exr"),
+        frames=format_frames(frames),
+        tile=512,
+        overlap=64,
+    )
     return {f: _to_display(read_image(out / f"ml.{f:04d}.exr", channels=3).pixels) for f in frames}
 
 
@@ -237,19 +299,26 @@ def color_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) ->
     from restoration_toolkit.core.ycbcr import chroma_ground_truth
 
     syn = build_project(root / "color", "color-reference")
-    scans = {f: _to_display(read_image(syn.project.root / f"media/scan.{f:04d}.exr").pixels)
-             for f in syn.truth}
-    result, exported, cpu = _train(syn, root / "color/pipeline/03_copycat_training/torch", steps, crop, batch, size)
+    scans = {
+        f: _to_display(read_image(syn.project.root / f"media/scan.{f:04d}.exr").pixels)
+        for f in syn.truth
+    }
+    result, exported, cpu = _train(
+        syn, root / "color/pipeline/03_copycat_training/torch", steps, crop, batch, size
+    )
     eval_frames = syn.held_out + syn.unseen
     ml = _render(syn, exported.model_pt, eval_frames, root / "color/pipeline/04_inference_render")
-    coef = fit_poly2([scans[f] for f in syn.train],
-                     [chroma_ground_truth(scans[f], syn.extra[f]) for f in syn.train])
+    coef = fit_poly2(
+        [scans[f] for f in syn.train],
+        [chroma_ground_truth(scans[f], syn.extra[f]) for f in syn.train],
+    )
     methods = {
         "trained model (rtk train, small)": lambda f: ml[f],
         "poly2-LSQ colour fit (MatchGrade stand-in)": lambda f: apply_poly2(coef, scans[f]),
         "faded scan (no correction)": lambda f: scans[f],
-        "scan Y + DVD CbCr on every frame (not a method: needs the reference everywhere)":
-            lambda f: np.clip(chroma_ground_truth(scans[f], syn.extra[f]), 0, 1),
+        "scan Y + DVD CbCr on every frame (not a method: needs the reference everywhere)": lambda f: (
+            np.clip(chroma_ground_truth(scans[f], syn.extra[f]), 0, 1)
+        ),
     }
     # the method keeps the scan's luminance by design: also measure against the best any
     # chroma-only recovery can do, scan Y + the original's CbCr
@@ -260,8 +329,11 @@ def color_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) ->
         for group in (syn.held_out, syn.unseen):
             vs_truth = [delta_e2000(syn.truth[f], fn(f)) for f in group]
             vs_ideal = [delta_e2000(ideal[f], fn(f)) for f in group]
-            row += [float(np.mean([d.mean for d in vs_truth])), float(np.mean([d.p95 for d in vs_truth])),
-                    float(np.mean([d.mean for d in vs_ideal]))]
+            row += [
+                float(np.mean([d.mean for d in vs_truth])),
+                float(np.mean([d.p95 for d in vs_truth])),
+                float(np.mean([d.mean for d in vs_ideal])),
+            ]
         rows.append(tuple(row))
     return {"rows": rows, "result": result, "cpu": cpu, "syn": syn}
 
@@ -272,17 +344,24 @@ def spatial_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) 
     from restoration_toolkit.core.metrics.grain import grain_comparison
 
     syn = build_project(root / "gauge", "gauge")
-    result, exported, cpu = _train(syn, root / "gauge/pipeline/03_copycat_training/torch", steps, crop, batch, size)
+    result, exported, cpu = _train(
+        syn, root / "gauge/pipeline/03_copycat_training/torch", steps, crop, batch, size
+    )
     eval_frames = syn.held_out + syn.unseen
     ml = _render(syn, exported.model_pt, eval_frames, root / "gauge/pipeline/04_inference_render")
-    scans = {f: _to_display(read_image(syn.project.root / f"media/scan.{f:04d}.exr").pixels)
-             for f in eval_frames}
+    scans = {
+        f: _to_display(read_image(syn.project.root / f"media/scan.{f:04d}.exr").pixels)
+        for f in eval_frames
+    }
     size2 = (FRAME, FRAME)
     methods = {
         "trained model (rtk train, small)": lambda f: ml[f],
-        "Lanczos + unsharp (core.baselines)": lambda f: apply_baseline("unsharp", syn.extra[f], size2),
-        "denoise + sharpen + regrain (core.baselines)":
-            lambda f: apply_baseline("denoise_sharpen_grain", syn.extra[f], size2),
+        "Lanczos + unsharp (core.baselines)": lambda f: apply_baseline(
+            "unsharp", syn.extra[f], size2
+        ),
+        "denoise + sharpen + regrain (core.baselines)": lambda f: apply_baseline(
+            "denoise_sharpen_grain", syn.extra[f], size2
+        ),
         "Lanczos only (the 16 mm scan as resampled)": lambda f: scans[f],
     }
     rows = []
@@ -324,7 +403,9 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/rtk-bench-trainer")
     ap.add_argument("--quick", action="store_true", help="smoke run: 30 steps, no 2K timing")
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs/benchmarks/trainer.md"))
+    ap.add_argument(
+        "--out", default=str(Path(__file__).resolve().parents[1] / "docs/benchmarks/trainer.md")
+    )
     args = ap.parse_args(argv)
     import shutil
 
@@ -339,55 +420,81 @@ def main(argv=None) -> int:
     spatial = spatial_benchmark(work, steps, args.crop_size, args.batch_size, args.model_size)
     t2k = {} if args.quick else {s: inference_timing(s) for s in ("small", "medium")}
     load = os.getloadavg()
-    lines = ["# Benchmark: PyTorch trainer (`rtk train` / `rtk infer`) vs traditional baselines", "",
-             f"Generated by `python benchmarks/trainer.py --steps {steps} --crop-size {args.crop_size} "
-             f"--batch-size {args.batch_size} --model-size {args.model_size} --threads {args.threads}` "
-             f"on {platform.machine()} CPU ({os.cpu_count()} cores, torch {torch.__version__}, "
-             f"{args.threads} torch threads), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-             f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} — the machine "
-             "was shared with other jobs, so wall-clock times below are pessimistic; CPU times are "
-             "given too.", "",
-             f"Synthetic projects from scikit-image data images, {FRAME}×{FRAME} frames; "
-             f"{len(color['syn'].train)} training pairs (frames 1, 3, 5 of shots "
-             f"{', '.join(TRAIN_SHOTS)}); figures on **held-out frames only**: frames 2 and 4 of "
-             f"each of those shots (\"held-out\"), and all {FRAMES_PER_SHOT} frames of a shot never "
-             f"trained on ({UNSEEN_SHOT}, \"unseen shot\"). See the docstring of "
-             "`benchmarks/trainer.py` for how scans and references are made.", "",
-             "## Colour recovery (faded print + DVD reference → original): ΔE2000 (lower is better)", "",
-             "Main figure: ΔE2000 against the original. The method keeps the scan's own luminance "
-             "(grain, detail — and whatever luminance the fading changed), so a second column "
-             "measures against the best any chroma-only recovery can reach: scan Y + the "
-             "original's CbCr.", "",
-             "| method | held-out ΔE mean | held-out ΔE p95 | held-out ΔE vs scan-Y+original-CbCr | "
-             "unseen ΔE mean | unseen ΔE p95 | unseen ΔE vs scan-Y+original-CbCr |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Benchmark: PyTorch trainer (`rtk train` / `rtk infer`) vs traditional baselines",
+        "",
+        f"Generated by `python benchmarks/trainer.py --steps {steps} --crop-size {args.crop_size} "
+        f"--batch-size {args.batch_size} --model-size {args.model_size} --threads {args.threads}` "
+        f"on {platform.machine()} CPU ({os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{args.threads} torch threads), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} — the machine "
+        "was shared with other jobs, so wall-clock times below are pessimistic; CPU times are "
+        "given too.",
+        "",
+        f"Synthetic projects from scikit-image data images, {FRAME}×{FRAME} frames; "
+        f"{len(color['syn'].train)} training pairs (frames 1, 3, 5 of shots "
+        f"{', '.join(TRAIN_SHOTS)}); figures on **held-out frames only**: frames 2 and 4 of "
+        f'each of those shots ("held-out"), and all {FRAMES_PER_SHOT} frames of a shot never '
+        f'trained on ({UNSEEN_SHOT}, "unseen shot"). See the docstring of '
+        "`benchmarks/trainer.py` for how scans and references are made.",
+        "",
+        "## Colour recovery (faded print + DVD reference → original): ΔE2000 (lower is better)",
+        "",
+        "Main figure: ΔE2000 against the original. The method keeps the scan's own luminance "
+        "(grain, detail — and whatever luminance the fading changed), so a second column "
+        "measures against the best any chroma-only recovery can reach: scan Y + the "
+        "original's CbCr.",
+        "",
+        "| method | held-out ΔE mean | held-out ΔE p95 | held-out ΔE vs scan-Y+original-CbCr | "
+        "unseen ΔE mean | unseen ΔE p95 | unseen ΔE vs scan-Y+original-CbCr |",
+        "|---|---|---|---|---|---|---|",
+    ]
     base = color["rows"][0]
     for name, a, b, c, d, e, f in color["rows"]:
         lines.append(f"| {name} | {a:.2f} | {b:.2f} | {c:.2f} | {d:.2f} | {e:.2f} | {f:.2f} |")
     peer = color["rows"][1]
-    lines += ["", f"Trained model / poly2-LSQ, held-out mean ΔE: {base[1] / peer[1]:.2f}× "
-              f"({'better' if base[1] < peer[1] else 'WORSE'}); unseen shot: {base[4] / peer[4]:.2f}× "
-              f"({'better' if base[4] < peer[4] else 'WORSE'}).", "",
-              "## Spatial recovery (simulated 16 mm copy → 35 mm original)", "",
-              "Luminance PSNR (dB) and SSIM against the 35 mm original (higher is better); grain: "
-              "NPS level over 0.1–0.5 cycles/px, output / 35 mm original (1.00 = the original's "
-              "grain energy; < 1 grain lost, > 1 noise added).", "",
-              "| method | held-out PSNR | held-out SSIM | held-out grain | unseen PSNR | unseen SSIM | unseen grain |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"Trained model / poly2-LSQ, held-out mean ΔE: {base[1] / peer[1]:.2f}× "
+        f"({'better' if base[1] < peer[1] else 'WORSE'}); unseen shot: {base[4] / peer[4]:.2f}× "
+        f"({'better' if base[4] < peer[4] else 'WORSE'}).",
+        "",
+        "## Spatial recovery (simulated 16 mm copy → 35 mm original)",
+        "",
+        "Luminance PSNR (dB) and SSIM against the 35 mm original (higher is better); grain: "
+        "NPS level over 0.1–0.5 cycles/px, output / 35 mm original (1.00 = the original's "
+        "grain energy; < 1 grain lost, > 1 noise added).",
+        "",
+        "| method | held-out PSNR | held-out SSIM | held-out grain | unseen PSNR | unseen SSIM | unseen grain |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, a, b, c, d, e, f in spatial["rows"]:
         lines.append(f"| {name} | {a:.2f} | {b:.3f} | {c:.2f} | {d:.2f} | {e:.3f} | {f:.2f} |")
     m = spatial["rows"][0]
     beaten = [r[0] for r in spatial["rows"][1:3] if m[1] > r[1]]
-    lines += ["", f"Trained model beats on held-out PSNR: {', '.join(beaten) if beaten else 'none'} "
-              f"(of the two traditional baselines).", "", "## Cost (CPU)", "",
-              "| figure | value |", "|---|---|"]
+    lines += [
+        "",
+        f"Trained model beats on held-out PSNR: {', '.join(beaten) if beaten else 'none'} "
+        f"(of the two traditional baselines).",
+        "",
+        "## Cost (CPU)",
+        "",
+        "| figure | value |",
+        "|---|---|",
+    ]
     for label, run in (("colour", color), ("spatial", spatial)):
         r = run["result"]
-        lines.append(f"| training, {label}: wall s / 1000 steps ({args.model_size}, crop {r.crop_size}, "
-                     f"batch {args.batch_size}) | {1000 * r.seconds / steps:.1f} |")
-        lines.append(f"| training, {label}: CPU s / 1000 steps (all threads) | {1000 * run['cpu'] / steps:.1f} |")
+        lines.append(
+            f"| training, {label}: wall s / 1000 steps ({args.model_size}, crop {r.crop_size}, "
+            f"batch {args.batch_size}) | {1000 * r.seconds / steps:.1f} |"
+        )
+        lines.append(
+            f"| training, {label}: CPU s / 1000 steps (all threads) | {1000 * run['cpu'] / steps:.1f} |"
+        )
     for s, t in t2k.items():
-        lines.append(f"| inference, {s}: wall s per 2K frame (2048×1556, tile 512, overlap 64) | {t:.1f} |")
+        lines.append(
+            f"| inference, {s}: wall s per 2K frame (2048×1556, tile 512, overlap 64) | {t:.1f} |"
+        )
     lines += ["", f"Total benchmark wall time: {time.perf_counter() - started:.0f} s.", ""]
     text = "\n".join(lines)
     print(text)

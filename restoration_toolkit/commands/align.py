@@ -325,6 +325,7 @@ def run(args: argparse.Namespace) -> int:
         records = align_jobs(jobs, settings, smooth=args.smooth, workers=max(1, args.jobs), progress=progress)
     document = _write_json(out / "alignment.json", source, reference, records, settings, args)
     summary = document["summary"]
+    _write_nk(out, settings)
     for f in summary["failed"]:
         print(f"rtk: error: frame {f}: {records[f]['error']}", file=sys.stderr)
     _log(project, args, jobs, records, summary, out)
@@ -336,6 +337,19 @@ def run(args: argparse.Namespace) -> int:
               + (f"; FAILED: {', '.join(map(str, summary['failed']))}" if summary["failed"] else "")
               + (f"; look at: {', '.join(map(str, summary['look_at']))}" if summary["look_at"] else ""))
     return 1 if summary["failed"] else 0
+
+
+def _write_nk(out: Path, settings: Settings) -> None:
+    """alignment.nk: the same graph the Nuke menu pastes (Read(stmap) + STMap(reference))."""
+    from ..core.atomic import atomic_write_text
+    from ..nk import write_script
+    from ..nk.alignment_graph import alignment_graph
+
+    try:
+        graph = alignment_graph(out / "alignment.json", reference_colorspace=settings.reference_colorspace)
+    except RTKError:
+        return  # nothing aligned: no graph
+    atomic_write_text(out / "alignment.nk", write_script(graph.script))
 
 
 def _short(record: Dict[str, Any]) -> Dict[str, Any]:
@@ -375,6 +389,13 @@ def _write_json(path: Path, source: str, reference: str, records, settings: Sett
     return document
 
 
+def _median_live_area(records) -> Optional[List[int]]:
+    import statistics
+
+    boxes = [r["live_area"] for r in records.values() if r.get("status") == "ok" and r.get("live_area")]
+    return [int(statistics.median(b[i] for b in boxes)) for i in range(4)] if boxes else None
+
+
 def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
     if project is None or args.no_log:
         return
@@ -390,6 +411,8 @@ def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
                 figures={k: v for k, v in summary.items() if isinstance(v, (int, float)) and v is not None},
                 inputs=[Path(project.source_spec()), Path(project.reference_spec() or "")],
                 outputs=[out / "alignment.json"],
+                alignment_path=str(out / "alignment.json"),
+                live_area=_median_live_area(records),
                 observations=(f"failed frames: {summary['failed']}; " if summary["failed"] else "")
                 + (f"look at: {summary['look_at']}" if summary["look_at"] else "all frames within thresholds"))
     except Exception as exc:  # the log must never fail the stage

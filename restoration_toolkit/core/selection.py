@@ -150,8 +150,9 @@ def content_features(thumbs: Thumbnails, shots: ShotDetection, content_weight: f
     z = rank_features(pool(thumbs.luma, 16, 12))
     z = z - z.mean(axis=0)
     if len(z) > 4:
-        _, _, vt = np.linalg.svd(z[:: max(1, len(z) // 4000)], full_matrices=False)
-        pcs = z @ vt[:4].T
+        sample = z[:: max(1, len(z) // 4000)].astype(np.float64)
+        _, vecs = np.linalg.eigh(sample.T @ sample)  # principal axes, largest last
+        pcs = z @ vecs[:, -4:][:, ::-1].astype(np.float32)
         pcs = pcs / (pcs.std(axis=0) + 1e-9)
     else:
         pcs = np.zeros((len(z), 4), np.float32)

@@ -123,6 +123,8 @@ def frame_stats(thumbs: Thumbnails) -> FrameStats:
         k = int(0.99 * (resid.shape[1] - 1))
         damage[1:-1] = np.partition(resid, k, axis=1)[:, k] / contrast[1:-1]
     lap = np.array([cv2.Laplacian(f, cv2.CV_32F).var() for f in luma], np.float32)
+    flat = contrast < 1e-3 * max(float(np.median(contrast)), 1e-6)
+    damage[flat] = 0.0  # a blank frame has no picture to be damaged
     sharpness = lap / (contrast ** 2)
     p99 = np.percentile(luma.reshape(n, -1), 99, axis=1)
     ref_level = float(np.median(p99)) if n else 1.0

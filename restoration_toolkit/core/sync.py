@@ -55,11 +55,11 @@ class SyncSettings:
     repeat: float = 0.15
     cadence_break: float = 0.12
     orphan_field: float = 0.3
-    beam: int = 24
+    beam: int = 64
     candidates: int = 5
     min_coverage: float = 0.5
-    detect_window: int = 400
-    gap_states: int = 4
+    detect_window: int = 300
+    gap_states: int = 8
 
 
 @dataclass(frozen=True)
@@ -339,15 +339,16 @@ def _backtrack(back, best: int, S: int, score: float) -> _Path:
 def _gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
     """Cost of leaving each scan frame unmatched: twice the typical worst match (90th
     percentile, clamped to 0.12–0.5); raised to 0.1 above the frame's own best match (at most
-    0.9) where the best matches of neighbouring frames advance together through the
-    reference — a noisy or textured shot that is there, not a missing one."""
+    0.6) where that match is fair (correlation > 0.5) and the best matches of neighbouring
+    frames advance together through the reference — a noisy or textured shot that is there,
+    not a missing one."""
     base = float(np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
     step = np.diff(best_unit)
     steady = np.zeros(len(best_unit), bool)
     ok = (step >= 1) & (step <= 4)
     steady[1:] |= ok
     steady[:-1] |= ok
-    return np.where(steady, np.clip(best_cost + 0.1, base, 0.9), base)
+    return np.where(steady & (best_cost < 0.5), np.clip(best_cost + 0.1, base, 0.6), base)
 
 
 def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optional[float] = None,
@@ -375,14 +376,21 @@ def sync_sequences(scan: Thumbnails, reference: Thumbnails, *, scan_fps: Optiona
     else:
         orders = [field_order]
     prepared = {}
+    upper = None  # (features, candidates) of the fields in upper-first order
     for order in orders:
         if order == "progressive" or reference.fields is None:
             zf = rank_features(pool(reference.luma, fw, fh))
             zu = np.repeat(zf, 2, axis=0)
             cands = 2 * top_candidates(zs_search, search_features(zf, fh, fw), settings.candidates)
         else:
-            zu = rank_features(pool(reference_units(reference, order), fw, fh))
-            cands = top_candidates(zs_search, search_features(zu, fh, fw), settings.candidates)
+            if upper is None:
+                zu_up = rank_features(pool(reference_units(reference, "upper"), fw, fh))
+                upper = (zu_up, top_candidates(zs_search, search_features(zu_up, fh, fw), settings.candidates))
+            if order == "upper":
+                zu, cands = upper
+            else:  # the same fields, the two of each frame swapped: unit 2k+f becomes 2k+1-f
+                zu = upper[0].reshape(R, 2, -1)[:, ::-1].reshape(2 * R, -1)
+                cands = upper[1] ^ 1
         sims = np.einsum("sd,skd->sk", zs, zu[cands])
         best_cost = 1.0 - np.max(sims, axis=1)
         if settings.gap is not None:
@@ -489,7 +497,9 @@ def _result(scan: Thumbnails, ref: Thumbnails, zs: np.ndarray, zu: np.ndarray, p
             seg_start = None
     if seg_start is not None:
         segments.append(_segment(scan, ref, mapping, seg_start, S - 1))
-    repeated = int(np.sum(steps == 4))
+    both = (start[:-1] >= 0) & (start[1:] >= 0)
+    delta = (start[1:] - start[:-1])[both]
+    repeated = int(np.sum(steps == 4)) if mode == "telecine" else int(np.sum(delta == 4))
     dropped = sum(1 for i in range(1, S - 1) if start[i] < 0 and start[i - 1] >= 0 and start[i + 1] >= 0)
     matched_fraction = len(matched) / S
     if not matched or matched_fraction < 0.05 or np.median([m.confidence for _, m in matched]) < 0.3:

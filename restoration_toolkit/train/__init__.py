@@ -12,7 +12,9 @@ import os
 
 from ..core.errors import RTKError
 
-INSTALL_HINT = 'PyTorch is not installed: pip install ".[train]" (or pip install torch; a CPU build is enough)'
+INSTALL_HINT = (
+    'PyTorch is not installed: pip install ".[train]" (or pip install torch; a CPU build is enough)'
+)
 
 
 def torch_available() -> bool:

@@ -93,14 +93,17 @@ def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool, Optional[
     if aligned.is_file():
         return aligned, True, project.color.working_space
     if pair.reference_file:
-        space = next((k.colorspace for k in project.keyframe_references
-                      if k.scan_frame == pair.scan_frame), "sRGB - Texture")
+        space = next(
+            (k.colorspace for k in project.keyframe_references if k.scan_frame == pair.scan_frame),
+            "sRGB - Texture",
+        )
         return project.resolve(pair.reference_file), False, space
     spec = project.reference_spec()
     if spec is None or pair.reference_frame is None:
         raise RTKError(
             f"pair for scan frame {pair.scan_frame} has no aligned reference and the project "
-            "names no reference sequence", project.pairs_file,
+            "names no reference sequence",
+            project.pairs_file,
         )
     seq = open_sequence(spec, must_exist=True, allow_missing=True)
     assert project.reference is not None
@@ -139,20 +142,24 @@ def load_example(project: Project, technique: str, pair: Pair, scan_path: Path) 
         raise RTKError(
             f"reference is {ref.shape[1]}×{ref.shape[0]} but the scan is "
             f"{scan.shape[1]}×{scan.shape[0]} and there is no aligned reference "
-            f"{ALIGNED_NAME.format(frame=pair.scan_frame)} (run `rtk align` first)", ref_path,
+            f"{ALIGNED_NAME.format(frame=pair.scan_frame)} (run `rtk align` first)",
+            ref_path,
         )
     mask = np.ones(scan.shape[:2], np.float32)
     conf_path = project.alignment_dir / CONFIDENCE_NAME.format(frame=pair.scan_frame)
     if conf_path.is_file():
         conf = read_image(conf_path).pixels[:, :, 0]
         if conf.shape != mask.shape:
-            raise RTKError(f"confidence is {conf.shape[1]}×{conf.shape[0]}, the scan "
-                           f"{mask.shape[1]}×{mask.shape[0]}", conf_path)
+            raise RTKError(
+                f"confidence is {conf.shape[1]}×{conf.shape[0]}, the scan "
+                f"{mask.shape[1]}×{mask.shape[0]}",
+                conf_path,
+            )
         mask = np.clip(np.nan_to_num(conf, nan=0.0), 0.0, 1.0).astype(np.float32)
     if project.live_area is not None:
         la = project.live_area
         live = np.zeros_like(mask)
-        live[max(la.y0, 0):la.y1, max(la.x0, 0):la.x1] = 1.0
+        live[max(la.y0, 0) : la.y1, max(la.x0, 0) : la.x1] = 1.0
         mask = mask * live
     finite = np.all(np.isfinite(scan), axis=2) & np.all(np.isfinite(ref), axis=2)
     scan = np.where(finite[..., None], scan, 0.0).astype(np.float32)
@@ -177,8 +184,10 @@ def load_training_set(
     holdout = set(pair_set.holdout)
     pairs = [p for p in pair_set.pairs_for_shot(shot) if p.scan_frame not in holdout]
     if not pairs:
-        raise RTKError("no training pairs (all held out, or none for this shot) — add pairs "
-                       "with `rtk curate`", project.pairs_file)
+        raise RTKError(
+            "no training pairs (all held out, or none for this shot) — add pairs with `rtk curate`",
+            project.pairs_file,
+        )
     project.require_provenance()
     scans = open_sequence(project.source_spec(), must_exist=True, allow_missing=True)
     examples: List[TrainingExample] = []
@@ -187,8 +196,11 @@ def load_training_set(
         report(progress, i, len(pairs), f"reading pair {pair.scan_frame}")
         ex = load_example(project, technique, pair, scans.path(pair.scan_frame))
         if ex.mask.max() <= 0:
-            raise RTKError(f"scan frame {pair.scan_frame}: every pixel is masked (confidence 0 "
-                           "or outside the live area)", ex.reference_path)
+            raise RTKError(
+                f"scan frame {pair.scan_frame}: every pixel is masked (confidence 0 "
+                "or outside the live area)",
+                ex.reference_path,
+            )
         examples.append(ex)
         inputs += [scans.path(pair.scan_frame), ex.reference_path]
     report(progress, len(pairs), len(pairs), "pairs read")
@@ -202,8 +214,9 @@ class CropSampler:
     checkpoints, so a resumed run draws exactly the crops an uninterrupted run would.
     """
 
-    def __init__(self, examples: Sequence[TrainingExample], crop_size: int, *, flips: bool,
-                 seed: int) -> None:
+    def __init__(
+        self, examples: Sequence[TrainingExample], crop_size: int, *, flips: bool, seed: int
+    ) -> None:
         if not examples:
             raise ValueError("no examples")
         smallest = min(min(e.input.shape[:2]) for e in examples)
@@ -226,15 +239,15 @@ class CropSampler:
         for _ in range(8):
             y = int(self.rng.integers(h - c + 1))
             x = int(self.rng.integers(w - c + 1))
-            valid = float(ex.mask[y:y + c, x:x + c].mean())
+            valid = float(ex.mask[y : y + c, x : x + c].mean())
             if best is None or valid > best[0]:
                 best = (valid, y, x)
             if valid >= MIN_VALID_FRACTION:
                 break
         _, y, x = best
-        inp = ex.input[y:y + c, x:x + c]
-        tgt = ex.target[y:y + c, x:x + c]
-        msk = ex.mask[y:y + c, x:x + c]
+        inp = ex.input[y : y + c, x : x + c]
+        tgt = ex.target[y : y + c, x : x + c]
+        msk = ex.mask[y : y + c, x : x + c]
         flip = bool(self.rng.integers(2)) if self.flips else False
         if flip:
             inp, tgt, msk = inp[:, ::-1], tgt[:, ::-1], msk[:, ::-1]
@@ -245,5 +258,8 @@ class CropSampler:
         inp = np.stack([i[0] for i in items]).transpose(0, 3, 1, 2)
         tgt = np.stack([i[1] for i in items]).transpose(0, 3, 1, 2)
         msk = np.stack([i[2] for i in items])[:, None]
-        return (np.ascontiguousarray(inp, np.float32), np.ascontiguousarray(tgt, np.float32),
-                np.ascontiguousarray(msk, np.float32))
+        return (
+            np.ascontiguousarray(inp, np.float32),
+            np.ascontiguousarray(tgt, np.float32),
+            np.ascontiguousarray(msk, np.float32),
+        )

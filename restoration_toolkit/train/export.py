@@ -26,18 +26,16 @@ docs/training-engine.md.
 
 from __future__ import annotations
 
-import warnings
-
 import contextlib
 import hashlib
 import io
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
 import torch
-
 
 from .. import __version__
 from ..core.atomic import atomic_write_bytes, atomic_write_text
@@ -66,7 +64,9 @@ class ExportResult:
 def quiet_jit() -> Iterator[None]:
     """TorchScript is what Nuke's CatFileCreator reads; recent torch marks torch.jit deprecated."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*torch\.jit.*deprecated", category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message=r".*torch\.jit.*deprecated", category=DeprecationWarning
+        )
         yield
 
 
@@ -105,22 +105,39 @@ def export_model(
     model_pt = atomic_write_bytes(out_dir / MODEL_NAME, data)
     cat_file = out_dir / CAT_NAME
     sidecar = dict(info or {})
-    sidecar.update({
-        "schema": SIDECAR_SCHEMA,
-        "model_id": model_id,
-        "torch_version": torch.__version__,
-        "toolkit_version": __version__,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "input": {"tensors": 1, "shape": "1,3,H,W", "dtype": "float32",
-                  "channels": CHANNELS, "range": "working space as read, nominally 0-1, "
-                  "values above 1 allowed", "scale": 1.0},
-        "output": {"tensors": 1, "shape": "1,3,H,W", "dtype": "float32",
-                   "channels": CHANNELS, "range": "same space and range as the input"},
-        "nuke": {"cat_file": cat_file.as_posix(), "catfile_creator_script": (out_dir / NK_NAME).as_posix(),
-                 "loads_in": nuke_compatibility(torch.__version__)},
-    })
+    sidecar.update(
+        {
+            "schema": SIDECAR_SCHEMA,
+            "model_id": model_id,
+            "torch_version": torch.__version__,
+            "toolkit_version": __version__,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "input": {
+                "tensors": 1,
+                "shape": "1,3,H,W",
+                "dtype": "float32",
+                "channels": CHANNELS,
+                "range": "working space as read, nominally 0-1, values above 1 allowed",
+                "scale": 1.0,
+            },
+            "output": {
+                "tensors": 1,
+                "shape": "1,3,H,W",
+                "dtype": "float32",
+                "channels": CHANNELS,
+                "range": "same space and range as the input",
+            },
+            "nuke": {
+                "cat_file": cat_file.as_posix(),
+                "catfile_creator_script": (out_dir / NK_NAME).as_posix(),
+                "loads_in": nuke_compatibility(torch.__version__),
+            },
+        }
+    )
     side_path = atomic_write_text(out_dir / SIDECAR_NAME, json.dumps(sidecar, indent=2) + "\n")
-    nk_path = atomic_write_text(out_dir / NK_NAME, catfile_creator_script(model_pt, cat_file, model_id))
+    nk_path = atomic_write_text(
+        out_dir / NK_NAME, catfile_creator_script(model_pt, cat_file, model_id)
+    )
     return ExportResult(model_pt, side_path, nk_path, cat_file, model_id, diff)
 
 
@@ -134,8 +151,10 @@ def nuke_compatibility(torch_version: str) -> str:
         return "Nuke 13.x and later (PyTorch 1.6 TorchScript)"
     if (major, minor) <= (1, 12):
         return "Nuke 14.0 and later (Nuke 14 uses PyTorch 1.12)"
-    return (f"needs a Nuke whose PyTorch is {major}.{minor} or newer; for Nuke 14/15 re-export "
-            "with torch==1.12.1 (`rtk train --export-only`)")
+    return (
+        f"needs a Nuke whose PyTorch is {major}.{minor} or newer; for Nuke 14/15 re-export "
+        "with torch==1.12.1 (`rtk train --export-only`)"
+    )
 
 
 def catfile_creator_script(model_pt: Path, cat_file: Path, model_id: str) -> str:
@@ -158,14 +177,23 @@ def catfile_creator_script(model_pt: Path, cat_file: Path, model_id: str) -> str
 def _nk_value(value: str) -> str:
     if value and not any(c in value for c in ' \t"{}[]\\;$'):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("[", "\\[").replace("$", "\\$")
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("[", "\\[").replace("$", "\\$")
+    )
     return f'"{escaped}"'
 
 
 def _catfile_creator_text(knobs: Dict[str, str]) -> str:
     """Fallback writer (until ``restoration_toolkit.nk`` is available): the form Nuke saves."""
-    lines = ["#! nuke -nx", "version 14.0 v1", "Root {", " inputs 0", "}", "CatFileCreator {",
-             " inputs 0"]
+    lines = [
+        "#! nuke -nx",
+        "version 14.0 v1",
+        "Root {",
+        " inputs 0",
+        "}",
+        "CatFileCreator {",
+        " inputs 0",
+    ]
     lines += [f" {k} {_nk_value(v)}" for k, v in knobs.items()]
     lines += [" name CatFileCreator1", " xpos 0", " ypos 0", "}"]
     return "\n".join(lines) + "\n"

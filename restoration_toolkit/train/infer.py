@@ -23,7 +23,6 @@ chroma; for spatial recovery the model's luminance with the scan's chroma. ``rec
 
 from __future__ import annotations
 
-
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 import torch
-
 
 from ..core.errors import RTKError
 from ..core.imageio import read_image, write_image
@@ -64,8 +62,11 @@ def load_model(path: Path, device: torch.device) -> torch.jit.ScriptModule:
         with quiet_jit():
             model = torch.jit.load(str(p), map_location=device)
     except Exception as exc:  # noqa: BLE001 - any load failure means an unusable file
-        raise RTKError(f"not a TorchScript model this torch ({torch.__version__}) can load "
-                       f"({type(exc).__name__})", p) from None
+        raise RTKError(
+            f"not a TorchScript model this torch ({torch.__version__}) can load "
+            f"({type(exc).__name__})",
+            p,
+        ) from None
     model.eval()
     return model
 
@@ -110,12 +111,13 @@ def run_tiled(
     *,
     tile: int = 512,
     overlap: int = 64,
-    device: torch.device = torch.device("cpu"),
+    device: Optional[torch.device] = None,
 ) -> np.ndarray:
     """Apply ``model`` to an (H, W, 3) float32 image tile by tile; returns (H, W, 3) float32.
 
     ``tile`` ≥ 2 × ``overlap``; ``tile`` 0 runs the whole frame at once.
     """
+    device = device or torch.device("cpu")
     img = np.ascontiguousarray(image[:, :, :3], np.float32)
     h, w = img.shape[:2]
     if tile <= 0 or (h <= tile and w <= tile):
@@ -172,7 +174,7 @@ def infer_sequence(
     frames: Optional[str] = None,
     tile: int = 512,
     overlap: int = 64,
-    device: torch.device = torch.device("cpu"),
+    device: Optional[torch.device] = None,
     overwrite: bool = False,
     recombine: str = "auto",
     colorspace: Optional[str] = None,
@@ -187,6 +189,7 @@ def infer_sequence(
     """
     import time
 
+    device = device or torch.device("cpu")
     model_path = Path(model_path)
     seq = open_sequence(input_spec, frames, must_exist=True, allow_missing=False)
     out = output_sequence(output_pattern, seq.frames)
@@ -217,13 +220,15 @@ def infer_sequence(
             restored = _convert(restored, working, space, sidecar, src)
         result_pixels = img.pixels.copy() if img.pixels.shape[2] >= 3 else restored
         result_pixels[:, :, :3] = restored
-        meta = img.metadata.with_attributes(**{
-            "rtk:model": model_path.name,
-            "rtk:model_sha256": digest,
-            "rtk:model_id": str(sidecar.get("model_id", "")),
-            "rtk:ml_generated": 1,
-            "rtk:recombine": mode,
-        })
+        meta = img.metadata.with_attributes(
+            **{
+                "rtk:model": model_path.name,
+                "rtk:model_sha256": digest,
+                "rtk:model_id": str(sidecar.get("model_id", "")),
+                "rtk:ml_generated": 1,
+                "rtk:recombine": mode,
+            }
+        )
         dst = out.path(frame)
         write_image(dst, result_pixels, meta, protect=[src])
         result.written.append(frame)
@@ -242,19 +247,24 @@ def _convert(pixels: np.ndarray, src: str, dst: str, sidecar: dict, path: Path) 
     names = colorspace_names(config)
     for name in (src, dst):
         if name not in names:
-            raise RTKError(f"colour space {name!r} is not in the OCIO config {config} — name the "
-                           "input's colour space with --colorspace", path)
+            raise RTKError(
+                f"colour space {name!r} is not in the OCIO config {config} — name the "
+                "input's colour space with --colorspace",
+                path,
+            )
     return convert_colorspace(pixels[:, :, :3], src, dst, config=config)
 
 
 def _check_outputs(seq: ImageSequence, out: ImageSequence) -> None:
     ext = Path(out.hash_pattern).suffix.lower().lstrip(".")
     if ext not in ("exr", "dpx", "tif", "tiff", "png", "jpg", "jpeg"):
-        raise RTKError(f"unsupported output format .{ext} (use exr, dpx, tif, png or jpg)",
-                       out.hash_pattern)
+        raise RTKError(
+            f"unsupported output format .{ext} (use exr, dpx, tif, png or jpg)", out.hash_pattern
+        )
     if out.is_single and len(seq.frames) > 1:
-        raise RTKError("output must be a sequence pattern (####) for a multi-frame input",
-                       out.hash_pattern)
+        raise RTKError(
+            "output must be a sequence pattern (####) for a multi-frame input", out.hash_pattern
+        )
     sources = {seq.path(f).resolve() for f in seq.frames}
     for f in seq.frames:
         if out.path(f).resolve() in sources:

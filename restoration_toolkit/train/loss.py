@@ -49,7 +49,7 @@ class LossParts:
 
 def _gauss_kernel(channels: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     x = torch.arange(-GAUSS_RADIUS, GAUSS_RADIUS + 1, device=device, dtype=dtype)
-    g = torch.exp(-(x ** 2) / (2 * GAUSS_SIGMA ** 2))
+    g = torch.exp(-(x**2) / (2 * GAUSS_SIGMA**2))
     g = g / g.sum()
     k = g[:, None] * g[None, :]
     return k.expand(channels, 1, k.shape[0], k.shape[1]).contiguous()
@@ -58,16 +58,23 @@ def _gauss_kernel(channels: int, device: torch.device, dtype: torch.dtype) -> to
 def high_pass(x: torch.Tensor) -> torch.Tensor:
     """x minus its Gaussian blur (σ = 1.5 px): grain and fine detail, no colour or shading."""
     c = x.shape[1]
-    blurred = F.conv2d(F.pad(x, [GAUSS_RADIUS] * 4, mode="replicate"),
-                       _gauss_kernel(c, x.device, x.dtype), groups=c)
+    blurred = F.conv2d(
+        F.pad(x, [GAUSS_RADIUS] * 4, mode="replicate"),
+        _gauss_kernel(c, x.device, x.dtype),
+        groups=c,
+    )
     return x - blurred
 
 
 def local_energy(x: torch.Tensor) -> torch.Tensor:
     """RMS of the high-pass over a 7×7 window, per channel: how much grain/texture is there."""
     hp = high_pass(x)
-    return torch.sqrt(F.avg_pool2d(hp * hp, ENERGY_BOX, stride=1, padding=ENERGY_BOX // 2,
-                                   count_include_pad=False) + EPS)
+    return torch.sqrt(
+        F.avg_pool2d(
+            hp * hp, ENERGY_BOX, stride=1, padding=ENERGY_BOX // 2, count_include_pad=False
+        )
+        + EPS
+    )
 
 
 def erode_mask(mask: torch.Tensor, size: int = FOOTPRINT) -> torch.Tensor:

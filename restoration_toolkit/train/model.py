@@ -107,10 +107,12 @@ class RestorationNet(nn.Module):
     def __init__(self, width: int = 16, levels: int = 2, channels: int = 3) -> None:
         super().__init__()
         self.levels = levels
-        self.multiple = 2 ** levels
-        widths = [width * 2 ** i for i in range(levels + 1)]
+        self.multiple = 2**levels
+        widths = [width * 2**i for i in range(levels + 1)]
         self.head = nn.Conv2d(channels, width, 3, padding=1)
-        self.encoder = nn.ModuleList([EncoderLevel(widths[i], widths[i + 1]) for i in range(levels)])
+        self.encoder = nn.ModuleList(
+            [EncoderLevel(widths[i], widths[i + 1]) for i in range(levels)]
+        )
         self.bottleneck = ResBlock(widths[levels])
         # decoder levels in the order they run: deepest first
         self.decoder = nn.ModuleList(

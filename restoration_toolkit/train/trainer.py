@@ -61,7 +61,9 @@ class TrainConfig:
         if self.crop_size < 16:
             raise RTKError("--crop-size must be at least 16 pixels")
         if self.model_size not in MODEL_SIZES:
-            raise RTKError(f"unknown model size {self.model_size!r} (one of {', '.join(MODEL_SIZES)})")
+            raise RTKError(
+                f"unknown model size {self.model_size!r} (one of {', '.join(MODEL_SIZES)})"
+            )
         if self.device not in DEVICES:
             raise RTKError(f"unknown device {self.device!r} (one of {', '.join(DEVICES)})")
         if self.learning_rate <= 0:
@@ -84,7 +86,7 @@ class TrainResult:
 
     @property
     def final_loss(self) -> float:
-        tail = self.losses[-max(1, min(50, len(self.losses))):]
+        tail = self.losses[-max(1, min(50, len(self.losses))) :]
         return float(sum(tail) / len(tail)) if tail else float("nan")
 
 
@@ -97,10 +99,14 @@ def resolve_device(name: str) -> torch.device:
             return torch.device("cuda")
         return torch.device("mps" if mps_ok else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise RTKError(f"device cuda is not available (torch {torch.__version__}, no CUDA GPU "
-                       "found) — use --device cpu or auto")
+        raise RTKError(
+            f"device cuda is not available (torch {torch.__version__}, no CUDA GPU "
+            "found) — use --device cpu or auto"
+        )
     if name == "mps" and not mps_ok:
-        raise RTKError("device mps is not available (Apple GPU not found) — use --device cpu or auto")
+        raise RTKError(
+            "device mps is not available (Apple GPU not found) — use --device cpu or auto"
+        )
     if name not in DEVICES:
         raise RTKError(f"unknown device {name!r} (one of {', '.join(DEVICES)})")
     return torch.device(name)
@@ -171,20 +177,26 @@ def train_model(
     if resume:
         found = checkpoints(out_dir)
         if not found:
-            raise RTKError("nothing to resume: no checkpoint in this folder", out_dir / CHECKPOINT_DIR)
+            raise RTKError(
+                "nothing to resume: no checkpoint in this folder", out_dir / CHECKPOINT_DIR
+            )
         state = load_checkpoint(found[-1])
         saved = state.get("config", {})
         if saved.get("model_size") != config.model_size:
-            raise RTKError(f"checkpoint is a {saved.get('model_size')} model, not "
-                           f"{config.model_size} (use --model-size {saved.get('model_size')})", found[-1])
+            raise RTKError(
+                f"checkpoint is a {saved.get('model_size')} model, not "
+                f"{config.model_size} (use --model-size {saved.get('model_size')})",
+                found[-1],
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         sampler.set_state(json.loads(state["sampler"]))
         history = {k: list(v) for k, v in state["history"].items()}
         start = int(state["step"])
         if start >= config.steps:
-            raise RTKError(f"checkpoint is already at step {start}; ask for more --steps to go on",
-                           found[-1])
+            raise RTKError(
+                f"checkpoint is already at step {start}; ask for more --steps to go on", found[-1]
+            )
     model.to(device)
     # optimiser state follows the parameters' device
     for st in optimizer.state.values():
@@ -208,32 +220,52 @@ def train_model(
         optimizer.step()
         value = float(parts.total.detach())
         if not math.isfinite(value):
-            raise RTKError(f"training diverged at step {step + 1} (loss {value}); lower "
-                           "--learning-rate or check the pairs for extreme values")
+            raise RTKError(
+                f"training diverged at step {step + 1} (loss {value}); lower "
+                "--learning-rate or check the pairs for extreme values"
+            )
         history["loss"].append(value)
         history["l1"].append(float(parts.l1.detach()))
         history["grain"].append(float(parts.grain.detach()))
         ema = value if ema is None else 0.95 * ema + 0.05 * value
         done = step + 1
-        report(progress, done - start, config.steps - start, f"step {done}/{config.steps} loss {ema:.4f}")
+        report(
+            progress,
+            done - start,
+            config.steps - start,
+            f"step {done}/{config.steps} loss {ema:.4f}",
+        )
         if done % config.checkpoint_interval == 0 or done == config.steps:
-            last_ckpt = _save_checkpoint(out_dir, {
-                "step": done,
-                "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-                "optimizer": _cpu_state(optimizer.state_dict()),
-                "sampler": json.dumps(sampler.get_state()),
-                "config": asdict(config),
-                "history": history,
-                "torch_version": str(torch.__version__),
-            }, config.keep_checkpoints)
+            last_ckpt = _save_checkpoint(
+                out_dir,
+                {
+                    "step": done,
+                    "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                    "optimizer": _cpu_state(optimizer.state_dict()),
+                    "sampler": json.dumps(sampler.get_state()),
+                    "config": asdict(config),
+                    "history": history,
+                    "torch_version": str(torch.__version__),
+                },
+                config.keep_checkpoints,
+            )
     seconds = time.perf_counter() - t0
     write_loss_curve(out_dir, history)
     model.to("cpu").eval()
     assert last_ckpt is not None
-    return TrainResult(model=model, config=config, device=str(device), steps_done=config.steps,
-                       start_step=start, losses=history["loss"], seconds=seconds,
-                       checkpoint=last_ckpt, parameters=parameter_count(model),
-                       crop_size=sampler.crop, history=history)
+    return TrainResult(
+        model=model,
+        config=config,
+        device=str(device),
+        steps_done=config.steps,
+        start_step=start,
+        losses=history["loss"],
+        seconds=seconds,
+        checkpoint=last_ckpt,
+        parameters=parameter_count(model),
+        crop_size=sampler.crop,
+        history=history,
+    )
 
 
 def _cpu_state(obj: Any) -> Any:
@@ -282,6 +314,6 @@ def downsample_curve(values: List[float], points: int = 50) -> List[List[float]]
     size = max(1, math.ceil(n / points))
     out = []
     for i in range(0, n, size):
-        chunk = values[i:i + size]
+        chunk = values[i : i + size]
         out.append([i + len(chunk), round(sum(chunk) / len(chunk), 6)])
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ SCAN_FIRST = 1001
 
 @pytest.fixture(scope="session")
 def reel():
-    return make_reel(240, seed=5)
+    return make_reel(400, seed=5)
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +75,13 @@ def small_reel():
     return make_reel(90, seed=3)
 
 
+@pytest.fixture(scope="session")
+def pal_template(tmp_path_factory, small_reel):
+    pal, = make_references(small_reel, seed=2, only="pal")
+    return write_project(tmp_path_factory.mktemp("template") / "proj", small_reel.frames, pal.frames)
+
+
 @pytest.fixture
-def pal_project(tmp_path, small_reel):
-    refs = {r.name: r for r in make_references(small_reel, seed=2)}
-    return write_project(tmp_path / "proj", small_reel.frames, refs["pal"].frames)
+def pal_project(tmp_path, pal_template):
+    """A fresh copy of a 90-frame project with a PAL reference (14 frames of leader)."""
+    return Path(shutil.copytree(pal_template, tmp_path / "proj"))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
-
-import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch is imported (busy CI boxes)
 
@@ -16,10 +15,16 @@ from scipy.ndimage import gaussian_filter
 from restoration_toolkit.core.imageio import ImageMetadata, write_image
 from restoration_toolkit.core.pairs import Pair, PairSet
 from restoration_toolkit.core.project import (
-    ColorPipeline, Element, Footage, Project, Provenance, create_project_folders, load_project,
+    ColorPipeline,
+    Element,
+    Footage,
+    Project,
+    Provenance,
+    create_project_folders,
+    load_project,
 )
 
-GAIN = np.array([1.0, 0.8, 0.55], np.float32)   # the known "fade": cyan/blue dye loss…
+GAIN = np.array([1.0, 0.8, 0.55], np.float32)  # the known "fade": cyan/blue dye loss…
 OFFSET = np.array([0.06, 0.04, 0.02], np.float32)  # …and a lifted base
 
 
@@ -46,7 +51,7 @@ def make_project(
     reference_size=None,
     confidence: bool = False,
 ) -> Project:
-    """Scan = fade(truth) (+ a little grain), reference = truth; frames 1..N; working space ACEScg."""
+    """Scan = fade(truth) + a little grain, reference = truth; frames 1..N; ACEScg."""
     rng = np.random.default_rng(seed)
     h, w = size
     media = root / "media"
@@ -58,12 +63,22 @@ def make_project(
         ref = truth if reference_size is None else truth[: reference_size[0], : reference_size[1]]
         write_image(media / f"ref.{f:04d}.exr", ref, meta, data_format="float")
     project = Project(
-        name="TINY", technique=technique, root=root,
-        source=Footage(path="media/scan.####.exr", frames=f"1-{frames}", colorspace="ACEScg",
-                       element=Element("35mm", "print", "synthetic")),
-        reference=Footage(path="media/ref.####.exr", frames=f"1-{frames}", colorspace="ACEScg",
-                          element=Element("video", "DVD", "synthetic"),
-                          provenance=Provenance("synthetic", "tests", "made by the test")),
+        name="TINY",
+        technique=technique,
+        root=root,
+        source=Footage(
+            path="media/scan.####.exr",
+            frames=f"1-{frames}",
+            colorspace="ACEScg",
+            element=Element("35mm", "print", "synthetic"),
+        ),
+        reference=Footage(
+            path="media/ref.####.exr",
+            frames=f"1-{frames}",
+            colorspace="ACEScg",
+            element=Element("video", "DVD", "synthetic"),
+            provenance=Provenance("synthetic", "tests", "made by the test"),
+        ),
         color=ColorPipeline(working_space="ACEScg"),
     )
     create_project_folders(root)

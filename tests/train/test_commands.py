@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rtk(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "restoration_toolkit", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "restoration_toolkit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_without_torch_train_says_how_to_install(tmp_path):
@@ -27,7 +33,8 @@ def test_without_torch_train_says_how_to_install(tmp_path):
         "import sys\nclass _B:\n    def find_spec(self, name, path=None, target=None):\n"
         "        if name == 'torch' or name.startswith('torch.'):\n"
         "            raise ImportError('blocked for the test')\n        return None\n"
-        "sys.meta_path.insert(0, _B())\n")
+        "sys.meta_path.insert(0, _B())\n"
+    )
     env = dict(os.environ, PYTHONPATH=f"{blocker}{os.pathsep}{ROOT}")
     r = _rtk("train", "--project", tmp_path, env=env)
     assert r.returncode == 1
@@ -46,8 +53,21 @@ def _main(*args):
 def test_train_then_infer_from_the_command_line(tmp_path, capsys):
     pytest.importorskip("torch")
     project = make_project(tmp_path / "p", frames=4)
-    code = _main("train", "--project", project.root, "--steps", "20", "--crop-size", "32",
-                 "--batch-size", "2", "--model-size", "small", "--json", "--no-log")
+    code = _main(
+        "train",
+        "--project",
+        project.root,
+        "--steps",
+        "20",
+        "--crop-size",
+        "32",
+        "--batch-size",
+        "2",
+        "--model-size",
+        "small",
+        "--json",
+        "--no-log",
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     summary = json.loads(out)
@@ -55,9 +75,28 @@ def test_train_then_infer_from_the_command_line(tmp_path, capsys):
     assert Path(summary["model"]) == torch_dir / "model.pt"
     for name in ("model.pt", "model.json", "catfile_creator.nk", "loss.csv"):
         assert (torch_dir / name).is_file(), name
+    (torch_dir / "model.pt").unlink()
+    code = _main("train", "--project", project.root, "--export-only", "--json")
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert (torch_dir / "model.pt").is_file()
+    assert json.loads((torch_dir / "model.json").read_text())["steps"] == 20
     render = tmp_path / "render" / "ml.####.exr"
-    code = _main("infer", "--model", torch_dir / "model.pt", project.root / "media/scan.####.exr",
-                 "--out", render, "--frames", "2-3", "--tile", "32", "--overlap", "8", "--json")
+    code = _main(
+        "infer",
+        "--model",
+        torch_dir / "model.pt",
+        project.root / "media/scan.####.exr",
+        "--out",
+        render,
+        "--frames",
+        "2-3",
+        "--tile",
+        "32",
+        "--overlap",
+        "8",
+        "--json",
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert json.loads(out)["frames_written"] == 2
@@ -76,16 +115,41 @@ def test_bad_inputs_give_one_line_and_write_nothing(tmp_path, capsys):
         assert code == 1 and err.startswith("rtk: error:") and err.count("\n") == 1, err
         assert match in err
 
-    one_line_error("train", "--project", project.root, "--steps", "5", "--out", out,
-                   match="no aligned reference")
+    one_line_error(
+        "train",
+        "--project",
+        project.root,
+        "--steps",
+        "5",
+        "--out",
+        out,
+        match="no aligned reference",
+    )
     assert not out.exists()
     bad = tmp_path / "bad.pt"
     bad.write_text("nope")
-    one_line_error("infer", "--model", bad, project.root / "media/scan.####.exr",
-                   "--out", tmp_path / "o/x.####.exr", match="TorchScript")
+    one_line_error(
+        "infer",
+        "--model",
+        bad,
+        project.root / "media/scan.####.exr",
+        "--out",
+        tmp_path / "o/x.####.exr",
+        match="TorchScript",
+    )
     assert not (tmp_path / "o").exists()
-    one_line_error("train", "--project", project.root, "--resume", "--out", out, match="nothing to resume")
+    one_line_error(
+        "train", "--project", project.root, "--resume", "--out", out, match="nothing to resume"
+    )
     if not torch.cuda.is_available():
-        one_line_error("train", "--project", project.root, "--device", "cuda", "--out", out,
-                       match="cuda is not available")
+        one_line_error(
+            "train",
+            "--project",
+            project.root,
+            "--device",
+            "cuda",
+            "--out",
+            out,
+            match="cuda is not available",
+        )
     assert not out.exists()

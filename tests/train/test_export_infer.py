@@ -40,7 +40,10 @@ def test_torchscript_export_reloads_and_matches(tmp_path):
     assert len(schema.arguments) == 2 and len(schema.returns) == 1
     side = json.loads(result.sidecar.read_text())
     assert side["torch_version"] == torch.__version__
-    assert side["technique"] == "gauge" and side["input"]["channels"] == "rgba.red,rgba.green,rgba.blue"
+    assert (
+        side["technique"] == "gauge"
+        and side["input"]["channels"] == "rgba.red,rgba.green,rgba.blue"
+    )
 
 
 def test_catfile_creator_script_parses_with_the_right_knobs(tmp_path):
@@ -71,7 +74,9 @@ def test_tiled_inference_equals_whole_frame():
 
 def _sequence(folder, frames=3, size=(40, 56)):
     rng = np.random.default_rng(5)
-    meta = ImageMetadata(colorspace="ACEScg", timecode="01:00:00:00", attributes={"film:reel": "R1"})
+    meta = ImageMetadata(
+        colorspace="ACEScg", timecode="01:00:00:00", attributes={"film:reel": "R1"}
+    )
     for f in range(1, frames + 1):
         write_image(folder / f"scan.{f:04d}.exr", rng.random(size + (3,)).astype(np.float32), meta)
     return str(folder / "scan.####.exr")

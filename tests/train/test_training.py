@@ -20,8 +20,17 @@ pytestmark = pytest.mark.torch
 
 
 def _config(**kw):
-    base = dict(technique="color-reference", steps=120, crop_size=40, batch_size=4,
-                model_size="small", learning_rate=3e-3, checkpoint_interval=60, seed=1, device="cpu")
+    base = dict(
+        technique="color-reference",
+        steps=120,
+        crop_size=40,
+        batch_size=4,
+        model_size="small",
+        learning_rate=3e-3,
+        checkpoint_interval=60,
+        seed=1,
+        device="cpu",
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -36,7 +45,9 @@ def test_ground_truth_is_composed_like_copycat(tiny_project):
 
 def test_learns_a_known_colour_transform(tiny_project, tmp_path):
     data = load_training_set(tiny_project)
-    result = train_model(data, _config(steps=60, crop_size=32, checkpoint_interval=60), tmp_path / "run")
+    result = train_model(
+        data, _config(steps=60, crop_size=32, checkpoint_interval=60), tmp_path / "run"
+    )
     first = float(np.mean(result.losses[:10]))
     last = float(np.mean(result.losses[-10:]))
     assert last < 0.5 * first, (first, last)

@@ -31,7 +31,9 @@ def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def local_ncc(a: np.ndarray, b: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian-windowed normalised cross-correlation, (H, W) float32 in [−1, 1]."""
-    blur = lambda x: cv2.GaussianBlur(x, (0, 0), sigma)  # noqa: E731
+    from .preprocess import local_mean
+
+    blur = lambda x: local_mean(x, sigma)  # noqa: E731
     ma, mb = blur(a), blur(b)
     cov = blur(a * b) - ma * mb
     va = np.maximum(blur(a * a) - ma * ma, 0)

@@ -23,6 +23,10 @@ import scipy.linalg
 
 from .global_model import gradients, inside_box, robust_weights, sample
 
+RIDGE = 1e-3  # pull towards the affine, relative to the mean data curvature
+SUPPORT = 0.25  # data curvature (× mean) from which a knot counts as supported
+UNSUPPORTED = 0.0  # extra ridge (× mean curvature) on knots without support
+
 
 def cubic_bspline(t: np.ndarray) -> np.ndarray:
     a = np.abs(t)
@@ -116,8 +120,8 @@ def fit_residual_field(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray
         s_, r_, w_ = pyr[-1]
         if min(s_.shape) < 128 or min(r_.shape) < 128:
             break
-        pyr.append((cv2.pyrDown(s_), cv2.pyrDown(r_),
-                    None if w_ is None else cv2.resize(w_, (s_.shape[1] + 1) // 2, interpolation=cv2.INTER_AREA)))
+        small = cv2.pyrDown(s_)
+        pyr.append((small, cv2.pyrDown(r_), None if w_ is None else cv2.pyrDown(w_)))
     for level in range(len(pyr) - 1, -1, -1):
         f = 0.5 ** level
         s_img, r_img, w_img = pyr[level]
@@ -125,7 +129,7 @@ def fit_residual_field(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray
         m_l[:, 2] *= f  # pyrDown: level point = point · f
         lbox = tuple(v * f for v in box)
         coef_l, ok = _fit_level(s_img, r_img, m_l, polarity, lbox, spacing * f, (ky, kx), coef * f,
-                                smoothness, iterations * (2 if level else 1), w_img)
+                                smoothness, iterations + (3 if level else 0), w_img)
         if not ok:
             return ResidualField(np.zeros((ky, kx, 2)), spacing, (h, w))
         coef = coef_l / f
@@ -179,7 +183,10 @@ def _fit_level(scan_s, ref_s, matrix, polarity, box, spacing, knots, coef0, smoo
         gvec = np.concatenate([(byf.T @ (wr * sx) @ bxf).ravel(), (byf.T @ (wr * sy) @ bxf).ravel()]).astype(np.float64)
         hess = np.block([[hxx, hxy], [hxy, hyy]])
         scale = float(np.mean(np.diag(hess))) + 1e-12
-        reg = smoothness * scale * np.kron(np.eye(2), bend) + 1e-3 * scale * np.eye(2 * n)
+        # knots the content does not support are pulled back to the affine (local ridge)
+        support = np.clip(np.diag(hess) / (SUPPORT * scale), 0.0, 1.0)
+        ridge = RIDGE + UNSUPPORTED * (1.0 - support)
+        reg = smoothness * scale * np.kron(np.eye(2), bend) + scale * np.diag(ridge)
         c = coef.ravel()
         try:
             delta = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(hess + reg), gvec + reg @ c)

@@ -15,7 +15,9 @@ import numpy as np
 
 from ..errors import RTKError
 from ..progress import ProgressFn
-from .confidence import confidence_terms, largest_inner_box, trim_one_sided_rows
+from .confidence import (
+    confidence_terms, largest_inner_box, local_ncc, smoothstep, trim_one_sided_rows,
+)
 from .dense import ResidualField, fit_residual_field
 from .geometry import affine_grid, change_grids
 from .global_model import (
@@ -40,7 +42,8 @@ class AlignmentOptions:
         previous frame's, or a temporally smoothed one).
     refine_global: refine the affine (False keeps ``initial_matrix`` as the global model).
     dense: fit the dense residual field on top of the affine.
-    knot_spacing: dense-field knot spacing in working pixels (smaller follows finer distortion).
+    knot_spacing: dense-field knot spacing in working pixels (smaller follows finer distortion;
+        default: 1/15 of the working frame's shorter side, 16–48 px).
     smoothness: dense-field bending penalty (larger is stiffer).
     max_working_pixels: cap on the working scan grid (speed).
     """
@@ -49,9 +52,9 @@ class AlignmentOptions:
     initial_matrix: Optional[np.ndarray] = None
     refine_global: bool = True
     dense: bool = True
-    knot_spacing: float = 48.0
+    knot_spacing: Optional[float] = None
     smoothness: float = 0.3
-    dense_iterations: int = 5
+    dense_iterations: int = 3
     max_working_pixels: int = 1_200_000
     pyramid_levels: int = 5
 
@@ -59,7 +62,7 @@ class AlignmentOptions:
 def _check_frame(luma: np.ndarray, what: str) -> None:
     if luma.size == 0 or min(luma.shape) < 16:
         raise RTKError(f"{what} is too small to align ({luma.shape[1]}×{luma.shape[0]})")
-    lo, hi = np.percentile(luma, (1, 99))
+    lo, hi = np.percentile(luma[::4, ::4], (1, 99))
     if hi - lo < 1e-3:
         raise RTKError(f"{what} is blank (no picture to align: all pixels ≈ {float(hi):.3g})")
 
@@ -133,8 +136,20 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
             warnings.append("reference is a negative of the scan (inverted polarity)")
     say(3, 5, "dense field")
     field: Optional[ResidualField] = None
+    support: Optional[np.ndarray] = None
     if opts.dense:
-        field = fit_residual_field(scan_s, ref_s, m_w, polarity, fit_box, spacing=opts.knot_spacing,
+        spacing = opts.knot_spacing or float(np.clip(min(scan_s.shape) / 15.0, 16.0, 48.0))
+        # one-sided content (subtitles, logos, damage) disagrees locally even after the affine:
+        # keep it out of the dense fit, which is local enough to be pulled by it
+        grid = affine_grid(m_w, scan_s.shape)
+        agree = local_ncc(scan_s, sample(ref_s, grid[:, :, 0], grid[:, :, 1]) * polarity, 6.0)
+        fit_weight = cv2.erode(smoothstep(agree, 0.1, 0.4), np.ones((9, 9), np.uint8))
+        # where the field had nothing to hold on to nearby it is extrapolated: not confident
+        inside_fit = inside_box(grid[:, :, 0], grid[:, :, 1], fit_box).astype(np.float32)
+        near = cv2.GaussianBlur(fit_weight * inside_fit, (0, 0), spacing)
+        support = smoothstep(near / (cv2.GaussianBlur(inside_fit, (0, 0), spacing) + 1e-3), 0.3, 0.6)
+        field = fit_residual_field(scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing,
+                                   scan_weight=fit_weight,
                                    smoothness=opts.smoothness, iterations=opts.dense_iterations)
 
     # working-grid map, warped structure, confidence
@@ -149,7 +164,7 @@ def estimate_alignment(scan: np.ndarray, reference: np.ndarray, options: Optiona
     energy = gradient_energy(ref_w)
     warped_e = sample(energy, map_w[:, :, 0], map_w[:, :, 1])
     terms = confidence_terms(scan_s, warped_s, warped_e, coverage)
-    conf_w = terms.confidence
+    conf_w = terms.confidence if support is None else terms.confidence * support
     say(4, 5, "full-resolution map")
 
     # full-resolution map: affine on the scan grid + the field resampled

@@ -81,8 +81,8 @@ def fit_width_matrix(scan_shape: Tuple[int, int], ref_box: ContentBox) -> np.nda
 
 
 def initialise(scan_luma: np.ndarray, ref_luma: np.ndarray, ref_box: ContentBox, *,
-               reference_pixel_aspect: float = 1.0, max_size: int = 720,
-               features: int = 3000) -> Initialisation:
+               reference_pixel_aspect: float = 1.0, max_size: int = 600,
+               features: int = 2000) -> Initialisation:
     """Feature-based scan→reference affine at unknown scale (see module doc).
 
     ``reference_pixel_aspect``: PAR of the reference pixels (e.g. 1.1852 for 16:9 PAL DVD);
@@ -207,6 +207,8 @@ def refine_affine(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray, pol
         xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
         corners = np.array([[0, 0, 1], [w - 1, 0, 1], [0, h - 1, 1], [w - 1, h - 1, 1]], np.float64).T
         iters = max_iterations if level > 0 else max(8, max_iterations // 3)
+        stride = 2 if level == 0 and h * w > 250_000 else 1
+        thin = ((np.arange(h)[:, None] + np.arange(w)[None, :]) % 2 == 0) if stride > 1 else None
         for _ in range(iters):
             map_x = (ml[0, 0] * xs + ml[0, 1] * ys + ml[0, 2]).astype(np.float32)
             map_y = (ml[1, 0] * xs + ml[1, 1] * ys + ml[1, 2]).astype(np.float32)
@@ -220,6 +222,8 @@ def refine_affine(scan_s: np.ndarray, ref_s: np.ndarray, matrix: np.ndarray, pol
             if s_w is not None:
                 wts *= s_w
             sel = wts > 1e-4
+            if stride > 1:  # the finest level has pixels to spare: every other one is plenty
+                sel &= thin
             wv = wts[sel]
             gxs = sample(gx, map_x, map_y)[sel] * polarity
             gys = sample(gy, map_x, map_y)[sel] * polarity
