@@ -98,3 +98,13 @@ def test_commands_and_options_named_in_the_docs_exist(doc):
         pytest.skip(f"{doc} not written yet")
     problems = problems_in(path.read_text(encoding="utf-8"), build_parser())
     assert not problems, f"{doc}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_pictures_the_docs_show_exist(doc):
+    path = ROOT / doc
+    if not path.is_file():
+        pytest.skip(f"{doc} not written yet")
+    missing = [m for m in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", path.read_text(encoding="utf-8"))
+               if not (path.parent / m).is_file()]
+    assert not missing, f"{doc} shows pictures that do not exist: {missing}"
