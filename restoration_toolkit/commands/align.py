@@ -47,7 +47,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--frames",
         metavar="LIST",
-        help="scan frames to align, e.g. 1001-1010,1020 (default: all, or the pairs of pairs.yaml on a project)",
+        help="scan frames to align, e.g. 1001-1010,1020 (default: all, or on a project the pairs and held-out frames of pairs.yaml)",
     )
     parser.add_argument(
         "--reference-frames",
@@ -456,6 +456,10 @@ def run(args: argparse.Namespace) -> int:
         pairs = [
             (p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None
         ]
+        # held-out frames too: validation and the MatchGrade hold-out figures measure them
+        # against their aligned reference
+        paired = {s for s, _ in pairs}
+        pairs += sorted((s, r) for s, r in ps.holdout_references.items() if s not in paired)
     jobs = plan_jobs(
         source,
         reference,

@@ -145,3 +145,17 @@ def test_project_default_smooth_and_jobs(tmp_path, capsys, monkeypatch):
     assert float(np.abs(aligned.pixels[inside].mean() - ref.mean())) > 0.02
     log = (root / "notes" / "experiments.md").read_text()
     assert "alignment" in log
+
+
+def test_project_mode_aligns_pairs_and_held_out_frames(tmp_path, capsys):
+    from restoration_toolkit.core.pairs import Pair, PairSet
+
+    root = tmp_path / "proj"
+    project, _ = write_project(root, [101, 102, 103], [11, 12, 13])
+    PairSet(project.technique, [Pair(101, 11), Pair(103, 13)], holdout=[102],
+            holdout_references={102: 12}).save(project.pairs_file)
+    assert main(["align", "--project", str(root), "--json"]) == 0, capsys.readouterr().err
+    doc = _load(root / "pipeline" / "02_alignment")
+    assert sorted(doc["frames"]) == ["101", "102", "103"]
+    assert doc["frames"]["102"]["reference_frame"] == 12
+    assert (root / "pipeline" / "02_alignment" / "aligned.0102.exr").is_file()
