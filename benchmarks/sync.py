@@ -42,7 +42,20 @@ from restoration_toolkit.core.sync import pool, rank_features, sync_sequences  #
 from restoration_toolkit.core.thumbnails import Thumbnails, thumbnails_from_arrays  # noqa: E402
 
 
-def score(ref: Reference, refs_out: List[Optional[int]], fields_out: Optional[List[Tuple]] = None) -> float:
+def reframe(frame: np.ndarray, zoom: float, dx: float, dy: float) -> np.ndarray:
+    """The picture magnified ``zoom`` about its centre and shifted (dx, dy) pixels."""
+    import cv2
+
+    h, w = frame.shape[:2]
+    m = np.array(
+        [[zoom, 0, (1 - zoom) * w / 2 + dx], [0, zoom, (1 - zoom) * h / 2 + dy]], np.float32
+    )
+    return cv2.warpAffine(frame, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def score(
+    ref: Reference, refs_out: List[Optional[int]], fields_out: Optional[List[Tuple]] = None
+) -> float:
     ok = 0
     for i, got in enumerate(refs_out):
         exp_ref, exp_fields = ref.expected(i)
@@ -62,10 +75,16 @@ def ours(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[float, fl
     fields = [tuple(sorted((f, 0 if n == "top" else 1) for f, n in m.fields)) for m in res.mapping]
     acc = score(ref, [m.reference for m in res.mapping], fields)
     speed = f"×{res.speed:.4f}" if res.speed else "-"
-    return acc, len(scan) / dt, f"{res.cadence}, {res.field_order}, speed {speed}, offset {res.offset}"
+    return (
+        acc,
+        len(scan) / dt,
+        f"{res.cadence}, {res.field_order}, speed {speed}, offset {res.offset}",
+    )
 
 
-def constant_offset(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[float, float, str]:
+def constant_offset(
+    scan: Thumbnails, ref_t: Thumbnails, ref: Reference
+) -> Tuple[float, float, str]:
     t0 = time.process_time()
     zs = rank_features(pool(scan.luma, 32, 24))
     zr = rank_features(pool(ref_t.luma, 32, 24))
@@ -75,7 +94,7 @@ def constant_offset(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tupl
         a, b = max(0, -off), min(S, R - off)
         if b - a < S // 2:
             continue
-        m = float(np.einsum("ij,ij->i", zs[a:b], zr[a + off:b + off]).mean())
+        m = float(np.einsum("ij,ij->i", zs[a:b], zr[a + off : b + off]).mean())
         if m > best:
             best, best_off = m, off
     out = [i + best_off if 0 <= i + best_off < R else None for i in range(S)]
@@ -89,7 +108,7 @@ def nearest_frame(scan: Thumbnails, ref_t: Thumbnails, ref: Reference) -> Tuple[
     zr = rank_features(pool(ref_t.luma, 32, 24))
     out = []
     for a in range(0, len(zs), 1024):
-        out += [int(k) for k in np.argmax(zs[a:a + 1024] @ zr.T, axis=1)]
+        out += [int(k) for k in np.argmax(zs[a : a + 1024] @ zr.T, axis=1)]
     dt = time.process_time() - t0
     return score(ref, out), len(zs) / dt, "argmax per frame"
 
@@ -104,21 +123,41 @@ def main(argv: Optional[List[str]] = None) -> int:
     t0 = time.perf_counter()
     reel = make_reel(args.frames, seed=args.seed)
     refs = make_references(reel, seed=args.seed + 4)
+    # beyond the issue's cases: the PAL and NTSC transfers framed 5 % tighter and shifted
+    for base in [r for r in refs if r.name in ("pal", "ntsc32")]:
+        refs.append(
+            Reference(
+                base.name + " reframed",
+                [reframe(f, 1.05, 2, -1) for f in base.frames],
+                base.fps,
+                base.truth,
+                base.field_order,
+            )
+        )
     gen = time.perf_counter() - t0
     t0 = time.process_time()
     scan = thumbnails_from_arrays(range(1001, 1001 + args.frames), reel.frames)
     thumb_rate = args.frames / (time.process_time() - t0)
     ref_thumbs: Dict[str, Thumbnails] = {}
     for ref in refs:
-        ref_thumbs[ref.name] = thumbnails_from_arrays(range(len(ref.frames)), ref.frames, fields=True)
+        ref_thumbs[ref.name] = thumbnails_from_arrays(
+            range(len(ref.frames)), ref.frames, fields=True
+        )
 
-    methods = (("ours (rtk sync)", ours), ("constant offset", constant_offset), ("nearest frame", nearest_frame))
+    methods = (
+        ("ours (rtk sync)", ours),
+        ("constant offset", constant_offset),
+        ("nearest frame", nearest_frame),
+    )
     rows = []
     for ref in refs:
         for label, fn in methods:
             acc, rate, note = fn(scan, ref_thumbs[ref.name], ref)
             rows.append((ref.name, label, acc, rate, note))
-            print(f"{ref.name:<11} {label:<16} {acc * 100:7.2f} %  {rate:8.0f} frames/CPU-s  {note}", flush=True)
+            print(
+                f"{ref.name:<11} {label:<16} {acc * 100:7.2f} %  {rate:8.0f} frames/CPU-s  {note}",
+                flush=True,
+            )
 
     lines = [
         "# Benchmark: temporal sync (`benchmarks/sync.py`)",
@@ -141,16 +180,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     ]
     for name, label, acc, rate, note in rows:
         lines.append(f"| {name} | {label} | {acc * 100:.2f} % | {rate:,.0f} | {note} |")
-    ours_rows = [r for r in rows if r[1].startswith("ours")]
+    ours_rows = [r for r in rows if r[1].startswith("ours") and "reframed" not in r[0]]
+    reframed = [r for r in rows if r[1].startswith("ours") and "reframed" in r[0]]
     worst = min(r[2] for r in ours_rows)
     slowest = min(r[3] for r in ours_rows)
     lines += [
         "",
-        f"Targets: ≥ 99.5 % on every case — ours: worst case {worst * 100:.2f} % "
+        f"Targets (the four cases above): ≥ 99.5 % on every case — ours: worst case {worst * 100:.2f} % "
         f"({'met' if worst >= 0.995 else 'NOT met'}); ≥ 2 000 frames/s — ours: "
         f"{min(r[3] for r in ours_rows):,.0f}–{max(r[3] for r in ours_rows):,.0f} frames per CPU-second "
         f"({'met' if slowest >= 2000 else 'NOT met'}: the beam search is a per-frame numpy loop; "
         "interlaced references pay two extra detection passes over 400 frames).",
+        "",
+        "Reframed rows (not among the issue's cases; the transfer magnified 5 % and shifted 2 px, -1 px): "
+        + "; ".join(f"{r[0]} {r[2] * 100:.2f} %" for r in reframed)
+        + ". The framing is estimated and corrected (several search passes, hence the lower rate); "
+        "with 3:2 pulldown the correction is not yet good enough — reframe or crop such a reference "
+        "to the scan's framing before syncing.",
         "",
         f"Thumbnail extraction (in memory, 128×96 frames → 64×48 luma + 16×12 color): {thumb_rate:,.0f} frames per CPU-second. "
         "From files it is bound by decoding (EXR/DPX at 2K–4K: tens of frames/s per core); the "

@@ -1,6 +1,7 @@
 """`rtk curate` and `rtk sync` on small projects on disk: outputs, overrides, bad input."""
 
 import json
+
 import numpy as np
 import pytest
 import yaml
@@ -12,8 +13,16 @@ from .conftest import write_project, write_sequence
 
 
 def test_sync_json_maps_every_scan_frame(pal_project, capsys):
-    rc = main(["sync", str(pal_project / "media" / "SCAN.####.png"), str(pal_project / "media" / "REF.####.png"),
-               "--reference-fps", "25", "--json"])
+    rc = main(
+        [
+            "sync",
+            str(pal_project / "media" / "SCAN.####.png"),
+            str(pal_project / "media" / "REF.####.png"),
+            "--reference-fps",
+            "25",
+            "--json",
+        ]
+    )
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["cadence"] == "1:1" and data["offset"] == 15 - 1001
@@ -29,9 +38,12 @@ def test_curate_writes_pairs_contact_sheet_and_log(pal_project, capsys):
     out = json.loads(capsys.readouterr().out)
     pairs = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     assert pairs.pairs and all(p.reference_frame == p.scan_frame - 1001 + 15 for p in pairs.pairs)
-    assert all(p.reason and p.checksums["scan"].startswith("sha256:") and "reference" in p.checksums
-               for p in pairs.pairs)
+    assert all(
+        p.reason and p.checksums["scan"].startswith("sha256:") and "reference" in p.checksums
+        for p in pairs.pairs
+    )
     assert len(pairs.holdout) == 2 and not set(pairs.holdout) & set(pairs.scan_frames)
+    assert pairs.holdout_references == {f: f - 1001 + 15 for f in pairs.holdout}
     assert (pal_project / "pipeline" / "01_dataset_curation" / "contact_sheet.png").is_file()
     log = (pal_project / "notes" / "experiments.md").read_text()
     assert "dataset_curation" in log or "Dataset curation" in log
@@ -45,8 +57,22 @@ def test_include_exclude_and_add_are_kept(pal_project, capsys):
     first = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     victim = first.pairs[0].scan_frame
     keep = 1050 if 1050 not in first.scan_frames else 1051
-    assert main(["curate", "--project", str(pal_project), "--no-log", "--no-content-check",
-                 "--include", str(keep), "--exclude", str(victim)]) == 0
+    assert (
+        main(
+            [
+                "curate",
+                "--project",
+                str(pal_project),
+                "--no-log",
+                "--no-content-check",
+                "--include",
+                str(keep),
+                "--exclude",
+                str(victim),
+            ]
+        )
+        == 0
+    )
     second = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     assert keep in second.scan_frames and victim not in second.scan_frames
     # a plain re-run keeps the person's choices
@@ -54,16 +80,35 @@ def test_include_exclude_and_add_are_kept(pal_project, capsys):
     third = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     assert keep in third.scan_frames and victim not in third.scan_frames
     # the outlier loop adds without redoing the selection
-    extra = next(f for f in range(1010, 1090) if f not in third.scan_frames and f not in third.holdout)
+    extra = next(
+        f for f in range(1010, 1090) if f not in third.scan_frames and f not in third.holdout
+    )
     assert main(["curate", "--project", str(pal_project), "--no-log", "--add", str(extra)]) == 0
     fourth = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     added = next(p for p in fourth.pairs if p.scan_frame == extra)
-    assert added.origin == "manual" and "outlier" in added.reason and added.reference_frame == extra - 1001 + 15
+    assert (
+        added.origin == "manual"
+        and "outlier" in added.reason
+        and added.reference_frame == extra - 1001 + 15
+    )
     assert set(third.scan_frames) < set(fourth.scan_frames)
 
 
 def test_coverage_count(pal_project):
-    assert main(["curate", "--project", str(pal_project), "--no-log", "--no-content-check", "--count", "5"]) == 0
+    assert (
+        main(
+            [
+                "curate",
+                "--project",
+                str(pal_project),
+                "--no-log",
+                "--no-content-check",
+                "--count",
+                "5",
+            ]
+        )
+        == 0
+    )
     pairs = load_pairs(pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     assert len(pairs.pairs) == 5 and all(p.reason.startswith("coverage") for p in pairs.pairs)
 

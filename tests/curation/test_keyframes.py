@@ -17,7 +17,9 @@ from .conftest import write_project
 
 @pytest.fixture
 def keyframe_project(tmp_path, small_reel):
-    root = write_project(tmp_path / "nonref", small_reel.frames, None, technique="color-nonreference")
+    root = write_project(
+        tmp_path / "nonref", small_reel.frames, None, technique="color-nonreference"
+    )
     keys = tmp_path / "keys"
     keys.mkdir()
     # a graded still named after its frame, and a "painting" (regraded, unnamed) of frame 1060
@@ -29,20 +31,43 @@ def keyframe_project(tmp_path, small_reel):
 
 def test_keyframes_are_mapped_and_provenance_recorded(keyframe_project, capsys):
     root, keys = keyframe_project
-    rc = main(["curate", "--project", str(root), "--keyframes", str(keys), "--source", "Studio archive",
-               "--holder", "Example Films Ltd", "--permission", "written permission 2024-03", "--json"])
+    rc = main(
+        [
+            "curate",
+            "--project",
+            str(root),
+            "--keyframes",
+            str(keys),
+            "--source",
+            "Studio archive",
+            "--holder",
+            "Example Films Ltd",
+            "--permission",
+            "written permission 2024-03",
+            "--json",
+        ]
+    )
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     mapped = {k["path"].split("/")[-1]: k for k in out["keyframes"]}
-    assert mapped["graded_1020.png"]["scan_frame"] == 1020 and mapped["graded_1020.png"]["mapped"] == "by file name"
-    assert mapped["painting.png"]["scan_frame"] == 1060 and "by content" in mapped["painting.png"]["mapped"]
+    assert (
+        mapped["graded_1020.png"]["scan_frame"] == 1020
+        and mapped["graded_1020.png"]["mapped"] == "by file name"
+    )
+    assert (
+        mapped["painting.png"]["scan_frame"] == 1060
+        and "by content" in mapped["painting.png"]["mapped"]
+    )
     project = load_project(root)
     assert {k.scan_frame for k in project.keyframe_references} == {1020, 1060}
     assert all(k.provenance.holder == "Example Films Ltd" for k in project.keyframe_references)
     project.require_provenance()  # complete: no error
     pairs = load_pairs(root / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     assert [p.scan_frame for p in pairs.pairs] == [1020, 1060]
-    assert all(p.reference_file and p.origin == "manual" and "Studio archive" in p.reason for p in pairs.pairs)
+    assert all(
+        p.reference_file and p.origin == "manual" and "Studio archive" in p.reason
+        for p in pairs.pairs
+    )
 
 
 def test_empty_provenance_is_recorded_with_a_warning_and_training_refuses(keyframe_project, capsys):
@@ -56,13 +81,26 @@ def test_empty_provenance_is_recorded_with_a_warning_and_training_refuses(keyfra
 
 def test_sidecar_provenance_file_fills_each_reference(keyframe_project):
     root, keys = keyframe_project
-    (keys / "provenance.yaml").write_text(yaml.safe_dump({
-        "default": {"source": "family photographs", "holder": "J. Doe", "permission": "CC BY 4.0"},
-        "files": {"painting.png": {"holder": "A. Painter", "date": "1961", "scan_frame": 1061}},
-    }))
+    (keys / "provenance.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "default": {
+                    "source": "family photographs",
+                    "holder": "J. Doe",
+                    "permission": "CC BY 4.0",
+                },
+                "files": {
+                    "painting.png": {"holder": "A. Painter", "date": "1961", "scan_frame": 1061}
+                },
+            }
+        )
+    )
     assert main(["curate", "--project", str(root), "--keyframes", str(keys), "--no-log"]) == 0
     refs = {k.path.split("/")[-1]: k for k in load_project(root).keyframe_references}
-    assert refs["painting.png"].provenance.holder == "A. Painter" and refs["painting.png"].scan_frame == 1061
+    assert (
+        refs["painting.png"].provenance.holder == "A. Painter"
+        and refs["painting.png"].scan_frame == 1061
+    )
     assert refs["graded_1020.png"].provenance.permission == "CC BY 4.0"
 
 

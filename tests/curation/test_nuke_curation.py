@@ -11,11 +11,14 @@ from .conftest import write_project
 @pytest.fixture
 def project_with_pairs(tmp_path, small_reel, monkeypatch):
     root = write_project(tmp_path / "p", small_reel.frames[:20], small_reel.frames[:24])
-    pairs = PairSet("color-reference", [
-        Pair(1003, 5, None, "sh010", "sh010 begin", 0.99, "auto"),
-        Pair(1010, 12, None, "sh010", "sh010 middle 1", 0.98, "auto"),
-        Pair(1016, 18, None, "sh010", "included by hand", 0.97, "manual"),
-    ])
+    pairs = PairSet(
+        "color-reference",
+        [
+            Pair(1003, 5, None, "sh010", "sh010 begin", 0.99, "auto"),
+            Pair(1010, 12, None, "sh010", "sh010 middle 1", 0.98, "auto"),
+            Pair(1016, 18, None, "sh010", "included by hand", 0.97, "manual"),
+        ],
+    )
     pairs.save(root / "pipeline" / "01_dataset_curation" / "pairs.yaml")
     monkeypatch.setenv("RTK_PROJECT", str(root))
     return root
@@ -25,9 +28,14 @@ def test_streams_text_holds_each_pair_in_order():
     from restoration_toolkit.nk.pair_streams import StreamPair, pair_streams_script
 
     script = pair_streams_script(
-        [StreamPair(1003, 5, None, "a"), StreamPair(1010, 12, None, "b")], scan_file="s.%04d.exr",
-        reference_file="r.%04d.png", scan_colorspace="ACES2065-1", reference_colorspace="sRGB - Texture",
-        scan_range=(1001, 1020), reference_range=(1, 24))
+        [StreamPair(1003, 5, None, "a"), StreamPair(1010, 12, None, "b")],
+        scan_file="s.%04d.exr",
+        reference_file="r.%04d.png",
+        scan_colorspace="ACES2065-1",
+        reference_colorspace="sRGB - Texture",
+        scan_range=(1001, 1020),
+        reference_range=(1, 24),
+    )
     append = script.find("RT_PairScan")
     holds = [n.inputs[0] for n in append.inputs]
     assert [h.knobs["firstFrame"] for h in holds] == [1003, 1010]
@@ -81,7 +89,9 @@ def test_mark_pair_and_run_curate_call_rtk(fake_nuke, project_with_pairs, monkey
     from restoration_toolkit.nuke import curation
 
     calls = []
-    monkeypatch.setattr(curation, "run_rtk_async", lambda args, title, on_done: calls.append((args, title, on_done)))
+    monkeypatch.setattr(
+        curation, "run_rtk_async", lambda args, title, on_done: calls.append((args, title, on_done))
+    )
     fake_nuke.frame(1012)
     curation.mark_pair()
     args, title, on_done = calls[-1]
@@ -96,7 +106,9 @@ def test_mark_pair_and_run_curate_call_rtk(fake_nuke, project_with_pairs, monkey
     assert "missing frames 1040" in fake_nuke._messages[-1]
 
 
-def test_mark_pair_with_a_selected_pair_hold_marks_its_frame(fake_nuke, project_with_pairs, monkeypatch):
+def test_mark_pair_with_a_selected_pair_hold_marks_its_frame(
+    fake_nuke, project_with_pairs, monkeypatch
+):
     from restoration_toolkit.nuke import curation
 
     calls = []

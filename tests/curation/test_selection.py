@@ -5,7 +5,10 @@ import pytest
 
 from restoration_toolkit.core.content_check import check_content
 from restoration_toolkit.core.selection import (
-    content_features, coverage_radius, method_positions, select_pairs,
+    content_features,
+    coverage_radius,
+    method_positions,
+    select_pairs,
 )
 from restoration_toolkit.core.shots import detect_shots
 from restoration_toolkit.core.sync import sync_sequences
@@ -36,7 +39,10 @@ def test_method_picks_per_shot_with_reasons_and_never_a_field_mixed_frame(prepar
     assert len(sel.picks) == 4 * len(shots.shots)
     for p in sel.picks:
         assert p.reason and p.shot
-        assert by_scan[p.scan_frame].kind == "clean" and p.reference_frame == by_scan[p.scan_frame].reference
+        assert (
+            by_scan[p.scan_frame].kind == "clean"
+            and p.reference_frame == by_scan[p.scan_frame].reference
+        )
         t = shots.near_transition(p.scan_frame, 1)
         assert t is None, f"{p.scan_frame} next to {t}"
     # wanted positions that were not usable are recorded with why
@@ -87,7 +93,13 @@ def test_a_failing_content_check_is_recorded_and_replaced(prepared):
 
     def check(scan_frame, ref_frame):
         if scan_frame in bad:
-            return ContentCheck(False, 0.1, (0.0, 0.0), 1.0, "content differs after alignment (correlation 0.10 < 0.80)")
+            return ContentCheck(
+                False,
+                0.1,
+                (0.0, 0.0),
+                1.0,
+                "content differs after alignment (correlation 0.10 < 0.80)",
+            )
         return ContentCheck(True, 0.95, (0.0, 0.0), 1.0, "")
 
     sel = select_pairs(thumbs, shots, sync, mode="method", check=check)

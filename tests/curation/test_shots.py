@@ -11,7 +11,7 @@ def test_cuts_and_the_dissolve_are_found(dissolve_reel):
     det = detect_shots(thumbs)
     cuts = [t.first for t in det.transitions if t.kind == "cut"]
     dissolves = [(t.first, t.last) for t in det.transitions if t.kind == "dissolve"]
-    (d0, d1), = dissolve_reel.dissolves
+    ((d0, d1),) = dissolve_reel.dissolves
     true_cuts = [c for c in dissolve_reel.cuts if not d0 <= c <= d1]
     assert cuts == true_cuts
     assert len(dissolves) == 1
