@@ -41,7 +41,7 @@ from restoration_toolkit.core.project import open_project  # noqa: E402
 from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
 
 DISPLAY = "sRGB - Texture"
-DPI = 100
+DPI = 72
 
 
 def display(project, path: Path, space: str) -> np.ndarray:
@@ -218,7 +218,7 @@ def clipping(project, pairs, out_dir: Path) -> Path:
     return _save(fig, out_dir / "clipping.png")
 
 
-def copy_scaled(src: Path, out: Path, width: int = 800) -> Path:
+def copy_scaled(src: Path, out: Path, width: int = 600) -> Path:
     """A copy of a PNG the toolkit wrote, scaled down to ``width`` pixels for the docs."""
     img = cv2.imread(str(src), cv2.IMREAD_COLOR)
     if img is None:
@@ -227,7 +227,7 @@ def copy_scaled(src: Path, out: Path, width: int = 800) -> Path:
         img = cv2.resize(img, (width, round(img.shape[0] * width / img.shape[1])), interpolation=cv2.INTER_AREA)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".tmp.png")
-    cv2.imwrite(str(tmp), img)
+    cv2.imwrite(str(tmp), img, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     tmp.replace(out)
     print(f"wrote {out}")
     return out

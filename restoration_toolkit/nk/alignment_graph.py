@@ -52,14 +52,19 @@ def load_alignment(path: Path) -> Dict[str, Any]:
 
 def _offset(frames: Dict[str, Any]) -> Tuple[Optional[int], bool]:
     """Scan frame − reference frame, and whether it is the same for every pair."""
-    diffs = {int(k) - int(v["reference_frame"]) for k, v in frames.items()
-             if v.get("reference_frame") is not None}
+    diffs = {
+        int(k) - int(v["reference_frame"])
+        for k, v in frames.items()
+        if v.get("reference_frame") is not None
+    }
     if not diffs:
         return None, True
     return sorted(diffs)[0], len(diffs) == 1
 
 
-def alignment_graph(alignment_json: Path, *, reference_colorspace: Optional[str] = None) -> AlignmentGraph:
+def alignment_graph(
+    alignment_json: Path, *, reference_colorspace: Optional[str] = None
+) -> AlignmentGraph:
     """Build the graph from an ``alignment.json`` written by `rtk align` (see module doc)."""
     path = Path(alignment_json)
     data = load_alignment(path)
@@ -69,19 +74,41 @@ def alignment_graph(alignment_json: Path, *, reference_colorspace: Optional[str]
     failed = sorted(int(k) for k, v in frames.items() if v.get("status") != "ok")
     if not ok:
         raise RTKError("no frame of this alignment succeeded: nothing to build", path)
-    single = all(Path(v.get("outputs", {}).get("stmap", "")).name == "stmap.exr" for v in frames.values()
-                 if v.get("status") == "ok")
+    single = all(
+        Path(v.get("outputs", {}).get("stmap", "")).name == "stmap.exr"
+        for v in frames.values()
+        if v.get("status") == "ok"
+    )
     first, last = ok[0], ok[-1]
     stmap_file = (out / "stmap.exr") if single else (out / "stmap.%04d.exr")
     conf_file = (out / "confidence.exr") if single else (out / "confidence.%04d.exr")
-    stmap = Node("Read", name="STMapRead", knobs={
-        "file": stmap_file.as_posix(), "first": first, "last": last,
-        "origfirst": first, "origlast": last, "origset": True, "raw": True})
-    ref_frames = sorted(int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None)
+    stmap = Node(
+        "Read",
+        name="STMapRead",
+        knobs={
+            "file": stmap_file.as_posix(),
+            "first": first,
+            "last": last,
+            "origfirst": first,
+            "origlast": last,
+            "origset": True,
+            "raw": True,
+        },
+    )
+    ref_frames = sorted(
+        int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
+    )
     ref_knobs: Dict[str, Any] = {"file": _printf(str(data.get("reference", ""))).split(" ")[0]}
     if ref_frames and not single:
-        ref_knobs.update({"first": ref_frames[0], "last": ref_frames[-1], "origfirst": ref_frames[0],
-                          "origlast": ref_frames[-1], "origset": True})
+        ref_knobs.update(
+            {
+                "first": ref_frames[0],
+                "last": ref_frames[-1],
+                "origfirst": ref_frames[0],
+                "origlast": ref_frames[-1],
+                "origset": True,
+            }
+        )
     if reference_colorspace:
         ref_knobs["colorspace"] = reference_colorspace
     reference = Node("Read", name="ReferenceRead", knobs=ref_knobs)
@@ -89,7 +116,12 @@ def alignment_graph(alignment_json: Path, *, reference_colorspace: Optional[str]
     src = reference
     offset, constant = _offset(frames)
     if offset and not single:
-        src = Node("TimeOffset", name="ReferenceToScanFrames", knobs={"time_offset": offset}, inputs=[reference])
+        src = Node(
+            "TimeOffset",
+            name="ReferenceToScanFrames",
+            knobs={"time_offset": offset},
+            inputs=[reference],
+        )
         nodes.append(src)
     # STMap: input 0 = src (the reference), input 1 = the map (# unverified by Foundry docs;
     # one Nuke-saved script on GitHub wires it so — see notes/nuke-facts-align.md)
@@ -101,9 +133,21 @@ def alignment_graph(alignment_json: Path, *, reference_colorspace: Optional[str]
         med = [int(statistics.median(b[i] for b in boxes)) for i in range(4)]
         box = [med[0], height - med[3], med[2], height - med[1]]
         nodes.append(graphs.live_area_crop(warp, box, "LiveAreaCrop"))
-    nodes.append(Node("Read", name="ConfidenceRead", knobs={
-        "file": conf_file.as_posix(), "first": first, "last": last, "origfirst": first,
-        "origlast": last, "origset": True, "raw": True}))
+    nodes.append(
+        Node(
+            "Read",
+            name="ConfidenceRead",
+            knobs={
+                "file": conf_file.as_posix(),
+                "first": first,
+                "last": last,
+                "origfirst": first,
+                "origlast": last,
+                "origset": True,
+                "raw": True,
+            },
+        )
+    )
     summary = data.get("summary") or {}
     parts = [f"02 Alignment · {len(ok)} frames"]
     if summary.get("confident_fraction_min") is not None:

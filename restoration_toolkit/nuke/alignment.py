@@ -87,11 +87,15 @@ def align_selected() -> Optional[Any]:
         if (out / "alignment.json").is_file():
             pasted = build_graph(out, colorspace)
             if error:
-                host.message(f"Some frames failed to align (see the Backdrop and {out / 'alignment.json'}):\n{error}")
+                host.message(
+                    f"Some frames failed to align (see the Backdrop and {out / 'alignment.json'}):\n{error}"
+                )
             return pasted
         host.message(f"Alignment failed:\n{error or 'no result'}")
         return None
 
-    return run_rtk_async(align_command(scan, reference, out, project.root),
-                         f"Aligning {Path(host.read_path(reference)).name} onto {Path(host.read_path(scan)).name}",
-                         done)
+    return run_rtk_async(
+        align_command(scan, reference, out, project.root),
+        f"Aligning {Path(host.read_path(reference)).name} onto {Path(host.read_path(scan)).name}",
+        done,
+    )

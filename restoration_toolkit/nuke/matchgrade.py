@@ -20,8 +20,10 @@ from .matchgrade_graph import ClipSpec, GradeSpec, comparison_text
 LABEL = "RT 05 MatchGrade: Nuke MatchGrade vs toolkit grade"
 COLOR = 0x5F4F3FFF
 _REFERENCE = re.compile(r"aligned|02_alignment|reference|_ref_|dvd|telecine", re.I)
-SELECT_HELP = ("Select two Reads — the scan and the (aligned) reference — then run "
-               "05 Validation ▸ Build MatchGrade Comparison again.")
+SELECT_HELP = (
+    "Select two Reads — the scan and the (aligned) reference — then run "
+    "05 Validation ▸ Build MatchGrade Comparison again."
+)
 
 
 def _clip(node: Any) -> ClipSpec:
@@ -61,8 +63,11 @@ def _grade_and_frames(project: Any) -> Tuple[Optional[GradeSpec], List[int], str
     clf, cube = folder / "grade.clf", folder / "grade.cube"
     grade = None
     if clf.is_file() or cube.is_file():
-        grade = GradeSpec(clf=clf.as_posix() if clf.is_file() else None,
-                          cube=cube.as_posix() if cube.is_file() else None, encoding=encoding)
+        grade = GradeSpec(
+            clf=clf.as_posix() if clf.is_file() else None,
+            cube=cube.as_posix() if cube.is_file() else None,
+            encoding=encoding,
+        )
     return grade, frames, project.color.working_space
 
 
@@ -73,19 +78,28 @@ def build_matchgrade_comparison() -> Optional[List[Any]]:
         return None
     scan, reference = classify_reads(reads)
     if scan is None or reference is None:
-        host.message("Could not tell which Read is the reference: its file should be in "
-                     "pipeline/02_alignment (aligned.####.exr) or contain 'reference' or _ref_. "
-                     + SELECT_HELP)
+        host.message(
+            "Could not tell which Read is the reference: its file should be in "
+            "pipeline/02_alignment (aligned.####.exr) or contain 'reference' or _ref_. "
+            + SELECT_HELP
+        )
         return None
     project = host.current_project()
     grade, frames, working = _grade_and_frames(project)
-    text = comparison_text(scan=_clip(scan), reference=_clip(reference), training_frames=frames,
-                           working_space=working, grade=grade,
-                           size=(int(scan.width()), int(scan.height())))
+    text = comparison_text(
+        scan=_clip(scan),
+        reference=_clip(reference),
+        training_frames=frames,
+        working_space=working,
+        grade=grade,
+        size=(int(scan.width()), int(scan.height())),
+    )
     pasted = host.paste_graph(text, LABEL, COLOR)
     if grade is None:
         where = (project.stage_dir(5) / "grade.cube") if project is not None else Path("grade.cube")
-        host.message("Built Nuke's MatchGrade set-up. The toolkit's grade is not there yet: run "
-                     f"`rtk matchgrade fit` (it writes {where} and grade.clf), then build again to "
-                     "compare the two.")
+        host.message(
+            "Built Nuke's MatchGrade set-up. The toolkit's grade is not there yet: run "
+            f"`rtk matchgrade fit` (it writes {where} and grade.clf), then build again to "
+            "compare the two."
+        )
     return pasted

@@ -2,10 +2,11 @@
 
 The traditional set-up restoration artists use, beside the toolkit's fitted grade::
 
-    scan Read ──► OCIOColorSpace (working → ACEScct) ──► MatchGrade (Source) ─► OCIOColorSpace (ACEScct → working) ─► RT_MG_Nuke
-    ref Read  ──► OCIOColorSpace (working → ACEScct) ──► MatchGrade (Target)
-    scan Read ──► OCIOFileTransform (grade.clf: the whole linear grade) ─────────────────────────────────────────► RT_MG_Toolkit
-    RT_MG_Nuke / RT_MG_Toolkit ─► Switch (flip) ; scan / reference / both grades ─► ContactSheet (side by side)
+    scan Read ─► OCIOColorSpace (working → ACEScct) ─► MatchGrade (Source)
+    ref Read  ─► OCIOColorSpace (working → ACEScct) ─► MatchGrade (Target)
+    MatchGrade ─► OCIOColorSpace (ACEScct → working) ─► RT_MG_Nuke
+    scan Read ─► OCIOFileTransform (grade.clf, the whole linear grade) ─► RT_MG_Toolkit
+    RT_MG_Nuke, RT_MG_Toolkit ─► Switch (flip); scan, both grades, ref ─► ContactSheet
 
 Lin→Log is an OCIOColorSpace to ACEScct (the log space the ACES configs ship; Nuke's Log2Lin
 is Cineon-specific), as artists put MatchGrade between a Lin→Log and a Log→Lin.
@@ -48,15 +49,23 @@ class GradeSpec:
 
 
 def _read(name: str, clip: ClipSpec) -> Node:
-    knobs: Dict[str, object] = {"file": clip.file, "first": clip.first, "last": clip.last,
-                                "origfirst": clip.first, "origlast": clip.last, "origset": True}
+    knobs: Dict[str, object] = {
+        "file": clip.file,
+        "first": clip.first,
+        "last": clip.last,
+        "origfirst": clip.first,
+        "origlast": clip.last,
+        "origset": True,
+    }
     if clip.colorspace:
         knobs["colorspace"] = clip.colorspace
     return Node("Read", name=name, knobs=knobs)
 
 
 def _ocio_space(name: str, src: Node, a: str, b: str) -> Node:
-    return Node("OCIOColorSpace", name=name, inputs=[src], knobs={"in_colorspace": a, "out_colorspace": b})
+    return Node(
+        "OCIOColorSpace", name=name, inputs=[src], knobs={"in_colorspace": a, "out_colorspace": b}
+    )
 
 
 def comparison_nodes(
@@ -73,16 +82,21 @@ def comparison_nodes(
     ref_read = _read("RT_MG_ReferenceRead", reference)
     scan_log = _ocio_space("RT_MG_ScanToLog", scan_read, working_space, LOG_SPACE)
     ref_log = _ocio_space("RT_MG_ReferenceToLog", ref_read, working_space, LOG_SPACE)
-    frames = format_frames(sorted(set(training_frames))) if training_frames else "the training pairs' frames"
+    frames = (
+        format_frames(sorted(set(training_frames)))
+        if training_frames
+        else "the training pairs' frames"
+    )
     match = Node(
         "MatchGrade",
         name="RT_MG_NukeMatchGrade",
-        # unverified: input order (0 = Source, 1 = Target); Foundry names the inputs Source and Target
+        # unverified: input order (0 = Source, 1 = Target); Foundry names them Source, Target
         inputs=[scan_log, ref_log],
         knobs={
             "matchGradeTask": "Match Graded Source",
             # unverified knob names for LUT type / size / frames: stated for the artist instead
-            "label": f"3D LUT, largest LUT resolution\nanalyse frames {frames}\n(same as rtk matchgrade fit)",
+            "label": f"3D LUT, largest LUT resolution\nanalyse frames {frames}\n"
+            "(same as rtk matchgrade fit)",
         },
     )
     nuke_out = _ocio_space("RT_MG_Nuke", match, LOG_SPACE, working_space)
@@ -92,20 +106,42 @@ def comparison_nodes(
     if grade is not None and (grade.clf or grade.cube):
         if grade.encoding == "acescct" and grade.cube:
             to_log = _ocio_space("RT_MG_ToolkitToLog", scan_read, working_space, LOG_SPACE)
-            lut = Node("OCIOFileTransform", name="RT_MG_ToolkitLUT", inputs=[to_log], knobs={"file": grade.cube})
+            lut = Node(
+                "OCIOFileTransform",
+                name="RT_MG_ToolkitLUT",
+                inputs=[to_log],
+                knobs={"file": grade.cube},
+            )
             toolkit_out = _ocio_space("RT_MG_Toolkit", lut, LOG_SPACE, working_space)
             nodes += [to_log, lut, toolkit_out]
         else:
-            toolkit_out = Node("OCIOFileTransform", name="RT_MG_Toolkit", inputs=[scan_read],
-                               knobs={"file": grade.clf or grade.cube,
-                                      "label": "rtk matchgrade grade (linear in, linear out)"})
+            toolkit_out = Node(
+                "OCIOFileTransform",
+                name="RT_MG_Toolkit",
+                inputs=[scan_read],
+                knobs={
+                    "file": grade.clf or grade.cube,
+                    "label": "rtk matchgrade grade (linear in, linear out)",
+                },
+            )
             nodes.append(toolkit_out)
         tiles.append(toolkit_out)
-        flip = Node("Switch", name="RT_MG_Flip", inputs=[nuke_out, toolkit_out],
-                    knobs={"which": 0, "label": "0 = Nuke MatchGrade, 1 = toolkit grade\n(or wipe the two in the Viewer)"})
+        flip = Node(
+            "Switch",
+            name="RT_MG_Flip",
+            inputs=[nuke_out, toolkit_out],
+            knobs={
+                "which": 0,
+                "label": "0 = Nuke MatchGrade, 1 = toolkit grade\n(or wipe the two in the Viewer)",
+            },
+        )
         nodes.append(flip)
     tiles.append(ref_read)
-    sheet_knobs: Dict[str, object] = {"rows": 2, "columns": 2, "roworder": "TopBottom"}  # unverified knob names
+    sheet_knobs: Dict[str, object] = {
+        "rows": 2,
+        "columns": 2,
+        "roworder": "TopBottom",
+    }  # unverified knob names
     if size:
         sheet_knobs.update({"width": int(size[0]) * 2, "height": int(size[1]) * 2})
     sheet = Node("ContactSheet", name="RT_MG_SideBySide", inputs=tiles, knobs=sheet_knobs)

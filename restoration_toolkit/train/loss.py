@@ -21,7 +21,9 @@ Pixels weigh by their mask and the sum is divided by the total weight, so a mask
 term the mask is first eroded by the filters' footprint (13×13), so no value from a masked
 pixel can leak into a kept one through the filters.
 
-Tensors: (N, C, H, W) float32, any value range (scene-linear working space).
+Tensors: (N, C, H, W) float32, any value range. The trainer passes log-encoded values
+(``model.encode``: film density is logarithmic, so equal errors are roughly equally visible
+in shadows and highlights, and grain has about the same amplitude everywhere).
 """
 
 from __future__ import annotations

@@ -29,17 +29,20 @@ medium      24     3       1 537 347
 large       32     4       10 991 619
 ==========  =====  ======  ============
 
-Values: the network sees the pixels exactly as the Read delivers them in the project's
+Values: the network takes the pixels exactly as the Read delivers them in the project's
 working space (scene-linear ACEScg by default, 0–1 nominal, highlights above 1 allowed) and
-returns the same space and range — no normalisation inside, nothing for Nuke to set up.
+returns the same space and range — nothing for Nuke to set up. Inside, it log-encodes its
+input (:func:`encode`, film density is logarithmic: a dye fade becomes nearly a per-channel
+offset), adds the residual there and decodes.
 
 Only ops TorchScript has supported since PyTorch 1.6 are used (conv2d, leaky_relu,
-interpolate bilinear, pad reflect, slicing), so the scripted module can be re-exported with
+interpolate bilinear, pad reflect, slicing, sign/log1p/expm1), so the scripted module can be re-exported with
 an old torch for old Nuke versions (see docs/training-engine.md).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
@@ -101,11 +104,37 @@ class DecoderLevel(nn.Module):
         return self.block(F.leaky_relu(self.up(x), 0.1) + skip)
 
 
+LOG_K = 0.05  # log-encoding knee: encode(0.18) ≈ 0.50, encode(1) = 1
+_LOG_C = math.log1p(1.0 / LOG_K)
+
+
+def encode(x: torch.Tensor) -> torch.Tensor:
+    """Scene-linear → log-like code values: sign(x)·log(1 + |x|/k) / log(1 + 1/k), k = 0.05.
+
+    Film density is logarithmic, so a fade is close to a per-channel *offset* here, equal
+    steps are roughly equal visible steps (shadows count as much as highlights), and grain
+    has about the same amplitude everywhere. Exactly invertible by :func:`decode`; defined for
+    negative values and highlights above 1.
+    """
+    return torch.sign(x) * torch.log1p(torch.abs(x) / LOG_K) / _LOG_C
+
+
+def decode(y: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`encode`."""
+    return torch.sign(y) * torch.expm1(torch.abs(y) * _LOG_C) * LOG_K
+
+
 class RestorationNet(nn.Module):
-    """Residual encoder–decoder. Input and output: (N, 3, H, W) float32, RGB, working space."""
+    """Residual encoder–decoder. Input and output: (N, 3, H, W) float32, RGB, working space.
+
+    Internally the picture is log-encoded (:func:`encode`), the residual is added there, and
+    the result decoded back to the input's scene-linear values.
+    """
 
     def __init__(self, width: int = 16, levels: int = 2, channels: int = 3) -> None:
         super().__init__()
+        self.log_k = LOG_K
+        self.log_c = _LOG_C
         self.levels = levels
         self.multiple = 2**levels
         widths = [width * 2**i for i in range(levels + 1)]
@@ -127,9 +156,9 @@ class RestorationNet(nn.Module):
         w = x.shape[3]
         pad_h = (self.multiple - h % self.multiple) % self.multiple
         pad_w = (self.multiple - w % self.multiple) % self.multiple
-        xp = x
+        xp = torch.sign(x) * torch.log1p(torch.abs(x) / self.log_k) / self.log_c
         if pad_h > 0 or pad_w > 0:
-            xp = F.pad(x, [0, pad_w, 0, pad_h], mode="reflect")
+            xp = F.pad(xp, [0, pad_w, 0, pad_h], mode="reflect")
         f = F.leaky_relu(self.head(xp), 0.1)
         skips: List[torch.Tensor] = []
         for level in self.encoder:
@@ -138,8 +167,8 @@ class RestorationNet(nn.Module):
         f = self.bottleneck(f)
         for level in self.decoder:
             f = level(f, skips.pop())
-        out = xp + self.tail(f)
-        return out[:, :, :h, :w]
+        y = (xp + self.tail(f))[:, :, :h, :w]
+        return torch.sign(y) * torch.expm1(torch.abs(y) * self.log_c) * self.log_k
 
 
 def build_model(size: str = "small", channels: int = 3) -> RestorationNet:

@@ -31,7 +31,7 @@ from ..core.errors import RTKError
 from ..core.progress import ProgressFn, report
 from .data import CropSampler, TrainingSet
 from .loss import restoration_loss
-from .model import MODEL_SIZES, build_model, parameter_count
+from .model import MODEL_SIZES, build_model, encode, parameter_count
 
 CHECKPOINT_DIR = "checkpoints"
 _CKPT = re.compile(r"^step_(\d+)\.pt$")
@@ -214,7 +214,7 @@ def train_model(
         x = torch.from_numpy(inp).to(device)
         y = torch.from_numpy(tgt).to(device)
         m = torch.from_numpy(msk).to(device)
-        parts = restoration_loss(model(x), y, m, grain_weight=config.grain_weight)
+        parts = restoration_loss(encode(model(x)), encode(y), m, grain_weight=config.grain_weight)
         optimizer.zero_grad(set_to_none=True)
         parts.total.backward()
         optimizer.step()

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+
 from restoration_toolkit.core.alignment.synthetic import PairSpec, SyntheticPair, make_pair
 
-SMALL = PairSpec(scan_size=(640, 486), ref_size=(400, 225), grain=0.01, jpeg_quality=92,
-                 rotation_deg=0.2, offset=(3.0, -2.0))
+SMALL = PairSpec(
+    scan_size=(640, 486),
+    ref_size=(400, 225),
+    grain=0.01,
+    jpeg_quality=92,
+    rotation_deg=0.2,
+    offset=(3.0, -2.0),
+)
 
 
 def picture(name: str = "astronaut") -> np.ndarray:
@@ -32,14 +39,19 @@ def epe_stats(pair: SyntheticPair, map_xy: np.ndarray, mask=None):
     return float(e.mean()), float(np.percentile(e, 95))
 
 
-def write_sequence(folder, frames, ref_frames, *, size=(480, 364), ref_size=(300, 169), picture_name="astronaut"):
+def write_sequence(
+    folder, frames, ref_frames, *, size=(480, 364), ref_size=(300, 169), picture_name="astronaut"
+):
     """scan.####.exr for ``frames`` and ref.####.png for ``ref_frames`` (a small drift per frame)."""
     from restoration_toolkit.core.imageio import write_image
 
     pic = picture(picture_name)
     pairs = {}
     for i, f in enumerate(frames):
-        pair = make_pair(pic, replace(SMALL, scan_size=size, ref_size=ref_size, offset=(2.0 + 0.7 * i, -1.0), seed=i))
+        pair = make_pair(
+            pic,
+            replace(SMALL, scan_size=size, ref_size=ref_size, offset=(2.0 + 0.7 * i, -1.0), seed=i),
+        )
         write_image(folder / f"scan.{f:04d}.exr", pair.scan)
         if i < len(ref_frames):
             write_image(folder / f"ref.{ref_frames[i]:04d}.png", pair.reference)
@@ -50,7 +62,11 @@ def write_sequence(folder, frames, ref_frames, *, size=(480, 364), ref_size=(300
 def write_project(root, frames, ref_frames):
     """A color-reference project (sRGB PNG reference, ACEScg working space) around a small sequence."""
     from restoration_toolkit.core.project import (
-        Element, Footage, Project, Provenance, create_project_folders,
+        Element,
+        Footage,
+        Project,
+        Provenance,
+        create_project_folders,
     )
 
     create_project_folders(root)
@@ -58,12 +74,22 @@ def write_project(root, frames, ref_frames):
     media.mkdir(parents=True, exist_ok=True)
     pairs = write_sequence(media, frames, ref_frames)
     project = Project(
-        name="ALIGNTEST", technique="color-reference", root=root,
-        source=Footage(path="media/scan.####.exr", frames=f"{frames[0]}-{frames[-1]}", colorspace="ACEScg",
-                       element=Element("35mm", "print")),
-        reference=Footage(path="media/ref.####.png", frames=f"{ref_frames[0]}-{ref_frames[-1]}",
-                          colorspace="sRGB - Texture", element=Element("video", "DVD"),
-                          provenance=Provenance("test DVD", "nobody", "test only")),
+        name="ALIGNTEST",
+        technique="color-reference",
+        root=root,
+        source=Footage(
+            path="media/scan.####.exr",
+            frames=f"{frames[0]}-{frames[-1]}",
+            colorspace="ACEScg",
+            element=Element("35mm", "print"),
+        ),
+        reference=Footage(
+            path="media/ref.####.png",
+            frames=f"{ref_frames[0]}-{ref_frames[-1]}",
+            colorspace="sRGB - Texture",
+            element=Element("video", "DVD"),
+            provenance=Provenance("test DVD", "nobody", "test only"),
+        ),
     )
     project.save()
     return project, pairs

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from restoration_toolkit.cli import main
 from restoration_toolkit.core.alignment import stmap_to_map
@@ -26,7 +25,16 @@ def test_sequence_with_gap_blank_frame_and_short_reference(tmp_path, capsys):
     (media / "ref.0003.png").unlink()  # a gap in the reference
     write_image(media / "ref.0002.png", np.zeros((169, 300, 3), np.float32))  # a black frame
     out = tmp_path / "out"
-    code = main(["align", str(media / "scan.####.exr"), str(media / "ref.####.png"), "--out", str(out), "--json"])
+    code = main(
+        [
+            "align",
+            str(media / "scan.####.exr"),
+            str(media / "ref.####.png"),
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 1
     captured = capsys.readouterr()
     summary = json.loads(captured.out)["summary"]
@@ -61,10 +69,25 @@ def test_single_pair_and_unreadable_reference(tmp_path, capsys):
     media.mkdir()
     write_sequence(media, [1], [1])
     out = tmp_path / "out"
-    code = main(["align", str(media / "scan.0001.exr"), str(media / "ref.0001.png"), "--out", str(out),
-                 "--no-dense", "--filter", "linear"])
+    code = main(
+        [
+            "align",
+            str(media / "scan.0001.exr"),
+            str(media / "ref.0001.png"),
+            "--out",
+            str(out),
+            "--no-dense",
+            "--filter",
+            "linear",
+        ]
+    )
     assert code == 0
-    assert {p.name for p in out.iterdir()} >= {"aligned.exr", "stmap.exr", "confidence.exr", "alignment.json"}
+    assert {p.name for p in out.iterdir()} >= {
+        "aligned.exr",
+        "stmap.exr",
+        "confidence.exr",
+        "alignment.json",
+    }
     assert _load(out)["frames"]["1"]["model"] == "affine"
     bad = media / "broken.png"
     bad.write_bytes(b"not a png at all")
@@ -80,7 +103,18 @@ def test_single_pair_and_unreadable_reference(tmp_path, capsys):
 def test_usage_errors(tmp_path, capsys):
     assert main(["align", str(tmp_path / "a.exr")]) == 1
     assert "both SOURCE and REFERENCE" in capsys.readouterr().err
-    assert main(["align", str(tmp_path / "a.####.exr"), str(tmp_path / "b.####.png"), "--out", str(tmp_path)]) == 1
+    assert (
+        main(
+            [
+                "align",
+                str(tmp_path / "a.####.exr"),
+                str(tmp_path / "b.####.png"),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 1
+    )
     assert "rtk: error:" in capsys.readouterr().err
 
 
@@ -111,3 +145,17 @@ def test_project_default_smooth_and_jobs(tmp_path, capsys, monkeypatch):
     assert float(np.abs(aligned.pixels[inside].mean() - ref.mean())) > 0.02
     log = (root / "notes" / "experiments.md").read_text()
     assert "alignment" in log
+
+
+def test_project_mode_aligns_pairs_and_held_out_frames(tmp_path, capsys):
+    from restoration_toolkit.core.pairs import Pair, PairSet
+
+    root = tmp_path / "proj"
+    project, _ = write_project(root, [101, 102, 103], [11, 12, 13])
+    PairSet(project.technique, [Pair(101, 11), Pair(103, 13)], holdout=[102],
+            holdout_references={102: 12}).save(project.pairs_file)
+    assert main(["align", "--project", str(root), "--json"]) == 0, capsys.readouterr().err
+    doc = _load(root / "pipeline" / "02_alignment")
+    assert sorted(doc["frames"]) == ["101", "102", "103"]
+    assert doc["frames"]["102"]["reference_frame"] == 12
+    assert (root / "pipeline" / "02_alignment" / "aligned.0102.exr").is_file()

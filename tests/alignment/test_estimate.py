@@ -57,7 +57,9 @@ def test_letterbox_bars_excluded_and_not_confident():
     assert set(res.reference_box.bars) == {"top", "bottom"}
     # scan pixels that land on the bars have zero confidence
     y = pair.true_map[..., 1]
-    on_bars = ((y < 26) | (y > 225 - 27)) & (pair.true_map[..., 0] > 0) & (pair.true_map[..., 0] < 399)
+    on_bars = (
+        ((y < 26) | (y > 225 - 27)) & (pair.true_map[..., 0] > 0) & (pair.true_map[..., 0] < 399)
+    )
     assert on_bars.any()
     assert float(res.confidence[on_bars].max()) < 0.05
     # the proposed live area stays inside the picture
@@ -81,18 +83,25 @@ def test_subtitles_do_not_pull_the_global_fit_and_are_not_confident():
     rigid = estimate_alignment(pair.scan, pair.reference, AlignmentOptions(dense=False))
     assert epe_stats(pair, rigid.map_xy)[0] < 0.2
     res = estimate_alignment(pair.scan, pair.reference)
-    # the subtitle band (bottom quarter of the reference) is less confident than the picture
-    y = pair.true_map[..., 1]
-    band = (y > 225 * 0.78) & pair.true_valid
-    assert res.confidence[band].mean() < 0.6 * res.confidence[pair.true_valid & ~band].mean()
+    # the scan pixels under the burned-in text get little confidence
+    clean = small_pair("coffee")
+    text = np.abs(pair.reference - clean.reference).max(axis=2) > 0.15
+    xs = np.clip(np.rint(pair.true_map[..., 0]).astype(int), 0, 399)
+    ys = np.clip(np.rint(pair.true_map[..., 1]).astype(int), 0, 224)
+    under_text = text[ys, xs] & pair.true_valid
+    assert under_text.sum() > 500
+    assert res.confidence[under_text].mean() < 0.5 * res.confidence[pair.true_valid & ~under_text].mean()
     # on the pixels it calls confident, the dense result stays sub-pixel on average
     assert epe_stats(pair, res.map_xy, res.confidence > 0.5)[0] < 0.4
 
 
 def test_initial_matrix_kept_when_global_refinement_off(base_pair):
     first = estimate_alignment(base_pair.scan, base_pair.reference, AlignmentOptions(dense=False))
-    again = estimate_alignment(base_pair.scan, base_pair.reference,
-                               AlignmentOptions(initial_matrix=first.matrix, refine_global=False, dense=False))
+    again = estimate_alignment(
+        base_pair.scan,
+        base_pair.reference,
+        AlignmentOptions(initial_matrix=first.matrix, refine_global=False, dense=False),
+    )
     assert np.allclose(again.matrix, first.matrix, atol=1e-6)
 
 
@@ -101,3 +110,10 @@ def test_inputs_not_modified(base_pair):
     ref = base_pair.reference.copy()
     estimate_alignment(scan, ref, AlignmentOptions(dense=False))
     assert np.array_equal(scan, base_pair.scan) and np.array_equal(ref, base_pair.reference)
+
+
+def test_anamorphic_dvd_pixel_aspect_found_without_a_hint():
+    # 16:9 NTSC DVD: reference pixels 1.4587 wide, the picture squeezed into 360×300
+    pair = small_pair(par=1.4587, ref_size=(360, 300))
+    res = _check(pair, 0.4, 1.0)
+    assert describe(res.matrix, res.reference_shape).pixel_aspect == pytest.approx(1.4587, abs=0.01)

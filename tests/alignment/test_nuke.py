@@ -18,18 +18,37 @@ def _alignment_json(out: Path, *, failed=(), offset=1000) -> Path:
     frames = {}
     for f in (1001, 1002, 1003):
         if f in failed:
-            frames[str(f)] = {"scan_frame": f, "reference_frame": f - offset, "status": "failed", "error": "x: blank"}
+            frames[str(f)] = {
+                "scan_frame": f,
+                "reference_frame": f - offset,
+                "status": "failed",
+                "error": "x: blank",
+            }
             continue
         frames[str(f)] = {
-            "scan_frame": f, "reference_frame": f - offset, "status": "ok", "model": "affine+bspline",
+            "scan_frame": f,
+            "reference_frame": f - offset,
+            "status": "ok",
+            "model": "affine+bspline",
             "figures": {"confident_fraction": 0.6, "correlation": 0.9, "field_max_px": 0.4},
-            "live_area": [10, 20, 600, 400], "scan_size": [640, 486], "warnings": [],
+            "live_area": [10, 20, 600, 400],
+            "scan_size": [640, 486],
+            "warnings": [],
             "outputs": {"stmap": str(out / f"stmap.{f:04d}.exr")},
         }
-    doc = {"schema": "rtk.alignment/1", "source": "/m/scan.####.exr", "reference": "/m/ref.####.png",
-           "summary": {"confident_fraction_min": 0.6, "correlation_min": 0.9, "field_max_px": 0.4,
-                       "look_at": [], "failed": sorted(failed)},
-           "frames": frames}
+    doc = {
+        "schema": "rtk.alignment/1",
+        "source": "/m/scan.####.exr",
+        "reference": "/m/ref.####.png",
+        "summary": {
+            "confident_fraction_min": 0.6,
+            "correlation_min": 0.9,
+            "field_max_px": 0.4,
+            "look_at": [],
+            "failed": sorted(failed),
+        },
+        "frames": frames,
+    }
     (out / "alignment.json").write_text(json.dumps(doc))
     return out / "alignment.json"
 
@@ -89,7 +108,9 @@ def test_build_graph_pastes_into_nuke(fake_nuke, tmp_path):
     _alignment_json(tmp_path)
     pasted = build_graph(tmp_path)
     classes = sorted(n.Class() for n in pasted)
-    assert classes == sorted(["Read", "Read", "Read", "TimeOffset", "STMap", "Crop", "BackdropNode"])
+    assert classes == sorted(
+        ["Read", "Read", "Read", "TimeOffset", "STMap", "Crop", "BackdropNode"]
+    )
     stmap = fake_nuke.toNode("STMap1")
     assert stmap.input(1).name() == "STMapRead" and stmap.input(0).name() == "ReferenceToScanFrames"
     backdrop = [n for n in pasted if n.Class() == "BackdropNode"][0]

@@ -55,7 +55,9 @@ def test_temporal_smoothing_reduces_jitter_and_ignores_outlier():
     rng = np.random.default_rng(1)
     frames = list(range(1001, 1021))
     base = np.array([[0.5, 0.0, 10.0], [0.0, 0.5, 20.0]])
-    mats = {f: base + np.array([[0, 0, rng.normal(0, 0.3)], [0, 0, rng.normal(0, 0.3)]]) for f in frames}
+    mats = {
+        f: base + np.array([[0, 0, rng.normal(0, 0.3)], [0, 0, rng.normal(0, 0.3)]]) for f in frames
+    }
     mats[1010] = base + np.array([[0, 0, 25.0], [0, 0, 0]])  # a failed fit
     out = smooth_matrices(mats, 2.0)
     err_before = np.std([mats[f][0, 2] - 10 for f in frames if f != 1010])
@@ -66,7 +68,9 @@ def test_temporal_smoothing_reduces_jitter_and_ignores_outlier():
 
 
 def test_core_alignment_imports_no_nuke_or_qt():
-    code = ("import sys, restoration_toolkit.core.alignment as a, restoration_toolkit.core.alignment.synthetic; "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('nuke','PySide6','PySide2','skimage')]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, restoration_toolkit.core.alignment as a, restoration_toolkit.core.alignment.synthetic; "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('nuke','PySide6','PySide2','skimage')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

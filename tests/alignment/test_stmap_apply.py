@@ -8,7 +8,12 @@ import pytest
 from scipy import ndimage
 
 from restoration_toolkit.core.alignment import (
-    AlignmentOptions, apply_alignment, estimate_alignment, map_to_stmap, stmap_to_map, write_stmap,
+    AlignmentOptions,
+    apply_alignment,
+    estimate_alignment,
+    map_to_stmap,
+    stmap_to_map,
+    write_stmap,
 )
 from restoration_toolkit.core.imageio import read_image
 
@@ -19,8 +24,13 @@ def _nuke_stmap_sample(reference: np.ndarray, stmap: np.ndarray) -> np.ndarray:
     h, w = reference.shape[:2]
     cols = stmap[..., 0].astype(np.float64) * w - 0.5
     rows = (1.0 - stmap[..., 1].astype(np.float64)) * h - 0.5
-    return np.stack([ndimage.map_coordinates(reference[..., c], [rows, cols], order=1, mode="constant")
-                     for c in range(reference.shape[2])], axis=2)
+    return np.stack(
+        [
+            ndimage.map_coordinates(reference[..., c], [rows, cols], order=1, mode="constant")
+            for c in range(reference.shape[2])
+        ],
+        axis=2,
+    )
 
 
 def test_stmap_written_as_float32_and_reproduces_aligned(base_pair, tmp_path):
@@ -52,7 +62,9 @@ def test_stmap_round_trip_and_corners():
 def test_apply_filters_and_no_mutation(base_pair):
     res = estimate_alignment(base_pair.scan, base_pair.reference, AlignmentOptions(dense=False))
     ref = base_pair.reference.copy()
-    outs = {f: apply_alignment(ref, res, filter=f) for f in ("nearest", "linear", "cubic", "lanczos")}
+    outs = {
+        f: apply_alignment(ref, res, filter=f) for f in ("nearest", "linear", "cubic", "lanczos")
+    }
     assert np.array_equal(ref, base_pair.reference)
     for out in outs.values():
         assert out.shape == base_pair.scan.shape and out.dtype == np.float32

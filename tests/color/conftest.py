@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.color.synthetic import faded, smooth_image
 from restoration_toolkit.core.imageio import write_image
+from tests.color.synthetic import faded, smooth_image
 
 
 @pytest.fixture

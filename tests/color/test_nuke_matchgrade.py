@@ -21,7 +21,10 @@ def test_graph_text_lin_log_matchgrade_and_toolkit_grade():
     assert by["RT_MG_ScanToLog"].inputs[0] is by["RT_MG_ScanRead"]
     mg = by["RT_MG_NukeMatchGrade"]
     assert mg.inputs[0] is by["RT_MG_ScanToLog"] and mg.inputs[1] is by["RT_MG_ReferenceToLog"]
-    assert "analyse frames 3,7,12" in mg.knobs["label"] and mg.knobs["matchGradeTask"] == "Match Graded Source"
+    assert (
+        "analyse frames 3,7,12" in mg.knobs["label"]
+        and mg.knobs["matchGradeTask"] == "Match Graded Source"
+    )
     assert by["RT_MG_Nuke"].inputs[0] is mg and by["RT_MG_Nuke"].knobs["in_colorspace"] == "ACEScct"
     toolkit = by["RT_MG_Toolkit"]
     assert toolkit.cls == "OCIOFileTransform" and toolkit.knobs["file"].endswith("grade.clf")
@@ -32,8 +35,11 @@ def test_graph_text_lin_log_matchgrade_and_toolkit_grade():
 
 def test_acescct_cube_is_sandwiched_between_log_conversions():
     text = comparison_text(
-        scan=ClipSpec("/p/scan.%04d.exr", 1, 2), reference=ClipSpec("/p/aligned.%04d.exr", 1, 2),
-        training_frames=[1], grade=GradeSpec(cube="/p/grade.cube", encoding="acescct"))
+        scan=ClipSpec("/p/scan.%04d.exr", 1, 2),
+        reference=ClipSpec("/p/aligned.%04d.exr", 1, 2),
+        training_frames=[1],
+        grade=GradeSpec(cube="/p/grade.cube", encoding="acescct"),
+    )
     by = {n.name: n for n in parse_script(text).nodes}
     assert by["RT_MG_ToolkitLUT"].inputs[0] is by["RT_MG_ToolkitToLog"]
     assert by["RT_MG_Toolkit"].knobs["in_colorspace"] == "ACEScct"
@@ -56,16 +62,23 @@ def test_build_pastes_inside_backdrop_with_project_grade(fake_nuke, tmp_path, mo
     create_project_folders(root)
     (root / "project.yaml").write_text(
         "schema_version: 1\nname: DEMO\ntechnique: color-reference\n"
-        "source: {path: media/scan.####.exr}\nreference: {path: media/ref.####.exr}\n")
+        "source: {path: media/scan.####.exr}\nreference: {path: media/ref.####.exr}\n"
+    )
     stage = root / "pipeline" / "05_matchgrade_render"
     (stage / "grade.clf").write_text("<ProcessList/>")
     (stage / "grade.json").write_text(json.dumps({"training_frames": [2, 5], "encoding": "log2"}))
     monkeypatch.setenv(host.PROJECT_ENV, str(root))
-    _reads(fake_nuke, str(root / "media/scan.%04d.exr"), str(root / "pipeline/02_alignment/aligned.%04d.exr"))
+    _reads(
+        fake_nuke,
+        str(root / "media/scan.%04d.exr"),
+        str(root / "pipeline/02_alignment/aligned.%04d.exr"),
+    )
     pasted = matchgrade.build_matchgrade_comparison()
     assert pasted, fake_nuke._messages
     classes = [n.Class() for n in pasted]
-    assert "MatchGrade" in classes and "OCIOFileTransform" in classes and classes[-1] == "BackdropNode"
+    assert (
+        "MatchGrade" in classes and "OCIOFileTransform" in classes and classes[-1] == "BackdropNode"
+    )
     mg = next(n for n in pasted if n.Class() == "MatchGrade")
     assert "analyse frames 2,5" in mg["label"].value()
 
@@ -83,3 +96,26 @@ def test_two_scans_cannot_be_told_apart(fake_nuke):
     _reads(fake_nuke, "/p/a.%04d.exr", "/p/b.%04d.exr")
     assert matchgrade.build_matchgrade_comparison() is None
     assert "reference" in fake_nuke._messages[-1]
+
+
+def test_rt_matchgrade_gizmo_takes_the_linear_clf(fake_nuke, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from restoration_toolkit.core.project import create_project_folders
+    from restoration_toolkit.nuke import gizmo_callbacks, host
+
+    root = tmp_path / "proj"
+    create_project_folders(root)
+    (root / "project.yaml").write_text(
+        "schema_version: 1\nname: DEMO\ntechnique: color-reference\n"
+        "source: {path: media/scan.####.exr}\nreference: {path: media/ref.####.exr}\n"
+    )
+    stage = root / "pipeline" / "05_matchgrade_render"
+    (stage / "grade.cube").write_text("LUT_3D_SIZE 2\n")
+    (stage / "grade.clf").write_text("<ProcessList/>")
+    monkeypatch.setenv(host.PROJECT_ENV, str(root))
+    fake_nuke.pluginAddPath(str(Path(__file__).parents[2] / "gizmos"))
+    grade = fake_nuke.createNode("RT_MatchGrade")
+    gizmo_callbacks.grade_from_project(grade)
+    with grade:
+        assert fake_nuke.toNode("ApplyGrade")["file"].value().endswith("grade.clf")

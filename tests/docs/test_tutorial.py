@@ -148,3 +148,24 @@ def test_tutorial_runs_start_to_finish(tmp_path):
         "notes/experiments.md",
     ):
         assert (project / promised).is_file(), f"the tutorial promises {promised}"
+    check_promises(project)
+
+
+def check_promises(project: Path) -> None:
+    """What the tutorial's prose says about the run's results."""
+    import json
+
+    from restoration_toolkit.core.imageio import read_image_header
+
+    # the held-out references are in the working space (the reason for `--project .`)
+    for frame in (1004, 1005):
+        header = read_image_header(project / "pipeline" / "02_alignment" / f"aligned.{frame}.exr")
+        assert header.colorspace == "ACEScg", f"aligned.{frame}.exr is {header.colorspace}"
+    # stage 05 measured the held-out frames and picked up the MatchGrade render as a candidate
+    report = json.loads((project / "pipeline/05_matchgrade_render/report/report.json").read_text())
+    assert report["frames"] == [1004, 1005]
+    names = {c["name"] for c in report["candidates"]}
+    assert {"model", "matchgrade", "scan"} <= names, names
+    # alignment.json describes the pairs (the project run came last)
+    alignment = json.loads((project / "pipeline/02_alignment/alignment.json").read_text())
+    assert alignment["summary"]["frames"] == 12

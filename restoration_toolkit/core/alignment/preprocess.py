@@ -53,7 +53,9 @@ def downscale(image: np.ndarray, factor: float) -> np.ndarray:
         return np.ascontiguousarray(image, dtype=np.float32)
     h, w = image.shape[:2]
     size = (max(1, int(round(w * factor))), max(1, int(round(h * factor))))
-    return cv2.resize(np.ascontiguousarray(image, dtype=np.float32), size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(
+        np.ascontiguousarray(image, dtype=np.float32), size, interpolation=cv2.INTER_AREA
+    )
 
 
 def grid_scale(shape_from: Tuple[int, int], shape_to: Tuple[int, int]) -> Tuple[float, float]:
@@ -123,7 +125,9 @@ class ContentBox:
         return [self.x0, self.y0, self.x1, self.y1]
 
 
-def detect_bars(luma: np.ndarray, *, flat_std: float = 0.02, max_fraction: float = 0.35) -> ContentBox:
+def detect_bars(
+    luma: np.ndarray, *, flat_std: float = 0.02, max_fraction: float = 0.35
+) -> ContentBox:
     """Find letterbox (top/bottom) and pillarbox (left/right) bars.
 
     A bar is a run of rows (columns) from the edge whose luminance is flat (standard deviation
@@ -154,7 +158,11 @@ def detect_bars(luma: np.ndarray, *, flat_std: float = 0.02, max_fraction: float
     bottom = run(row_std[::-1], row_mean[::-1], int(h * max_fraction))
     left = run(col_std, col_mean, int(w * max_fraction))
     right = run(col_std[::-1], col_mean[::-1], int(w * max_fraction))
-    bars = tuple(name for name, n in (("top", top), ("bottom", bottom), ("left", left), ("right", right)) if n >= 3)
+    bars = tuple(
+        name
+        for name, n in (("top", top), ("bottom", bottom), ("left", left), ("right", right))
+        if n >= 3
+    )
     # step back one pixel into the picture: the transition row is usually a blend
     pad = lambda n: n + 1 if n >= 3 else n  # noqa: E731
     box = ContentBox(pad(left), pad(top), w - pad(right), h - pad(bottom), bars)
@@ -169,5 +177,5 @@ def fill_outside(luma: np.ndarray, box: ContentBox) -> np.ndarray:
     h, w = luma.shape
     if (box.x0, box.y0, box.x1, box.y1) == (0, 0, w, h):
         return luma
-    inner = np.ascontiguousarray(luma[box.y0:box.y1, box.x0:box.x1])
+    inner = np.ascontiguousarray(luma[box.y0 : box.y1, box.x0 : box.x1])
     return cv2.copyMakeBorder(inner, box.y0, h - box.y1, box.x0, w - box.x1, cv2.BORDER_REFLECT_101)

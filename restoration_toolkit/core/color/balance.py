@@ -35,7 +35,9 @@ from .transforms import Cdl
 BALANCE_METHODS = ("levels", "density", "ace")
 
 
-def _stack_codes(frames: Sequence[np.ndarray], encoding: str, max_pixels: int = 400_000) -> np.ndarray:
+def _stack_codes(
+    frames: Sequence[np.ndarray], encoding: str, max_pixels: int = 400_000
+) -> np.ndarray:
     if not frames:
         raise RTKError("no frames to balance")
     per = max(1, max_pixels // len(frames))
@@ -92,13 +94,15 @@ def ace_equalize(codes: np.ndarray, *, slope: float = 10.0) -> np.ndarray:
     out = np.zeros_like(vals)
     chunk = 512
     for start in range(0, vals.shape[0], chunk):
-        p = pos[start:start + chunk]
+        p = pos[start : start + chunk]
         dist = np.sqrt(((p[:, None, :] - pos[None, :, :]) ** 2).sum(-1))
         inv = np.where(dist > 0, 1.0 / np.maximum(dist, 1e-9), 0.0)
         norm = inv.sum(1, keepdims=True)
         for c in range(3):
-            diff = np.clip(slope * (vals[start:start + chunk, c][:, None] - vals[None, :, c]), -1.0, 1.0)
-            out[start:start + chunk, c] = (diff * inv).sum(1) / norm[:, 0]
+            diff = np.clip(
+                slope * (vals[start : start + chunk, c][:, None] - vals[None, :, c]), -1.0, 1.0
+            )
+            out[start : start + chunk, c] = (diff * inv).sum(1) / norm[:, 0]
     lo, hi = out.min(0), out.max(0)
     return ((out - lo) / np.maximum(hi - lo, 1e-9)).reshape(h, w, 3)
 
@@ -116,8 +120,11 @@ def _ace(frames: Sequence[np.ndarray], thumb: int = 48) -> Cdl:
         if not np.all(np.isfinite(a)):
             raise RTKError("frame has NaN or infinite pixels")
         scale = thumb / max(a.shape[:2])
-        small = cv2.resize(a, (max(2, round(a.shape[1] * scale)), max(2, round(a.shape[0] * scale))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            a,
+            (max(2, round(a.shape[1] * scale)), max(2, round(a.shape[0] * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
         code = enc.encode(small.reshape(-1, 3)).reshape(small.shape).astype(np.float64)
         lo, hi = np.percentile(code, 0.5), np.percentile(code, 99.5)
         if hi - lo < 1e-3:
@@ -134,7 +141,9 @@ def _ace(frames: Sequence[np.ndarray], thumb: int = 48) -> Cdl:
     p0 = np.concatenate([np.ones(3), np.zeros(3), np.ones(3)])
     lower = np.array([0.2] * 3 + [-0.5] * 3 + [0.5] * 3)
     upper = np.array([5.0] * 3 + [0.5] * 3 + [2.0] * 3)
-    r = least_squares(residual, p0, bounds=(lower, upper), loss="soft_l1", f_scale=0.02, max_nfev=100).x
+    r = least_squares(
+        residual, p0, bounds=(lower, upper), loss="soft_l1", f_scale=0.02, max_nfev=100
+    ).x
     return Cdl(encoding="acescct", slope=r[:3], offset=r[3:6], power=r[6:9], saturation=1.0)
 
 

@@ -36,7 +36,11 @@ def _fmt(values: np.ndarray) -> str:
 
 
 def _correction(cdl: CdlValues, parent: Optional[ET.Element] = None) -> ET.Element:
-    cc = ET.Element("ColorCorrection", id=cdl.id) if parent is None else ET.SubElement(parent, "ColorCorrection", id=cdl.id)
+    cc = (
+        ET.Element("ColorCorrection", id=cdl.id)
+        if parent is None
+        else ET.SubElement(parent, "ColorCorrection", id=cdl.id)
+    )
     sop = ET.SubElement(cc, "SOPNode")
     if cdl.encoding:
         ET.SubElement(sop, "Description").text = f"{TAG} {cdl.encoding}"
@@ -88,8 +92,11 @@ def read_cdl(path: PathLike) -> CdlValues:
         raise RTKError("no such CDL file", p) from None
     except (ET.ParseError, OSError) as exc:
         raise RTKError(f"not a valid CDL XML file ({exc})", p) from None
-    cc = root if _local(root.tag) == "ColorCorrection" else next(
-        (e for e in root.iter() if _local(e.tag) == "ColorCorrection"), None)
+    cc = (
+        root
+        if _local(root.tag) == "ColorCorrection"
+        else next((e for e in root.iter() if _local(e.tag) == "ColorCorrection"), None)
+    )
     if cc is None:
         raise RTKError("no ColorCorrection in the CDL file", p)
     found = {_local(e.tag): (e.text or "").strip() for e in cc.iter()}

@@ -31,9 +31,16 @@ class CubeFile:
     encoding: Optional[str] = None
 
 
-def cube_text(table: np.ndarray, *, title: str = "", encoding: Optional[str] = None, comments: tuple = ()) -> str:
+def cube_text(
+    table: np.ndarray, *, title: str = "", encoding: Optional[str] = None, comments: tuple = ()
+) -> str:
     t = np.asarray(table, np.float64)
-    if t.ndim != 4 or t.shape[3] != 3 or not (t.shape[0] == t.shape[1] == t.shape[2]) or t.shape[0] < 2:
+    if (
+        t.ndim != 4
+        or t.shape[3] != 3
+        or not (t.shape[0] == t.shape[1] == t.shape[2])
+        or t.shape[0] < 2
+    ):
         raise RTKError(f"a 3D LUT table must be (N, N, N, 3), got {t.shape}")
     if not np.all(np.isfinite(t)):
         raise RTKError("the LUT has NaN or infinite values")
@@ -51,10 +58,18 @@ def cube_text(table: np.ndarray, *, title: str = "", encoding: Optional[str] = N
     return "\n".join(lines) + "\n"
 
 
-def write_cube(path: PathLike, table: np.ndarray, *, title: str = "", encoding: Optional[str] = None,
-               comments: tuple = ()) -> Path:
+def write_cube(
+    path: PathLike,
+    table: np.ndarray,
+    *,
+    title: str = "",
+    encoding: Optional[str] = None,
+    comments: tuple = (),
+) -> Path:
     """Write ``table`` (N, N, N, 3) indexed [r, g, b] as a .cube, atomically."""
-    return atomic_write_text(path, cube_text(table, title=title, encoding=encoding, comments=comments))
+    return atomic_write_text(
+        path, cube_text(table, title=title, encoding=encoding, comments=comments)
+    )
 
 
 def read_cube(path: PathLike) -> CubeFile:
@@ -78,7 +93,7 @@ def read_cube(path: PathLike) -> CubeFile:
             continue
         if line.startswith("#"):
             if line.startswith(ENCODING_TAG):
-                encoding = line[len(ENCODING_TAG):].strip() or None
+                encoding = line[len(ENCODING_TAG) :].strip() or None
             continue
         word = line.split()[0].upper()
         try:
@@ -89,7 +104,9 @@ def read_cube(path: PathLike) -> CubeFile:
                 if not 2 <= size <= 256:
                     raise ValueError
             elif word == "LUT_1D_SIZE":
-                raise RTKError(f"line {number}: 1D LUTs are not supported here (a 3D .cube is expected)", p)
+                raise RTKError(
+                    f"line {number}: 1D LUTs are not supported here (a 3D .cube is expected)", p
+                )
             elif word == "DOMAIN_MIN":
                 dmin = np.array([float(v) for v in line.split()[1:4]])
             elif word == "DOMAIN_MAX":
@@ -105,8 +122,8 @@ def read_cube(path: PathLike) -> CubeFile:
             raise RTKError(f"line {number} does not parse: {line[:40]!r}", p) from None
     if size is None:
         raise RTKError("not a 3D .cube (no LUT_3D_SIZE line)", p)
-    if len(values) != size ** 3:
-        raise RTKError(f"LUT_3D_SIZE {size} needs {size ** 3} entries, found {len(values)}", p)
+    if len(values) != size**3:
+        raise RTKError(f"LUT_3D_SIZE {size} needs {size**3} entries, found {len(values)}", p)
     if dmin.shape != (3,) or dmax.shape != (3,) or np.any(dmin != 0) or np.any(dmax != 1):
         raise RTKError("only DOMAIN_MIN 0 0 0 / DOMAIN_MAX 1 1 1 is supported", p)
     arr = np.asarray(values, np.float32)

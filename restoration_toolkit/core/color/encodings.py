@@ -45,28 +45,40 @@ def _floor(value: float, t: Any) -> Any:
 def _log2() -> Any:
     o = ocio()
     span = LOG2_MAX_STOPS - LOG2_MIN_STOPS
-    t = o.LogAffineTransform(linSideSlope=[1 / 0.18] * 3, linSideOffset=[0.0] * 3,
-                             logSideSlope=[1 / span] * 3, logSideOffset=[-LOG2_MIN_STOPS / span] * 3)
+    t = o.LogAffineTransform(
+        linSideSlope=[1 / 0.18] * 3,
+        linSideOffset=[0.0] * 3,
+        logSideSlope=[1 / span] * 3,
+        logSideOffset=[-LOG2_MIN_STOPS / span] * 3,
+    )
     t.setBase(2.0)
-    return _floor(0.18 * 2.0 ** LOG2_MIN_STOPS, t)
+    return _floor(0.18 * 2.0**LOG2_MIN_STOPS, t)
 
 
 def _acescct() -> Any:
-    return ocio().LogCameraTransform(linSideBreak=[0.0078125] * 3, base=2.0, logSideSlope=[1 / 17.52] * 3,
-                                     logSideOffset=[9.72 / 17.52] * 3, linSideSlope=[1.0] * 3,
-                                     linSideOffset=[0.0] * 3)
+    return ocio().LogCameraTransform(
+        linSideBreak=[0.0078125] * 3,
+        base=2.0,
+        logSideSlope=[1 / 17.52] * 3,
+        logSideOffset=[9.72 / 17.52] * 3,
+        linSideSlope=[1.0] * 3,
+        linSideOffset=[0.0] * 3,
+    )
 
 
 def _density() -> Any:
     t = ocio().LogAffineTransform(logSideSlope=[1 / DENSITY_DECADES] * 3, logSideOffset=[1.0] * 3)
     t.setBase(10.0)
-    return _floor(10.0 ** -DENSITY_DECADES, t)
+    return _floor(10.0**-DENSITY_DECADES, t)
 
 
 def _srgb() -> Any:
     o = ocio()
-    return o.ExponentWithLinearTransform(gamma=[2.4, 2.4, 2.4, 1.0], offset=[0.055, 0.055, 0.055, 0.0],
-                                         direction=o.TRANSFORM_DIR_INVERSE)
+    return o.ExponentWithLinearTransform(
+        gamma=[2.4, 2.4, 2.4, 1.0],
+        offset=[0.055, 0.055, 0.055, 0.0],
+        direction=o.TRANSFORM_DIR_INVERSE,
+    )
 
 
 def _linear() -> Any:
@@ -86,8 +98,11 @@ class Encoding:
         t = self.factory()
         if inverse:
             o = ocio()
-            t.setDirection(o.TRANSFORM_DIR_FORWARD if t.getDirection() == o.TRANSFORM_DIR_INVERSE
-                           else o.TRANSFORM_DIR_INVERSE)
+            t.setDirection(
+                o.TRANSFORM_DIR_FORWARD
+                if t.getDirection() == o.TRANSFORM_DIR_INVERSE
+                else o.TRANSFORM_DIR_INVERSE
+            )
         return t
 
     def encode(self, linear: np.ndarray) -> np.ndarray:
@@ -112,9 +127,15 @@ ENCODINGS: Dict[str, Encoding] = {
     for e in (
         Encoding("linear", "scene-linear, no curve", _linear),
         Encoding("srgb", "sRGB piecewise curve (display-like)", _srgb),
-        Encoding("log2", f"log2 exposure around 0.18, {LOG2_MIN_STOPS:g}…+{LOG2_MAX_STOPS:g} stops", _log2),
+        Encoding(
+            "log2",
+            f"log2 exposure around 0.18, {LOG2_MIN_STOPS:g}…+{LOG2_MAX_STOPS:g} stops",
+            _log2,
+        ),
         Encoding("acescct", "ACEScct curve (per channel, primaries unchanged)", _acescct),
-        Encoding("density", f"log10 transmittance, {DENSITY_DECADES:g} decades (print density)", _density),
+        Encoding(
+            "density", f"log10 transmittance, {DENSITY_DECADES:g} decades (print density)", _density
+        ),
     )
 }
 

@@ -37,6 +37,9 @@ DEFAULT_ENCODING: Dict[str, str] = {
     "cdl": "acescct",
 }
 METHODS = tuple(DEFAULT_ENCODING)
+#: lut3d smoothness λ per prior. Chosen on benchmarks/color.py (see docs/benchmarks/color.md:
+#: the physical prior needs a stiffer lattice, the affine prior a looser one).
+DEFAULT_SMOOTHNESS = {"affine": 1e-4, "dye-density": 3e-3}
 LUMA_709 = np.array([0.2126, 0.7152, 0.0722])
 
 
@@ -60,11 +63,12 @@ def fit_color_transform(
     prefilter: float = 1.5,
     edge_stops: float = 0.25,
     robust: str = "tukey",
-    smoothness: float = LutFitOptions.smoothness,
+    smoothness: Optional[float] = None,
     ridge: float = LutFitOptions.ridge,
     max_samples: int = 300_000,
     seed: int = 0,
     measure_encoding: str = "linear-srgb",
+    prior: str = "dye-density",
     progress: Optional[ProgressFn] = None,
 ) -> ColorTransform:
     """Fit a color transform taking ``source`` (the faded scan) to ``target`` (the aligned
@@ -79,6 +83,10 @@ def fit_color_transform(
     size: LUT lattice size (lut3d). degree: polynomial degree (default 2 / root 3).
     prefilter, edge_stops: grain-aware sampling (:func:`.samples.collect_samples`).
     robust: ``tukey`` (Huber then bisquare), ``huber`` or ``none``.
+    prior: lut3d only — the global model the lattice corrects: ``dye-density`` (default: the
+        physical fading model; the LUT then fixes only what the physics misses, and returns to
+        the physics away from the data) or ``affine`` (robust, slopes shrunk toward identity).
+    smoothness: lut3d lattice smoothness λ (default per prior, :data:`DEFAULT_SMOOTHNESS`).
     measure_encoding: how ΔE2000 reads the working space (``linear-srgb``, ``acescg`` …) for
         the training figures stored in ``transform.figures``.
 
@@ -98,10 +106,26 @@ def fit_color_transform(
         raise RTKError(f"{len(sources)} source images but {len(targets)} targets")
     if masks is not None and len(masks) != len(sources):
         raise RTKError(f"{len(masks)} masks for {len(sources)} pairs")
-    pairs = [(s, t, masks[i] if masks is not None else None) for i, (s, t) in enumerate(zip(sources, targets))]
-    samples = collect_samples(pairs, prefilter=prefilter, edge_stops=edge_stops, max_samples=max_samples, seed=seed)
-    return fit_samples(samples, method=method, encoding=encoding, size=size, degree=degree, robust=robust,
-                       smoothness=smoothness, ridge=ridge, measure_encoding=measure_encoding, progress=progress)
+    pairs = [
+        (s, t, masks[i] if masks is not None else None)
+        for i, (s, t) in enumerate(zip(sources, targets))
+    ]
+    samples = collect_samples(
+        pairs, prefilter=prefilter, edge_stops=edge_stops, max_samples=max_samples, seed=seed
+    )
+    return fit_samples(
+        samples,
+        method=method,
+        encoding=encoding,
+        size=size,
+        degree=degree,
+        robust=robust,
+        smoothness=smoothness,
+        ridge=ridge,
+        measure_encoding=measure_encoding,
+        prior=prior,
+        progress=progress,
+    )
 
 
 def fit_samples(
@@ -112,9 +136,10 @@ def fit_samples(
     size: int = 33,
     degree: Optional[int] = None,
     robust: str = "tukey",
-    smoothness: float = LutFitOptions.smoothness,
+    smoothness: Optional[float] = None,
     ridge: float = LutFitOptions.ridge,
     measure_encoding: str = "linear-srgb",
+    prior: str = "dye-density",
     progress: Optional[ProgressFn] = None,
 ) -> ColorTransform:
     """Fit from already collected samples (see :func:`fit_color_transform`)."""
@@ -123,15 +148,26 @@ def fit_samples(
     enc_name = "density" if method == "dye-density" else (encoding or DEFAULT_ENCODING[method])
     enc = get_encoding(enc_name)
     fitter = _FITTERS[method]
-    transform = fitter(samples, enc_name, size=size, degree=degree, robust=robust, smoothness=smoothness,
-                       ridge=ridge, progress=progress)
+    transform = fitter(
+        samples,
+        enc_name,
+        size=size,
+        degree=degree,
+        robust=robust,
+        smoothness=smoothness,
+        ridge=ridge,
+        progress=progress,
+        prior=prior,
+    )
     transform.figures.update(samples.figures)
     transform.figures.update(training_figures(transform, samples, measure_encoding))
     del enc
     return transform
 
 
-def training_figures(transform: ColorTransform, samples: FitSamples, measure_encoding: str) -> Dict[str, float]:
+def training_figures(
+    transform: ColorTransform, samples: FitSamples, measure_encoding: str
+) -> Dict[str, float]:
     """ΔE2000 of the fitted transform on (a subset of) its own training samples."""
     from ..metrics.color import delta_e2000
 
@@ -142,31 +178,77 @@ def training_figures(transform: ColorTransform, samples: FitSamples, measure_enc
     encoding = measure_encoding
     if encoding == "srgb":  # samples are linear; ΔE's "srgb" means display code values
         encoding = "linear-srgb"
-    de = delta_e2000(np.clip(target, 0, None)[None], np.clip(pred, 0, None)[None], encoding=encoding)
+    de = delta_e2000(
+        np.clip(target, 0, None)[None], np.clip(pred, 0, None)[None], encoding=encoding
+    )
     return {"train_de2000_mean": round(de.mean, 4), "train_de2000_p95": round(de.p95, 4)}
 
 
 # -- the fitters ---------------------------------------------------------------------------
 
+
 def _encoded(samples: FitSamples, enc_name: str):
     enc = get_encoding(enc_name)
-    return enc.encode(samples.source).astype(np.float64), enc.encode(samples.target).astype(np.float64)
+    return enc.encode(samples.source).astype(np.float64), enc.encode(samples.target).astype(
+        np.float64
+    )
 
 
-def _fit_lut3d(samples: FitSamples, enc: str, *, size: int, robust: str, smoothness: float, ridge: float,
-               progress: Optional[ProgressFn], **_: Any) -> ColorTransform:
+def _fit_lut3d(
+    samples: FitSamples,
+    enc: str,
+    *,
+    size: int,
+    robust: str,
+    smoothness: float,
+    ridge: float,
+    progress: Optional[ProgressFn],
+    prior: str = "affine",
+    **_: Any,
+) -> ColorTransform:
     x, y = _encoded(samples, enc)
-    table, figures = fit_lut(x, y, samples.weight, LutFitOptions(size=int(size), smoothness=smoothness,
-                                                                ridge=ridge, robust=robust), progress)
+    prior_fn = None
+    prior_figures: Dict[str, Any] = {}
+    if smoothness is None:
+        smoothness = (
+            DEFAULT_SMOOTHNESS[prior] if prior in DEFAULT_SMOOTHNESS else LutFitOptions.smoothness
+        )
+    if prior == "dye-density":
+        dye = _fit_dye_density(samples, "density", robust=robust)
+        encoding = get_encoding(enc)
+
+        def prior_fn(v: np.ndarray) -> np.ndarray:
+            return encoding.encode(dye.apply(encoding.decode(v.astype(np.float32)))).astype(
+                np.float64
+            )
+
+        prior_figures = {"prior_" + k: v for k, v in dye.figures.items() if k != "robust"}
+    elif prior != "affine":
+        raise RTKError(f"unknown LUT prior {prior!r} (affine or dye-density)")
+    table, figures = fit_lut(
+        x,
+        y,
+        samples.weight,
+        LutFitOptions(size=int(size), smoothness=smoothness, ridge=ridge, robust=robust),
+        progress,
+        prior=prior_fn,
+    )
+    figures["prior"] = prior
+    figures.update(prior_figures)
     figures["outside_lattice_fraction"] = float(np.mean(np.any((x < 0) | (x > 1), axis=1)))
     return Lut3D(encoding=enc, figures=figures, table=table)
 
 
-def _irls_matrix(features: np.ndarray, y: np.ndarray, w: np.ndarray, robust: str, iterations: int = 5) -> np.ndarray:
+def _irls_matrix(
+    features: np.ndarray, y: np.ndarray, w: np.ndarray, robust: str, iterations: int = 5
+) -> np.ndarray:
     ww = w.copy()
     m = np.zeros((features.shape[1], 3))
-    schedule = {"none": ["none"], "huber": ["huber"] * iterations,
-                "tukey": ["huber"] * 2 + ["tukey"] * max(1, iterations - 2)}[robust]
+    schedule = {
+        "none": ["none"],
+        "huber": ["huber"] * iterations,
+        "tukey": ["huber"] * 2 + ["tukey"] * max(1, iterations - 2),
+    }[robust]
     for step, kind in enumerate(["none"] + schedule):
         if step:
             ww = w * robust_weights(np.linalg.norm(y - features @ m, axis=1), kind)
@@ -178,7 +260,9 @@ def _irls_matrix(features: np.ndarray, y: np.ndarray, w: np.ndarray, robust: str
 
 
 def _fit_polynomial(root: bool) -> Callable[..., ColorTransform]:
-    def fitter(samples: FitSamples, enc: str, *, degree: Optional[int], robust: str, **_: Any) -> ColorTransform:
+    def fitter(
+        samples: FitSamples, enc: str, *, degree: Optional[int], robust: str, **_: Any
+    ) -> ColorTransform:
         deg = int(degree or (3 if root else 2))
         if not 1 <= deg <= 4:
             raise RTKError(f"polynomial degree must be 1–4, got {deg}")
@@ -224,11 +308,17 @@ def _fit_dye_density(samples: FitSamples, enc: str, *, robust: str, **_: Any) ->
         return ((d_tgt - a @ m) * np.sqrt(weights)[:, None]).reshape(-1)
 
     flare = np.zeros(3)
-    schedule = ["none"] if robust == "none" else ["none", "huber", "tukey" if robust == "tukey" else "huber"]
+    schedule = (
+        ["none"]
+        if robust == "none"
+        else ["none", "huber", "tukey" if robust == "tukey" else "huber"]
+    )
     evaluations = 0
     for kind in schedule:
         if kind != "none":
-            res = np.linalg.norm(d_tgt - design(flare) @ solve(flare, weights), axis=1) * np.sqrt(base_w)
+            res = np.linalg.norm(d_tgt - design(flare) @ solve(flare, weights), axis=1) * np.sqrt(
+                base_w
+            )
             weights = base_w * robust_weights(res, kind)
         result = least_squares(residual, flare, bounds=(np.zeros(3), np.full(3, 0.1)), max_nfev=40)
         flare = result.x
@@ -247,7 +337,9 @@ def _fit_dye_density(samples: FitSamples, enc: str, *, robust: str, **_: Any) ->
     return model
 
 
-def cdl_numpy(x: np.ndarray, slope: np.ndarray, offset: np.ndarray, power: np.ndarray, sat: float) -> np.ndarray:
+def cdl_numpy(
+    x: np.ndarray, slope: np.ndarray, offset: np.ndarray, power: np.ndarray, sat: float
+) -> np.ndarray:
     """ASC CDL v1.2 on encoded values, clamped to 0–1 as OpenColorIO's ASC style does."""
     sop = np.power(np.clip(x * slope + offset, 0.0, 1.0), power)
     luma = sop @ LUMA_709
@@ -274,10 +366,18 @@ def _fit_cdl(samples: FitSamples, enc: str, *, robust: str, **_: Any) -> ColorTr
     p0 = np.clip(p0, lower + 1e-6, upper - 1e-6)
     loss = "linear" if robust == "none" else "soft_l1"
     scale = max(1.4826 * float(np.median(np.abs(residual(p0)))), 1e-3)
-    result = least_squares(residual, p0, bounds=(lower, upper), loss=loss, f_scale=scale, max_nfev=100)
+    result = least_squares(
+        residual, p0, bounds=(lower, upper), loss=loss, f_scale=scale, max_nfev=100
+    )
     p = result.x
-    return Cdl(encoding=enc, slope=p[:3], offset=p[3:6], power=p[6:9], saturation=float(p[9]),
-               figures={"robust": robust, "optimizer_evaluations": int(result.nfev)})
+    return Cdl(
+        encoding=enc,
+        slope=p[:3],
+        offset=p[3:6],
+        power=p[6:9],
+        saturation=float(p[9]),
+        figures={"robust": robust, "optimizer_evaluations": int(result.nfev)},
+    )
 
 
 _FITTERS: Dict[str, Callable[..., ColorTransform]] = {

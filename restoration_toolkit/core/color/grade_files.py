@@ -68,28 +68,53 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def save_grade(transform: ColorTransform, cube_path: PathLike, *, size: int = 33,
-               extra: Optional[Dict[str, Any]] = None) -> GradeFiles:
+def save_grade(
+    transform: ColorTransform,
+    cube_path: PathLike,
+    *,
+    size: int = 33,
+    extra: Optional[Dict[str, Any]] = None,
+) -> GradeFiles:
     """Write ``<name>.cube``, ``<name>.json`` and, for CDL, ``<name>.cc``."""
     cube_path = Path(cube_path)
     if cube_path.suffix.lower() != ".cube":
         raise RTKError("the grade file must end in .cube", cube_path)
     table = transform.lut_table(size)
     title = f"rtk {transform.method} grade ({transform.encoding})"
-    texts = {cube_path: cube_text(table, title=title, encoding=transform.encoding,
-                                  comments=(f"method: {transform.method}; size {table.shape[0]}",
-                                            f"apply between linear->{transform.encoding} and "
-                                            f"{transform.encoding}->linear; see {cube_path.with_suffix('.json').name}"))}
+    texts = {
+        cube_path: cube_text(
+            table,
+            title=title,
+            encoding=transform.encoding,
+            comments=(
+                f"method: {transform.method}; size {table.shape[0]}",
+                f"apply between linear->{transform.encoding} and "
+                f"{transform.encoding}->linear; see {cube_path.with_suffix('.json').name}",
+            ),
+        )
+    }
     cdl_path = None
     if isinstance(transform, Cdl):
         cdl_path = cube_path.with_suffix(".cc")
-        texts[cdl_path] = cdl_text(CdlValues(np.asarray(transform.slope), np.asarray(transform.offset),
-                                             np.asarray(transform.power), transform.saturation,
-                                             id=cube_path.stem, encoding=transform.encoding), "cc")
+        texts[cdl_path] = cdl_text(
+            CdlValues(
+                np.asarray(transform.slope),
+                np.asarray(transform.offset),
+                np.asarray(transform.power),
+                transform.saturation,
+                id=cube_path.stem,
+                encoding=transform.encoding,
+            ),
+            "cc",
+        )
     clf_path = cube_path.with_suffix(".clf")
     texts[clf_path] = clf_text(transform, size)
     data = transform.to_dict()
-    data["files"] = {"cube": cube_path.name, "clf": clf_path.name, **({"cdl": cdl_path.name} if cdl_path else {})}
+    data["files"] = {
+        "cube": cube_path.name,
+        "clf": clf_path.name,
+        **({"cdl": cdl_path.name} if cdl_path else {}),
+    }
     data.update(extra or {})
     side = sidecar_path(cube_path)
     texts[side] = json.dumps(_json_ready(data), indent=1) + "\n"
@@ -121,6 +146,12 @@ def load_grade(path: PathLike) -> ColorTransform:
         return OcioFile(path=str(p), figures={"file": p.name})
     if suffix in (".cc", ".cdl", ".ccc"):
         v = read_cdl(p)
-        return Cdl(encoding=v.encoding or "linear", slope=v.slope, offset=v.offset, power=v.power,
-                   saturation=v.saturation, figures={"file": p.name})
+        return Cdl(
+            encoding=v.encoding or "linear",
+            slope=v.slope,
+            offset=v.offset,
+            power=v.power,
+            saturation=v.saturation,
+            figures={"file": p.name},
+        )
     raise RTKError("a grade must be a .cube, .clf, .cc/.cdl or .json file", p)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -68,7 +68,7 @@ def splat_matrix(x: np.ndarray, size: int) -> sp.csr_matrix:
                 cols[:, k] = ((i0[:, 0] + dr) * size + (i0[:, 1] + dg)) * size + (i0[:, 2] + db)
                 vals[:, k] = wr * wg * wb
                 k += 1
-    return sp.csr_matrix((vals.reshape(-1), (rows, cols.reshape(-1))), shape=(n, size ** 3))
+    return sp.csr_matrix((vals.reshape(-1), (rows, cols.reshape(-1))), shape=(n, size**3))
 
 
 @lru_cache(maxsize=8)
@@ -78,8 +78,11 @@ def difference_matrix(size: int, order: int = 1) -> sp.csr_matrix:
     if order == 1:
         d1 = sp.diags([-np.ones(size - 1), np.ones(size - 1)], [0, 1], shape=(size - 1, size))
     else:
-        d1 = sp.diags([np.ones(size - 2), -2 * np.ones(size - 2), np.ones(size - 2)], [0, 1, 2],
-                      shape=(size - 2, size))
+        d1 = sp.diags(
+            [np.ones(size - 2), -2 * np.ones(size - 2), np.ones(size - 2)],
+            [0, 1, 2],
+            shape=(size - 2, size),
+        )
     eye = sp.identity(size, format="csr")
     total = None
     for axis in range(3):
@@ -91,8 +94,9 @@ def difference_matrix(size: int, order: int = 1) -> sp.csr_matrix:
     return total
 
 
-def robust_affine(x: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 4,
-                  shrink: float = 0.0) -> np.ndarray:
+def robust_affine(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 4, shrink: float = 0.0
+) -> np.ndarray:
     """(4, 3) affine ``[x, 1] @ M`` fitted with Huber IRLS. ``shrink`` > 0 adds a ridge
     pulling the 3×3 part toward the identity (weight ``shrink`` per unit of Σw), so data
     from a narrow range of colors cannot produce a steep, wildly extrapolating prior."""
@@ -131,24 +135,32 @@ def fit_lut(
     w: np.ndarray,
     options: LutFitOptions = LutFitOptions(),
     progress: Optional[ProgressFn] = None,
+    prior: Optional[Callable[[np.ndarray], np.ndarray]] = None,
 ) -> Tuple[np.ndarray, Dict[str, float]]:
     """Fit the LUT table (N, N, N, 3) mapping encoded ``x`` (n, 3) to encoded ``y`` (n, 3)
-    with sample weights ``w`` (n,). Returns the table and fit figures."""
+    with sample weights ``w`` (n,). ``prior``: a global model, encoded (m, 3) → encoded
+    (m, 3), that the lattice corrects (default: a robust affine fit, slopes shrunk toward
+    identity); far from the data the LUT returns to it. Returns the table and fit figures."""
     n = options.size
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     w = np.asarray(w, np.float64)
-    prior = robust_affine(x, y, w, shrink=options.prior_shrink)
+    if prior is None:
+        affine = robust_affine(x, y, w, shrink=options.prior_shrink)
+
+        def prior(v: np.ndarray) -> np.ndarray:
+            return np.hstack([np.clip(v, 0, 1), np.ones((v.shape[0], 1))]) @ affine
+
     nodes = np.stack(np.meshgrid(*([np.linspace(0, 1, n)] * 3), indexing="ij"), -1).reshape(-1, 3)
-    prior_nodes = np.hstack([nodes, np.ones((nodes.shape[0], 1))]) @ prior
-    xa = np.hstack([np.clip(x, 0, 1), np.ones((x.shape[0], 1))])
-    target = y - xa @ prior
+    prior_nodes = np.asarray(prior(nodes), np.float64)
+    target = y - np.asarray(prior(np.clip(x, 0, 1)), np.float64)
     a = splat_matrix(x, n)
     # scaled so λ, μ approximate the continuous ∫|∇r|² (or ∫|∂²r|²) and ∫r² for any N
     scale = (n - 1) ** (2 * options.order - 3)
-    reg = (difference_matrix(n, options.order) * (options.smoothness * scale)
-           + sp.identity(n ** 3) * (options.ridge / (n - 1) ** 3))
-    r = np.zeros((n ** 3, 3))
+    reg = difference_matrix(n, options.order) * (options.smoothness * scale) + sp.identity(n**3) * (
+        options.ridge / (n - 1) ** 3
+    )
+    r = np.zeros((n**3, 3))
     weights = w.copy()
     kinds = {"none": ["none"], "huber": ["huber"] * 3, "tukey": ["huber", "tukey", "tukey"]}
     schedule = kinds.get(options.robust, ["huber"])[: max(1, options.iterations)]
@@ -176,14 +188,17 @@ def fit_lut(
         "ridge": options.ridge,
         "robust": options.robust,
         "outlier_fraction": float(np.mean(weights < 0.05 * w)) if options.robust != "none" else 0.0,
-        "fit_rms_encoded": float(np.sqrt(np.average(final_res ** 2, weights=np.maximum(weights, 1e-12)))),
+        "fit_rms_encoded": float(
+            np.sqrt(np.average(final_res**2, weights=np.maximum(weights, 1e-12)))
+        ),
         "cg_iterations": int(cg_iters),
     }
     return table, figures
 
 
-def block_pcg(k: sp.csr_matrix, b: np.ndarray, x0: np.ndarray, *, tol: float = 1e-6,
-              maxiter: int = 1000) -> Tuple[np.ndarray, int]:
+def block_pcg(
+    k: sp.csr_matrix, b: np.ndarray, x0: np.ndarray, *, tol: float = 1e-6, maxiter: int = 1000
+) -> Tuple[np.ndarray, int]:
     """Jacobi-preconditioned conjugate gradients for SPD ``k`` and several right-hand sides
     at once (columns of ``b``); one sparse product per iteration serves all columns."""
     inv_diag = (1.0 / np.maximum(k.diagonal(), 1e-30))[:, None]
@@ -205,5 +220,3 @@ def block_pcg(k: sp.csr_matrix, b: np.ndarray, x0: np.ndarray, *, tol: float = 1
         p = z + (rz_new / np.maximum(rz, 1e-300)) * p
         rz = rz_new
     return x, maxiter
-
-

@@ -88,15 +88,21 @@ def collect_samples(
         src = _check_image(s, "source", label)
         tgt = _check_image(t, "target", label)
         if src.shape[:2] != tgt.shape[:2]:
-            raise RTKError(f"source {src.shape[1]}×{src.shape[0]} and target {tgt.shape[1]}×{tgt.shape[0]} "
-                           "differ in size: align the pair first (rtk align)", label)
+            raise RTKError(
+                f"source {src.shape[1]}×{src.shape[0]} and target {tgt.shape[1]}×{tgt.shape[0]} "
+                "differ in size: align the pair first (rtk align)",
+                label,
+            )
         weight = np.ones(src.shape[:2], np.float32)
         if m is not None:
             mask = np.asarray(m, np.float32)
             if mask.ndim == 3:
                 mask = mask[..., 0]
             if mask.shape != src.shape[:2]:
-                raise RTKError(f"mask size {mask.shape[::-1]} differs from the image size {src.shape[1::-1]}", label)
+                raise RTKError(
+                    f"mask size {mask.shape[::-1]} differs from the image size {src.shape[1::-1]}",
+                    label,
+                )
             if not np.all(np.isfinite(mask)):
                 raise RTKError("mask has NaN or infinite pixels", label)
             weight = np.clip(mask, 0.0, 1.0)
@@ -121,8 +127,18 @@ def collect_samples(
     if source.shape[0] == 0:
         raise RTKError("the mask excludes every pixel: nothing to fit")
     if source.shape[0] < MIN_SAMPLES:
-        raise RTKError(f"too few valid pixels to fit ({source.shape[0]}; need at least {MIN_SAMPLES})")
-    return FitSamples(source, np.concatenate(tgts), np.concatenate(wts).astype(np.float64),
-                      figures={"pixels": int(total), "pixels_excluded": int(masked),
-                               "samples": int(source.shape[0]), "prefilter_px": float(prefilter),
-                               "edge_stops": float(edge_stops)})
+        raise RTKError(
+            f"too few valid pixels to fit ({source.shape[0]}; need at least {MIN_SAMPLES})"
+        )
+    return FitSamples(
+        source,
+        np.concatenate(tgts),
+        np.concatenate(wts).astype(np.float64),
+        figures={
+            "pixels": int(total),
+            "pixels_excluded": int(masked),
+            "samples": int(source.shape[0]),
+            "prefilter_px": float(prefilter),
+            "edge_stops": float(edge_stops),
+        },
+    )
