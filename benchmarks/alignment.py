@@ -31,7 +31,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, replace  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Callable, Dict, List, Optional, Tuple  # noqa: E402
+from typing import Dict, List, Optional, Tuple  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -44,7 +44,10 @@ from restoration_toolkit.core.alignment.geometry import affine_grid, change_grid
 from restoration_toolkit.core.alignment.global_model import initialise  # noqa: E402
 from restoration_toolkit.core.alignment.preprocess import detect_bars  # noqa: E402
 from restoration_toolkit.core.alignment.synthetic import (  # noqa: E402
-    PairSpec, SyntheticPair, end_point_error, make_pair,
+    PairSpec,
+    SyntheticPair,
+    end_point_error,
+    make_pair,
 )
 from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
 
@@ -84,6 +87,7 @@ class Outcome:
     mean: float
     p95: float
     seconds: float
+    cpu: float = float("nan")
     conf_mean: float = float("nan")
     conf_p95: float = float("nan")
     confident: float = float("nan")
@@ -98,7 +102,9 @@ def _fit_width(scan_shape, ref_shape) -> np.ndarray:
     hs, ws = scan_shape
     hr, wr = ref_shape
     s = wr / ws
-    return np.array([[s, 0, (wr - 1) / 2 - s * (ws - 1) / 2], [0, s, (hr - 1) / 2 - s * (hs - 1) / 2]])
+    return np.array(
+        [[s, 0, (wr - 1) / 2 - s * (ws - 1) / 2], [0, s, (hr - 1) / 2 - s * (hs - 1) / 2]]
+    )
 
 
 def peer_ecc(pair: SyntheticPair, with_flow: bool) -> np.ndarray:
@@ -106,7 +112,9 @@ def peer_ecc(pair: SyntheticPair, with_flow: bool) -> np.ndarray:
     scan_g, ref_g = _gray(pair.scan), _gray(pair.reference)
     hs, ws = scan_g.shape
     f = ref_g.shape[1] / ws
-    small = cv2.resize(scan_g, (int(round(ws * f)), int(round(hs * f))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        scan_g, (int(round(ws * f)), int(round(hs * f))), interpolation=cv2.INTER_AREA
+    )
     fs = (small.shape[1] / ws, small.shape[0] / hs)
     # the same start as ours: SIFT + RANSAC affine (ECC has no scale search of its own)
     box = detect_bars(ref_g)
@@ -115,7 +123,9 @@ def peer_ecc(pair: SyntheticPair, with_flow: bool) -> np.ndarray:
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
     # ECC (Evangelidis & Psarakis 2008) at the working resolution: the template is the scan,
     # the warp maps scan points to reference points
-    _, warp = cv2.findTransformECC(small, ref_g, m_w.astype(np.float32), cv2.MOTION_AFFINE, criteria, None, 5)
+    _, warp = cv2.findTransformECC(
+        small, ref_g, m_w.astype(np.float32), cv2.MOTION_AFFINE, criteria, None, 5
+    )
     m_w = warp.astype(np.float64)
     if not with_flow:
         return affine_grid(change_grids(m_w, (1 / fs[0], 1 / fs[1]), (1, 1)), (hs, ws))
@@ -152,17 +162,23 @@ def _score(pair: SyntheticPair, map_xy: np.ndarray, seconds: float, confidence=N
 def run_case(name: str, picture: str, changes: dict, seed: int) -> Dict[str, Outcome]:
     pair = make_pair(_picture(picture), replace(BASE, seed=seed, **changes))
     results: Dict[str, Outcome] = {}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     res = estimate_alignment(pair.scan, pair.reference)
     results["rtk"] = _score(pair, res.map_xy, time.perf_counter() - t, res.confidence)
+    results["rtk"].cpu = time.process_time() - c
     for label, flow in (("ECC affine", False), ("ECC + DIS", True)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             m = peer_ecc(pair, flow)
             results[label] = _score(pair, m, time.perf_counter() - t)
         except cv2.error as exc:
-            results[label] = Outcome(float("inf"), float("inf"), time.perf_counter() - t,
-                                     failed=str(exc).strip().splitlines()[-1][:60])
+            results[label] = Outcome(
+                float("inf"),
+                float("inf"),
+                time.perf_counter() - t,
+                failed=str(exc).strip().splitlines()[-1][:60],
+            )
+        results[label].cpu = time.process_time() - c
     return results
 
 
@@ -172,32 +188,59 @@ def _fmt(v: float) -> str:
 
 def table(rows: List[Tuple[str, Dict[str, Outcome]]]) -> str:
     lines = [
-        "| case | method | mean EPE (px) | p95 EPE (px) | mean / p95 on own confident px | confident fraction | s / pair | mean vs rtk |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| case | method | mean EPE (px) | p95 EPE (px) | mean / p95 on own confident px | confident fraction | CPU s / pair | wall s / pair | mean vs rtk |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case, res in rows:
         ours = res["rtk"].mean
         for method, o in res.items():
             own = f"{_fmt(o.conf_mean)} / {_fmt(o.conf_p95)}" if method == "rtk" else "—"
             conf = f"{o.confident:.3f}" if method == "rtk" else "—"
-            ratio = "1.0×" if method == "rtk" else (f"{o.mean / ours:.1f}×" if np.isfinite(o.mean) else "fail")
-            lines.append(f"| {case} | {method} | {_fmt(o.mean)} | {_fmt(o.p95)} | {own} | {conf} | {o.seconds:.2f} | {ratio} |")
+            ratio = (
+                "1.0×"
+                if method == "rtk"
+                else (f"{o.mean / ours:.1f}×" if np.isfinite(o.mean) else "fail")
+            )
+            lines.append(
+                f"| {case} | {method} | {_fmt(o.mean)} | {_fmt(o.p95)} | {own} | {conf} | {o.cpu:.2f} | {o.seconds:.2f} | {ratio} |"
+            )
     return "\n".join(lines)
 
 
 def verdict(rows) -> List[str]:
     out = []
     ours = [r["rtk"] for _, r in rows]
-    worst_mean = max(o.mean for o in ours)
-    worst_p95 = max(o.p95 for o in ours)
-    slowest = max(o.seconds for o in ours)
-    out.append(f"- target mean EPE ≤ 0.25 px: worst case {worst_mean:.3f} px → {'met' if worst_mean <= 0.25 else 'MISSED'}")
-    out.append(f"- target p95 EPE ≤ 0.6 px: worst case {worst_p95:.3f} px → {'met' if worst_p95 <= 0.6 else 'MISSED'}")
-    out.append(f"- target ≤ 2 s per pair: slowest {slowest:.2f} s → {'met' if slowest <= 2 else 'MISSED'} (on this machine, shared; see load below)")
-    losses = [case for case, r in rows for m in ("ECC affine", "ECC + DIS")
-              if not (r["rtk"].mean < r[m].mean and r["rtk"].p95 < r[m].p95)]
-    out.append("- better than both peers (mean and p95) in every case: "
-               + ("yes" if not losses else "NO — not in: " + ", ".join(sorted(set(losses)))))
+    for label, key_m, key_p in (
+        ("confident pixels (the issue's measure)", "conf_mean", "conf_p95"),
+        ("all pixels the reference covers", "mean", "p95"),
+    ):
+        worst_mean = max(getattr(o, key_m) for o in ours)
+        worst_p95 = max(getattr(o, key_p) for o in ours)
+        out.append(
+            f"- mean EPE ≤ 0.25 px over {label}: worst case {worst_mean:.3f} px → "
+            f"{'met' if worst_mean <= 0.25 else 'MISSED'}"
+        )
+        out.append(
+            f"- p95 EPE ≤ 0.6 px over {label}: worst case {worst_p95:.3f} px → "
+            f"{'met' if worst_p95 <= 0.6 else 'MISSED'}"
+        )
+    slowest = max(o.cpu for o in ours)
+    slowest_wall = max(o.seconds for o in ours)
+    out.append(
+        f"- ≤ 2 s per pair on 2 cores: slowest {slowest:.2f} CPU s (all threads) → "
+        f"{'met' if slowest <= 2 else 'MISSED'}; wall {slowest_wall:.2f} s on a machine shared by "
+        "other jobs (load in the header), so wall seconds here are upper bounds"
+    )
+    losses = [
+        case
+        for case, r in rows
+        for m in ("ECC affine", "ECC + DIS")
+        if not (r["rtk"].mean < r[m].mean and r["rtk"].p95 < r[m].p95)
+    ]
+    out.append(
+        "- better than both peers (mean and p95) in every case: "
+        + ("yes" if not losses else "NO — not in: " + ", ".join(sorted(set(losses))))
+    )
     return out
 
 
@@ -214,28 +257,36 @@ def main(argv: Optional[List[str]] = None) -> int:
         res = run_case(name, picture, changes, seed=100 + i)
         rows.append((name, res))
         o = res["rtk"]
-        print(f"{name:14s} rtk {o.mean:.3f}/{o.p95:.3f} ({o.seconds:.2f}s)  ECC {_fmt(res['ECC affine'].mean)}  "
-              f"ECC+DIS {_fmt(res['ECC + DIS'].mean)}", file=sys.stderr, flush=True)
+        print(
+            f"{name:14s} rtk {o.mean:.3f}/{o.p95:.3f} conf {o.conf_mean:.3f}/{o.conf_p95:.3f} ({o.cpu:.2f} cpu s)  ECC {_fmt(res['ECC affine'].mean)}  "
+            f"ECC+DIS {_fmt(res['ECC + DIS'].mean)}",
+            file=sys.stderr,
+            flush=True,
+        )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    text = "\n".join([
-        "# Alignment benchmark (stage 02)",
-        "",
-        "Produced by `python benchmarks/alignment.py` — do not edit by hand.",
-        "",
-        f"Scan 2048×1556, reference 960×540; EPE in scan pixels over the pixels the reference truly covers "
-        f"(same pixels for every method). Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
-        f"OpenCV {cv2.__version__}, numpy {np.__version__}; load average at the end {load:.1f} "
-        f"(cores shared with other work: seconds are upper bounds).",
-        "",
-        table(rows),
-        "",
-        "## Targets",
-        "",
-        *verdict(rows),
-        "",
-        "Cases: " + "; ".join(f"{n} = {CASES[n][0]} {CASES[n][1]}" for n in names) + f". Every case on top of {BASE}.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# Alignment benchmark (stage 02)",
+            "",
+            "Produced by `python benchmarks/alignment.py` — do not edit by hand.",
+            "",
+            f"Scan 2048×1556, reference 960×540; EPE in scan pixels over the pixels the reference truly covers "
+            f"(same pixels for every method). Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+            f"OpenCV {cv2.__version__}, numpy {np.__version__}; load average at the end {load:.1f} "
+            f"(cores shared with other work: seconds are upper bounds).",
+            "",
+            table(rows),
+            "",
+            "## Targets",
+            "",
+            *verdict(rows),
+            "",
+            "Cases: "
+            + "; ".join(f"{n} = {CASES[n][0]} {CASES[n][1]}" for n in names)
+            + f". Every case on top of {BASE}.",
+            "",
+        ]
+    )
     print(text)
     if not args.no_write:
         out = Path(args.out)

@@ -334,8 +334,9 @@ def run_section(number: int, r: dict, load: float) -> list:
         "",
         f"Re-running the finished job (1 worker): {r['rerun']:.2f} s and the stage was not called "
         f"for any frame — {overhead:.2f} s per task of overhead (OpenJD session start shared "
-        f"by its tasks, task start, two interpreter start-ups, header checks of {r['chunk']} "
-        "frames).",
+        f"by its tasks, the task's interpreter start-up, completeness checks — header, size, "
+        f"last row — of {r['chunk']} frames). A task with frames to do also starts the "
+        "stage's own process; that cost lands in the per-frame figure below.",
         "",
         f"Target: 2 workers ≥ 1.7× the 1-worker throughput. {verdict}",
         "",

@@ -11,8 +11,9 @@ another size, their own noise, and
   two of every five video frames mix two film frames;
 - ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
   mixes two film frames, and every film frame exists only as two fields of two video frames;
-- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, single frames
-  dropped and repeated.
+- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, three single
+  frames dropped and two repeated (isolated: at least 40 frames apart and 8 from a cut,
+  outside the censored shot).
 
 Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that show
 it (progressive references: both fields of the frame).  Values are display-referred 0–1.
@@ -26,9 +27,28 @@ from typing import Dict, List, Optional, Set, Tuple
 import cv2
 import numpy as np
 
-_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "coins", "moon", "rocket", "horse",
-           "clock", "hubble_deep_field", "immunohistochemistry", "brick", "grass", "gravel",
-           "cell", "page", "text", "colorwheel", "retina", "cat")
+_IMAGES = (
+    "astronaut",
+    "camera",
+    "coffee",
+    "chelsea",
+    "coins",
+    "moon",
+    "rocket",
+    "horse",
+    "clock",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "brick",
+    "grass",
+    "gravel",
+    "cell",
+    "page",
+    "text",
+    "colorwheel",
+    "retina",
+    "cat",
+)
 _FOREIGN = ("colorwheel", "text")
 
 
@@ -80,8 +100,9 @@ def _render(src: np.ndarray, centre, width: float, size=(128, 96)) -> np.ndarray
     scale = width / w
     cx, cy = centre
     m = np.array([[scale, 0, cx - scale * w / 2], [0, scale, cy - scale * h / 2]], np.float32)
-    return cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REFLECT)
+    return cv2.warpAffine(
+        src, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
+    )
 
 
 def make_shots(n_frames: int, rng: np.random.Generator) -> List[ShotSpec]:
@@ -98,15 +119,23 @@ def make_shots(n_frames: int, rng: np.random.Generator) -> List[ShotSpec]:
         width = float(rng.uniform(0.35, 0.7) * w)
         speed = rng.uniform(0.8, 3.0)
         ang = rng.uniform(0, 2 * np.pi)
-        shots.append(ShotSpec(name, length, (float(rng.uniform(0.35, 0.65) * w), float(rng.uniform(0.35, 0.65) * h)),
-                              (float(speed * np.cos(ang)), float(speed * np.sin(ang))), width,
-                              float(rng.choice([1.0, 0.997, 1.003]))))
+        shots.append(
+            ShotSpec(
+                name,
+                length,
+                (float(rng.uniform(0.35, 0.65) * w), float(rng.uniform(0.35, 0.65) * h)),
+                (float(speed * np.cos(ang)), float(speed * np.sin(ang))),
+                width,
+                float(rng.choice([1.0, 0.997, 1.003])),
+            )
+        )
         total += length
     return shots
 
 
-def make_reel(n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: float = 0.03,
-              dissolve: int = 0) -> Reel:
+def make_reel(
+    n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: float = 0.03, dissolve: int = 0
+) -> Reel:
     """Film frames, float32 RGB 0–1. ``dissolve`` > 0 joins shots 1 and 2 with a dissolve of
     that many frames (overlapping the end of shot 1 and the start of shot 2)."""
     rng = np.random.default_rng(seed)
@@ -120,7 +149,7 @@ def make_reel(n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: flo
             cuts.append(len(frames))
         for t in range(spec.length):
             c = (spec.start[0] + spec.velocity[0] * t, spec.start[1] + spec.velocity[1] * t)
-            img = _render(src, c, spec.width * spec.zoom ** t, size)
+            img = _render(src, c, spec.width * spec.zoom**t, size)
             img = img * float(1.0 + rng.normal(0, 0.01))
             frames.append(img.astype(np.float32))
             shot_of.append(s)
@@ -139,21 +168,40 @@ def make_reel(n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: flo
 
 
 def _grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
-    out = np.clip(img, 0, 1) ** 0.8 * np.array([1.08, 0.97, 0.9], np.float32) + 0.02
+    out = (
+        cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8)
+        * np.array([1.08, 0.97, 0.9], np.float32)
+        + 0.02
+    )
     out = cv2.GaussianBlur(out, (0, 0), 0.8)
     out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    out = out + rng.normal(0, noise, out.shape).astype(np.float32)
-    return np.clip(out, 0, 1).astype(np.float32)
+    if noise:
+        out += noise * rng.standard_normal(out.shape, dtype=np.float32)
+    return np.clip(out, 0, 1, out=out)
 
 
 def _leader(n: int, size, rng) -> List[np.ndarray]:
     w, h = size
-    return [np.clip(np.full((h, w, 3), 0.05, np.float32) + rng.normal(0, 0.02, (h, w, 3)).astype(np.float32), 0, 1)
-            for _ in range(n)]
+    return [
+        np.clip(
+            np.full((h, w, 3), 0.05, np.float32)
+            + rng.normal(0, 0.02, (h, w, 3)).astype(np.float32),
+            0,
+            1,
+        )
+        for _ in range(n)
+    ]
 
 
-def _progressive(name: str, reel: Reel, order: List[Optional[int]], fps: float, size, seed: int,
-                 extra: Optional[Dict[int, np.ndarray]] = None) -> Reference:
+def _progressive(
+    name: str,
+    reel: Reel,
+    order: List[Optional[int]],
+    fps: float,
+    size,
+    seed: int,
+    extra: Optional[Dict[int, np.ndarray]] = None,
+) -> Reference:
     """``order``: per reference frame, the scan frame index it shows (None: leader/foreign)."""
     rng = np.random.default_rng(seed)
     leader = _leader(1, size, rng)[0]
@@ -162,16 +210,20 @@ def _progressive(name: str, reel: Reel, order: List[Optional[int]], fps: float, 
     for k, i in enumerate(order):
         if i is None:
             img = extra[k] if extra and k in extra else leader
-            frames.append(_grade(img, size, rng) if extra and k in extra else
-                          np.clip(leader + rng.normal(0, 0.02, leader.shape).astype(np.float32), 0, 1))
+            frames.append(
+                _grade(img, size, rng)
+                if extra and k in extra
+                else np.clip(leader + rng.normal(0, 0.02, leader.shape).astype(np.float32), 0, 1)
+            )
         else:
             frames.append(_grade(reel.frames[i], size, rng))
             truth[i] |= {(k, 0), (k, 1)}
     return Reference(name, frames, fps, truth)
 
 
-def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: float, size,
-                seed: int) -> Reference:
+def _interlaced(
+    name: str, reel: Reel, field_src: List[Optional[int]], fps: float, size, seed: int
+) -> Reference:
     """``field_src``: per field in time order (upper field first), the scan frame index."""
     rng = np.random.default_rng(seed)
     w, h = size
@@ -193,7 +245,8 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
         top, bottom = field_src[2 * k], field_src[2 * k + 1]
         img = graded(bottom).copy()
         img[0::2] = graded(top)[0::2]
-        img = np.clip(img + rng.normal(0, 0.025, img.shape).astype(np.float32), 0, 1)
+        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
+        img = np.clip(img, 0, 1, out=img)
         frames.append(img)
         if top is not None:
             truth[top].add((k, 0))
@@ -202,17 +255,22 @@ def _interlaced(name: str, reel: Reel, field_src: List[Optional[int]], fps: floa
     return Reference(name, frames, fps, truth, field_order="upper")
 
 
-def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
+def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
+    """The four references (or ``only`` the one named)."""
     n = len(reel.frames)
     rng = np.random.default_rng(seed)
     refs = []
     # PAL 25 fps, 1:1, 14 frames of leader.
     refs.append(_progressive("pal", reel, [None] * 14 + list(range(n)), 25.0, (120, 96), seed))
+    if only == "pal":
+        return refs
     # NTSC 29.97 3:2 pulldown, upper field first, 3 leader fields.
     fields: List[Optional[int]] = [None] * 4
     for i in range(n):
         fields += [i] * (2 if i % 2 == 0 else 3)
     refs.append(_interlaced("ntsc32", reel, fields, 30000 / 1001, (120, 96), seed + 1))
+    if only == "ntsc32":
+        return refs[1:]
     # PAL interlaced, field phase shifted: film frame i = bottom of k, top of k+1.
     fields = [None]
     for i in range(n):
@@ -225,8 +283,22 @@ def make_references(reel: Reel, *, seed: int = 11) -> List[Reference]:
     inserted_after = shots[2 * len(shots) // 3][1]
     order: List[Optional[int]] = [None] * 6
     extra: Dict[int, np.ndarray] = {}
-    drops = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 3, replace=False))
-    repeats = set(int(x) for x in rng.choice(np.arange(shots[1][0] + 5, n - 5), 2, replace=False))
+    # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
+    # repeat a few frames apart in a slow shot read, by content, as a shift between them)
+    lo = shots[1][0] + 5 if len(shots) > 1 else 5
+    near_cut = lambda i: any(abs(i - c) < 8 for c in reel.cuts)  # noqa: E731
+    pool = [
+        i
+        for i in range(lo, n - 5)
+        if not censored[0] - 2 <= i < censored[1] + 2 and not near_cut(i)
+    ]
+    picked: List[int] = []
+    for i in rng.permutation(pool):
+        if all(abs(int(i) - p) >= 40 for p in picked):
+            picked.append(int(i))
+        if len(picked) == 5:
+            break
+    drops, repeats = set(picked[:3]), set(picked[3:])
     foreign = _source(_FOREIGN[0])
     for i in range(n):
         if censored[0] <= i < censored[1] or i in drops:

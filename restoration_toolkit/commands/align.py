@@ -31,24 +31,74 @@ SCHEMA = "rtk.alignment/1"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", nargs="?", help="scan: one image or a sequence (scan.####.exr, scan.%%04d.exr, 'scan.####.exr 1001-1100'); default: the project's source")
-    parser.add_argument("reference", nargs="?", help="reference: one image or a sequence (dvd.####.png); default: the project's reference")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default on a project: pipeline/02_alignment)")
-    parser.add_argument("--frames", metavar="LIST", help="scan frames to align, e.g. 1001-1010,1020 (default: all, or the pairs of pairs.yaml on a project)")
-    parser.add_argument("--reference-frames", metavar="LIST", help="reference frames, matched to the scan frames in order (default: all, in order)")
-    parser.add_argument("--pairs", metavar="FILE", help="pairs.yaml naming scan frame ↔ reference frame (default on a project: pipeline/01_dataset_curation/pairs.yaml when it exists)")
-    parser.add_argument("--smooth", metavar="FRAMES", type=float, nargs="?", const=2.0, default=0.0,
-                        help="smooth the global model over time (Gaussian sigma in frames, default 2 when given)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="frames aligned in parallel (processes)")
-    parser.add_argument("--filter", default="cubic", choices=("nearest", "linear", "cubic", "lanczos"), help="resampling filter for aligned.####.exr")
-    parser.add_argument("--no-dense", action="store_true", help="global model only (no dense residual field)")
-    parser.add_argument("--pixel-aspect", type=float, default=None, metavar="PAR", help="reference pixel aspect (default: the file's, or project.yaml's)")
-    parser.add_argument("--project", metavar="DIR", default=None, help="restoration project folder (default: the nearest project.yaml, used when SOURCE/REFERENCE are not given)")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="scan: one image or a sequence (scan.####.exr, scan.%%04d.exr, 'scan.####.exr 1001-1100'); default: the project's source",
+    )
+    parser.add_argument(
+        "reference",
+        nargs="?",
+        help="reference: one image or a sequence (dvd.####.png); default: the project's reference",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="output folder (default on a project: pipeline/02_alignment)"
+    )
+    parser.add_argument(
+        "--frames",
+        metavar="LIST",
+        help="scan frames to align, e.g. 1001-1010,1020 (default: all, or on a project the pairs and held-out frames of pairs.yaml)",
+    )
+    parser.add_argument(
+        "--reference-frames",
+        metavar="LIST",
+        help="reference frames, matched to the scan frames in order (default: all, in order)",
+    )
+    parser.add_argument(
+        "--pairs",
+        metavar="FILE",
+        help="pairs.yaml naming scan frame ↔ reference frame (default on a project: pipeline/01_dataset_curation/pairs.yaml when it exists)",
+    )
+    parser.add_argument(
+        "--smooth",
+        metavar="FRAMES",
+        type=float,
+        nargs="?",
+        const=2.0,
+        default=0.0,
+        help="smooth the global model over time (Gaussian sigma in frames, default 2 when given)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="frames aligned in parallel (processes)"
+    )
+    parser.add_argument(
+        "--filter",
+        default="cubic",
+        choices=("nearest", "linear", "cubic", "lanczos"),
+        help="resampling filter for aligned.####.exr",
+    )
+    parser.add_argument(
+        "--no-dense", action="store_true", help="global model only (no dense residual field)"
+    )
+    parser.add_argument(
+        "--pixel-aspect",
+        type=float,
+        default=None,
+        metavar="PAR",
+        help="reference pixel aspect (default: the file's, or project.yaml's)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        default=None,
+        help="restoration project folder (default: the nearest project.yaml, used when SOURCE/REFERENCE are not given)",
+    )
     add_json_argument(parser)
     add_no_log_argument(parser)
 
 
 # -- work items ------------------------------------------------------------------------------
+
 
 @dataclass
 class Job:
@@ -78,15 +128,26 @@ def _read(path: str):
     return read_image(path, channels=3)
 
 
-def _estimate(job: Job, settings: Settings, initial=None, refine_global: bool = True, dense: Optional[bool] = None):
+def _estimate(
+    job: Job,
+    settings: Settings,
+    initial=None,
+    refine_global: bool = True,
+    dense: Optional[bool] = None,
+):
     from ..core.alignment import AlignmentOptions, estimate_alignment
 
     scan = _read(job.scan_path)
     ref = _read(job.reference_path)
-    par = settings.pixel_aspect or (ref.metadata.pixel_aspect / max(scan.metadata.pixel_aspect, 1e-6))
-    opts = AlignmentOptions(reference_pixel_aspect=par or 1.0, initial_matrix=initial,
-                            refine_global=refine_global,
-                            dense=settings.dense if dense is None else dense)
+    par = settings.pixel_aspect or (
+        ref.metadata.pixel_aspect / max(scan.metadata.pixel_aspect, 1e-6)
+    )
+    opts = AlignmentOptions(
+        reference_pixel_aspect=par or 1.0,
+        initial_matrix=initial,
+        refine_global=refine_global,
+        dense=settings.dense if dense is None else dense,
+    )
     return scan, ref, estimate_alignment(scan.pixels, ref.pixels, opts)
 
 
@@ -97,19 +158,33 @@ def run_job(job: Job, settings: Settings, initial=None, write: bool = True) -> D
         import cv2
 
         cv2.setNumThreads(settings.threads)
-    record: Dict[str, Any] = {"scan_frame": job.scan_frame, "reference_frame": job.reference_frame,
-                              "scan": job.scan_path, "reference": job.reference_path}
+    record: Dict[str, Any] = {
+        "scan_frame": job.scan_frame,
+        "reference_frame": job.reference_frame,
+        "scan": job.scan_path,
+        "reference": job.reference_path,
+    }
     if job.problem:
         return {**record, "status": "failed", "error": job.problem}
     try:
-        scan, ref, result = _estimate(job, settings, initial, refine_global=initial is None,
-                                      dense=None if write else False)
+        scan, ref, result = _estimate(
+            job, settings, initial, refine_global=initial is None, dense=None if write else False
+        )
         if not write:
-            return {**record, "status": "ok", "matrix": result.matrix.tolist(),
-                    "confident_fraction": result.figures.confident_fraction}
+            return {
+                **record,
+                "status": "ok",
+                "matrix": result.matrix.tolist(),
+                "confident_fraction": result.figures.confident_fraction,
+            }
         _write_outputs(job, settings, scan, ref, result)
-        return {**record, "status": "ok", **result.to_json(),
-                "outputs": dict(job.outputs), "smoothed": initial is not None}
+        return {
+            **record,
+            "status": "ok",
+            **result.to_json(),
+            "outputs": dict(job.outputs),
+            "smoothed": initial is not None,
+        }
     except RTKError as exc:
         return {**record, "status": "failed", "error": str(exc)}
     except Exception as exc:  # a frame must never take the others down
@@ -125,26 +200,51 @@ def _write_outputs(job: Job, settings: Settings, scan, ref, result) -> None:
     if settings.working_space and settings.reference_colorspace and settings.ocio_config:
         from ..core.ocio import convert_colorspace
 
-        pixels = convert_colorspace(pixels, settings.reference_colorspace, settings.working_space,
-                                    config=settings.ocio_config)
+        pixels = convert_colorspace(
+            pixels,
+            settings.reference_colorspace,
+            settings.working_space,
+            config=settings.ocio_config,
+        )
         colorspace = settings.working_space
     aligned = apply_alignment(pixels, result, filter=settings.filter)
     provenance = {
-        "rtk:stage": "02_alignment", "rtk:scan": str(job.scan_path), "rtk:reference": str(job.reference_path),
-        "rtk:scan_frame": int(job.scan_frame), "rtk:model": "affine+bspline" if result.field is not None else "affine",
+        "rtk:stage": "02_alignment",
+        "rtk:scan": str(job.scan_path),
+        "rtk:reference": str(job.reference_path),
+        "rtk:scan_frame": int(job.scan_frame),
+        "rtk:model": "affine+bspline" if result.field is not None else "affine",
         "rtk:confident_fraction": float(round(result.figures.confident_fraction, 4)),
     }
     protect = settings.protect
-    write_image(job.outputs["aligned"], aligned,
-                ImageMetadata(colorspace=colorspace, timecode=scan.metadata.timecode, attributes=provenance),
-                data_format="half", protect=protect)
-    write_stmap(job.outputs["stmap"], result.map_xy, result.reference_shape,
-                metadata=ImageMetadata(attributes=provenance), protect=protect)
-    write_image(job.outputs["confidence"], result.confidence, ImageMetadata(attributes=provenance),
-                data_format="half", protect=protect, channel_names=("Y",))
+    write_image(
+        job.outputs["aligned"],
+        aligned,
+        ImageMetadata(
+            colorspace=colorspace, timecode=scan.metadata.timecode, attributes=provenance
+        ),
+        data_format="half",
+        protect=protect,
+    )
+    write_stmap(
+        job.outputs["stmap"],
+        result.map_xy,
+        result.reference_shape,
+        metadata=ImageMetadata(attributes=provenance),
+        protect=protect,
+    )
+    write_image(
+        job.outputs["confidence"],
+        result.confidence,
+        ImageMetadata(attributes=provenance),
+        data_format="half",
+        protect=protect,
+        channel_names=("Y",),
+    )
 
 
 # -- planning --------------------------------------------------------------------------------
+
 
 def _outputs(out: Path, frame: int, single: bool) -> Dict[str, str]:
     if single:
@@ -152,8 +252,15 @@ def _outputs(out: Path, frame: int, single: bool) -> Dict[str, str]:
     return {k: str(out / f"{k}.{frame:04d}.exr") for k in ("aligned", "stmap", "confidence")}
 
 
-def plan_jobs(source: str, reference: str, out: Path, *, frames: Optional[str] = None,
-              reference_frames: Optional[str] = None, pairs: Optional[List[Tuple[int, int]]] = None) -> List[Job]:
+def plan_jobs(
+    source: str,
+    reference: str,
+    out: Path,
+    *,
+    frames: Optional[str] = None,
+    reference_frames: Optional[str] = None,
+    pairs: Optional[List[Tuple[int, int]]] = None,
+) -> List[Job]:
     """Pair scan frames with reference frames: from ``pairs`` (scan, reference) when given,
     else in order. Missing files and frames without a partner become failed jobs, not errors."""
     from ..core.frames import parse_frames
@@ -193,13 +300,23 @@ def plan_jobs(source: str, reference: str, out: Path, *, frames: Optional[str] =
 
 # -- running ---------------------------------------------------------------------------------
 
-def _map(jobs: List[Job], settings: Settings, workers: int, progress, label: str,
-         initial: Optional[Dict[int, Any]] = None, write: bool = True) -> Dict[int, Dict[str, Any]]:
+
+def _map(
+    jobs: List[Job],
+    settings: Settings,
+    workers: int,
+    progress,
+    label: str,
+    initial: Optional[Dict[int, Any]] = None,
+    write: bool = True,
+) -> Dict[int, Dict[str, Any]]:
     results: Dict[int, Dict[str, Any]] = {}
     total = len(jobs)
     if workers <= 1 or total <= 1:
         for i, job in enumerate(jobs):
-            results[job.scan_frame] = run_job(job, settings, (initial or {}).get(job.scan_frame), write)
+            results[job.scan_frame] = run_job(
+                job, settings, (initial or {}).get(job.scan_frame), write
+            )
             progress(i + 1, total, f"{label} {job.scan_frame}")
         return results
     import multiprocessing
@@ -208,21 +325,29 @@ def _map(jobs: List[Job], settings: Settings, workers: int, progress, label: str
     ctx = multiprocessing.get_context("spawn")
     worker_settings = Settings(**{**settings.__dict__, "threads": 1})
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(run_job, job, worker_settings, (initial or {}).get(job.scan_frame), write): job
-                   for job in jobs}
+        futures = {
+            pool.submit(
+                run_job, job, worker_settings, (initial or {}).get(job.scan_frame), write
+            ): job
+            for job in jobs
+        }
         for done, fut in enumerate(as_completed(futures), 1):
             job = futures[fut]
             try:
                 results[job.scan_frame] = fut.result()
             except Exception as exc:  # a dead worker
-                results[job.scan_frame] = {"scan_frame": job.scan_frame, "status": "failed",
-                                           "error": f"worker failed: {exc}"}
+                results[job.scan_frame] = {
+                    "scan_frame": job.scan_frame,
+                    "status": "failed",
+                    "error": f"worker failed: {exc}",
+                }
             progress(done, total, f"{label} {job.scan_frame}")
     return results
 
 
-def align_jobs(jobs: List[Job], settings: Settings, *, smooth: float = 0.0, workers: int = 1,
-               progress=None) -> Dict[int, Dict[str, Any]]:
+def align_jobs(
+    jobs: List[Job], settings: Settings, *, smooth: float = 0.0, workers: int = 1, progress=None
+) -> Dict[int, Dict[str, Any]]:
     """Run the jobs (two passes with ``smooth``: global models first, smoothed, then the
     dense fit and outputs on the smoothed models)."""
     import numpy as np
@@ -237,8 +362,14 @@ def align_jobs(jobs: List[Job], settings: Settings, *, smooth: float = 0.0, work
     weights = {f: first[f].get("confident_fraction", 1.0) for f in good}
     smoothed = smooth_matrices(good, smooth, weights=weights)
     todo = [j for j in jobs if j.scan_frame in smoothed or j.problem or j.scan_frame not in good]
-    results = _map([j for j in todo if j.scan_frame in smoothed], settings, workers, say, "aligning",
-                   initial=smoothed)
+    results = _map(
+        [j for j in todo if j.scan_frame in smoothed],
+        settings,
+        workers,
+        say,
+        "aligning",
+        initial=smoothed,
+    )
     for f, r in first.items():
         if r.get("status") != "ok":
             results[f] = r
@@ -254,10 +385,22 @@ def _summary(records: Dict[int, Dict[str, Any]]) -> Dict[str, Any]:
         vals = [f[key] for f in figs if f.get(key) is not None]
         return round(float(fn(vals)), 5) if vals else None
 
-    look = sorted((f for f, r in records.items() if r.get("status") == "ok" and
-                   (r["figures"]["confident_fraction"] < 0.2 or r["figures"]["correlation"] < 0.3 or r.get("warnings"))))
+    look = sorted(
+        (
+            f
+            for f, r in records.items()
+            if r.get("status") == "ok"
+            and (
+                r["figures"]["confident_fraction"] < 0.2
+                or r["figures"]["correlation"] < 0.3
+                or r.get("warnings")
+            )
+        )
+    )
     return {
-        "frames": len(records), "aligned": len(ok), "failed": failed,
+        "frames": len(records),
+        "aligned": len(ok),
+        "failed": failed,
         "look_at": look,
         "confident_fraction_min": stat("confident_fraction", min),
         "confident_fraction_mean": stat("confident_fraction", lambda v: sum(v) / len(v)),
@@ -277,17 +420,16 @@ def run(args: argparse.Namespace) -> int:
         if not args.out:
             raise RTKError("--out DIR is required when SOURCE and REFERENCE are given")
         out = Path(args.out)
-        if args.project:
-            from ..core.project import open_project
-
-            project = open_project(args.project)
+        project = _project_for(args.project, reference)
     else:
         from ..core.project import open_project
 
         project = open_project(args.project)
         if project.reference is None:
-            raise RTKError("project has no reference to align (technique " + project.technique + ")",
-                           project.root / "project.yaml")
+            raise RTKError(
+                "project has no reference to align (technique " + project.technique + ")",
+                project.root / "project.yaml",
+            )
         source = project.source_spec()
         reference = project.reference_spec()
         out = Path(args.out) if args.out else project.alignment_dir
@@ -298,21 +440,42 @@ def run(args: argparse.Namespace) -> int:
         pairs_file = Path(args.pairs) if args.pairs else project.pairs_file
         if pairs_file.is_file():
             args.pairs = str(pairs_file)
-    if project is not None and project.reference is not None:
+    source, reference = _absolute(source), _absolute(reference)
+    if project is not None and project.reference is not None and _same_footage(project, reference):
         settings.ocio_config = project.color.ocio_config
         settings.reference_colorspace = project.reference.colorspace
         settings.working_space = project.color.working_space
         if settings.pixel_aspect is None and project.reference.pixel_aspect:
-            settings.pixel_aspect = project.reference.pixel_aspect / max(project.source.pixel_aspect, 1e-6)
+            settings.pixel_aspect = project.reference.pixel_aspect / max(
+                project.source.pixel_aspect, 1e-6
+            )
     if args.pairs:
         from ..core.pairs import load_pairs
 
         ps = load_pairs(args.pairs)
-        pairs = [(p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None]
-    jobs = plan_jobs(source, reference, out, frames=args.frames, reference_frames=args.reference_frames, pairs=pairs)
-    settings.protect = sorted({j.scan_path for j in jobs if j.scan_path} | {j.reference_path for j in jobs if j.reference_path})
+        pairs = [
+            (p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None
+        ]
+        # held-out frames too: validation and the MatchGrade hold-out figures measure them
+        # against their aligned reference
+        paired = {s for s, _ in pairs}
+        pairs += sorted((s, r) for s, r in ps.holdout_references.items() if s not in paired)
+    jobs = plan_jobs(
+        source,
+        reference,
+        out,
+        frames=args.frames,
+        reference_frames=args.reference_frames,
+        pairs=pairs,
+    )
+    settings.protect = sorted(
+        {j.scan_path for j in jobs if j.scan_path}
+        | {j.reference_path for j in jobs if j.reference_path}
+    )
     out.mkdir(parents=True, exist_ok=True)
-    with progress_bar("aligning", len(jobs) * (2 if args.smooth > 0 else 1), quiet=args.json) as bar:
+    with progress_bar(
+        "aligning", len(jobs) * (2 if args.smooth > 0 else 1), quiet=args.json
+    ) as bar:
         offset = [0]
 
         def progress(done: int, total: int, message: str = "") -> None:
@@ -322,30 +485,89 @@ def run(args: argparse.Namespace) -> int:
             else:
                 bar(offset[0] + done, offset[0] + total, message)
 
-        records = align_jobs(jobs, settings, smooth=args.smooth, workers=max(1, args.jobs), progress=progress)
+        records = align_jobs(
+            jobs, settings, smooth=args.smooth, workers=max(1, args.jobs), progress=progress
+        )
     document = _write_json(out / "alignment.json", source, reference, records, settings, args)
     summary = document["summary"]
+    _write_nk(out, settings)
     for f in summary["failed"]:
         print(f"rtk: error: frame {f}: {records[f]['error']}", file=sys.stderr)
     _log(project, args, jobs, records, summary, out)
     if args.json:
-        print_json({"alignment": str(out / "alignment.json"), "summary": summary,
-                    "frames": {str(f): _short(r) for f, r in sorted(records.items())}})
+        print_json(
+            {
+                "alignment": str(out / "alignment.json"),
+                "summary": summary,
+                "frames": {str(f): _short(r) for f, r in sorted(records.items())},
+            }
+        )
     else:
-        print(f"aligned {summary['aligned']} of {summary['frames']} frames → {out}"
-              + (f"; FAILED: {', '.join(map(str, summary['failed']))}" if summary["failed"] else "")
-              + (f"; look at: {', '.join(map(str, summary['look_at']))}" if summary["look_at"] else ""))
+        print(
+            f"aligned {summary['aligned']} of {summary['frames']} frames → {out}"
+            + (f"; FAILED: {', '.join(map(str, summary['failed']))}" if summary["failed"] else "")
+            + (
+                f"; look at: {', '.join(map(str, summary['look_at']))}"
+                if summary["look_at"]
+                else ""
+            )
+        )
     return 1 if summary["failed"] else 0
+
+
+def _write_nk(out: Path, settings: Settings) -> None:
+    """alignment.nk: the same graph the Nuke menu pastes (Read(stmap) + STMap(reference))."""
+    from ..core.atomic import atomic_write_text
+    from ..nk import write_script
+    from ..nk.alignment_graph import alignment_graph
+
+    try:
+        graph = alignment_graph(
+            out / "alignment.json", reference_colorspace=settings.reference_colorspace
+        )
+    except RTKError:
+        return  # nothing aligned: no graph
+    atomic_write_text(out / "alignment.nk", write_script(graph.script))
+
+
+def _absolute(spec: str) -> str:
+    """A spec with its path made absolute (a trailing frame range is kept)."""
+    head, sep, tail = spec.partition(" ")
+    return os.path.abspath(head) + sep + tail
+
+
+def _project_for(explicit: Optional[str], reference: str):
+    """The project named by --project, else the nearest one above the current folder (None
+    when there is none): its colour settings apply when REFERENCE is its reference."""
+    from ..core.project import open_project
+
+    if explicit:
+        return open_project(explicit)
+    try:
+        return open_project(None)
+    except RTKError:
+        return None
+
+
+def _same_footage(project, spec: str) -> bool:
+    ref = project.reference_spec()
+    return bool(ref) and _absolute(spec).split(" ")[0] == os.path.abspath(ref.split(" ")[0])
 
 
 def _short(record: Dict[str, Any]) -> Dict[str, Any]:
     if record.get("status") != "ok":
         return {"status": "failed", "error": record.get("error")}
-    return {"status": "ok", "figures": record["figures"], "live_area": record["live_area"],
-            "warnings": record["warnings"]}
+    return {
+        "status": "ok",
+        "figures": record["figures"],
+        "live_area": record["live_area"],
+        "warnings": record["warnings"],
+    }
 
 
-def _write_json(path: Path, source: str, reference: str, records, settings: Settings, args) -> Dict[str, Any]:
+def _write_json(
+    path: Path, source: str, reference: str, records, settings: Settings, args
+) -> Dict[str, Any]:
     from ..core.atomic import atomic_write_text
 
     frames: Dict[str, Any] = {}
@@ -364,15 +586,29 @@ def _write_json(path: Path, source: str, reference: str, records, settings: Sett
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "source": source,
         "reference": reference,
-        "settings": {"dense": settings.dense, "filter": settings.filter, "smooth_sigma_frames": args.smooth,
-                     "reference_pixel_aspect": settings.pixel_aspect,
-                     "working_space": settings.working_space, "reference_colorspace": settings.reference_colorspace,
-                     "stmap": "u=(x+0.5)/W, v=1-(y+0.5)/H in reference-normalised coordinates, float32"},
+        "settings": {
+            "dense": settings.dense,
+            "filter": settings.filter,
+            "smooth_sigma_frames": args.smooth,
+            "reference_pixel_aspect": settings.pixel_aspect,
+            "working_space": settings.working_space,
+            "reference_colorspace": settings.reference_colorspace,
+            "stmap": "u=(x+0.5)/W, v=1-(y+0.5)/H in reference-normalised coordinates, float32",
+        },
         "summary": _summary(all_records),
         "frames": ordered,
     }
     atomic_write_text(path, json.dumps(document, indent=1, default=str) + "\n")
     return document
+
+
+def _median_live_area(records) -> Optional[List[int]]:
+    import statistics
+
+    boxes = [
+        r["live_area"] for r in records.values() if r.get("status") == "ok" and r.get("live_area")
+    ]
+    return [int(statistics.median(b[i] for b in boxes)) for i in range(4)] if boxes else None
 
 
 def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
@@ -384,13 +620,30 @@ def _log(project, args, jobs: List[Job], records, summary, out: Path) -> None:
         return
     frames = sorted(records)
     try:
-        log_run(project.root, stage="alignment", technique=project.technique, frames=frames,
-                parameters={"dense": not args.no_dense, "filter": args.filter, "smooth": args.smooth,
-                            "jobs": args.jobs},
-                figures={k: v for k, v in summary.items() if isinstance(v, (int, float)) and v is not None},
-                inputs=[Path(project.source_spec()), Path(project.reference_spec() or "")],
-                outputs=[out / "alignment.json"],
-                observations=(f"failed frames: {summary['failed']}; " if summary["failed"] else "")
-                + (f"look at: {summary['look_at']}" if summary["look_at"] else "all frames within thresholds"))
+        log_run(
+            project.root,
+            stage="alignment",
+            technique=project.technique,
+            frames=frames,
+            parameters={
+                "dense": not args.no_dense,
+                "filter": args.filter,
+                "smooth": args.smooth,
+                "jobs": args.jobs,
+            },
+            figures={
+                k: v for k, v in summary.items() if isinstance(v, (int, float)) and v is not None
+            },
+            inputs=[Path(project.source_spec()), Path(project.reference_spec() or "")],
+            outputs=[out / "alignment.json"],
+            alignment_path="automatic",  # the log's vocabulary: automatic / manual
+            live_area=_median_live_area(records),
+            observations=(f"failed frames: {summary['failed']}; " if summary["failed"] else "")
+            + (
+                f"look at: {summary['look_at']}"
+                if summary["look_at"]
+                else "all frames within thresholds"
+            ),
+        )
     except Exception as exc:  # the log must never fail the stage
         print(f"rtk: warning: experiment log not updated ({exc})", file=sys.stderr)

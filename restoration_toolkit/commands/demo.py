@@ -45,7 +45,8 @@ def _steps() -> Sequence[DemoStep]:
         DemoStep("05 MatchGrade fit (the traditional color baseline)",
                  lambda p: ["matchgrade", "fit", "--project", str(p)],
                  lambda p: p / s5 / "grade.cube"),
-        DemoStep("05 MatchGrade apply", lambda p: ["matchgrade", "apply", "--project", str(p)],
+        DemoStep("05 MatchGrade apply to the whole scan",
+                 lambda p: ["matchgrade", "apply", str(p / s5 / "grade.cube"), "--project", str(p)],
                  lambda p: p / s5),
         DemoStep("03 CopyCat training script", lambda p: ["nk", "train", "--project", str(p)],
                  lambda p: p / s3),
@@ -56,7 +57,7 @@ def _steps() -> Sequence[DemoStep]:
         DemoStep("04 inference over the whole scan",
                  lambda p: ["infer", "--project", str(p), "--model", str(p / s3 / "torch" / "model.pt"),
                             str(p / "media" / "DEMO_SOURCE_####.exr"),
-                            "--out", str(p / s4 / "sequence_ml_####.exr")],
+                            "--out", str(p / s4 / "DEMO_ml_####.exr")],
                  lambda p: p / s4),
         DemoStep("05 validation report", lambda p: ["validate", "--project", str(p)],
                  lambda p: p / s5 / "report" / "index.html"),
@@ -146,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     known = set(build_parser()._subparsers._group_actions[0].choices)  # registered commands
     failures = 0
+    results: List[str] = []
     for step in _steps():
         argv = step.argv(root)
         if argv[0] not in known:
@@ -159,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  FAILED (exit {code})")
             continue
         print(f"  done in {time.monotonic() - started:.1f} s → {step.result(root)}")
+        results.append(f"  {step.title:<55} {step.result(root)}")
+    print("\nwhere the results are:")
+    print("\n".join(results))
+    print(f"  {'experiment log':<55} {root / 'notes' / 'experiments.md'}")
     return 1 if failures else 0
 
 

@@ -64,9 +64,10 @@ def _stage_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--verify",
-        choices=("header", "full"),
-        default="header",
-        help="how a finished frame is checked: header + size (default) or a full decode",
+        choices=("tail", "header", "full"),
+        default="tail",
+        help="how a finished frame is checked: header, size and last row (tail, default), "
+        "header and size only, or a full decode",
     )
 
 

@@ -197,16 +197,20 @@ def run(args: argparse.Namespace) -> int:
                     progress=progress,
                 )
     if args.json:
+        from ..report.validation_report import json_safe
+
         print_json(
-            {
-                "report": outcome.html,
-                "json": outcome.json,
-                "experiment_entry": outcome.entry_id,
-                "summary": outcome.summary,
-                "best": outcome.best,
-                "outlier_frames": outcome.outlier_frames,
-                "curate_command": outcome.curate_command,
-            }
+            json_safe(
+                {
+                    "report": outcome.html,
+                    "json": outcome.json,
+                    "experiment_entry": outcome.entry_id,
+                    "summary": outcome.summary,
+                    "best": outcome.best,
+                    "outlier_frames": outcome.outlier_frames,
+                    "curate_command": outcome.curate_command,
+                }
+            )
         )
         return 0
     _print_summary(outcome)

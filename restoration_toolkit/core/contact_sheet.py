@@ -44,7 +44,16 @@ def display_normalise(pixels: np.ndarray) -> np.ndarray:
 
 def _text(img: np.ndarray, text: str, org, scale: float, color) -> None:
     """Draw on a uint8 image (OpenCV draws text on 8-bit images only); color in 0–1."""
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, tuple(int(255 * c) for c in color), 1, cv2.LINE_AA)
+    cv2.putText(
+        img,
+        text,
+        org,
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        tuple(int(255 * c) for c in color),
+        1,
+        cv2.LINE_AA,
+    )
 
 
 def _tile(img: Optional[np.ndarray]) -> np.ndarray:
@@ -53,14 +62,18 @@ def _tile(img: Optional[np.ndarray]) -> np.ndarray:
     h, w = img.shape[:2]
     s = min(TILE_W / w, TILE_H / h)
     nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
-    small = cv2.resize(np.ascontiguousarray(img[:, :, :3], np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        np.ascontiguousarray(img[:, :, :3], np.float32), (nw, nh), interpolation=cv2.INTER_AREA
+    )
     tile = np.zeros((TILE_H, TILE_W, 3), np.float32)
     y, x = (TILE_H - nh) // 2, (TILE_W - nw) // 2
-    tile[y:y + nh, x:x + nw] = small
+    tile[y : y + nh, x : x + nw] = small
     return tile
 
 
-def contact_sheet(entries: Sequence[SheetEntry], *, columns: int = 2, heading: str = "") -> np.ndarray:
+def contact_sheet(
+    entries: Sequence[SheetEntry], *, columns: int = 2, heading: str = ""
+) -> np.ndarray:
     """Lay the pairs out ``columns`` pairs wide; each cell is scan | reference over a label."""
     if not entries:
         raise ValueError("no pairs for a contact sheet")
@@ -68,20 +81,24 @@ def contact_sheet(entries: Sequence[SheetEntry], *, columns: int = 2, heading: s
     cell_h = TILE_H + LABEL_H
     rows = (len(entries) + columns - 1) // columns
     head = 30 if heading else 0
-    sheet = np.full((head + rows * (cell_h + GAP) + GAP, columns * (cell_w + GAP) + GAP, 3), 0.05, np.float32)
+    sheet = np.full(
+        (head + rows * (cell_h + GAP) + GAP, columns * (cell_w + GAP) + GAP, 3), 0.05, np.float32
+    )
     labels = []
     for k, e in enumerate(entries):
         r, c = divmod(k, columns)
         y0 = head + GAP + r * (cell_h + GAP)
         x0 = GAP + c * (cell_w + GAP)
-        sheet[y0:y0 + TILE_H, x0:x0 + TILE_W] = _tile(display_normalise(e.scan))
+        sheet[y0 : y0 + TILE_H, x0 : x0 + TILE_W] = _tile(display_normalise(e.scan))
         ref = display_normalise(e.reference) if e.reference is not None else None
-        sheet[y0:y0 + TILE_H, x0 + TILE_W + GAP:x0 + cell_w] = _tile(ref)
+        sheet[y0 : y0 + TILE_H, x0 + TILE_W + GAP : x0 + cell_w] = _tile(ref)
         labels.append((e.title[:64], (x0 + 2, y0 + TILE_H + 14), 0.45, (1.0, 0.85, 0.4)))
         if e.subtitle:
             labels.append((e.subtitle[:80], (x0 + 2, y0 + TILE_H + 29), 0.38, (0.8, 0.8, 0.8)))
         if e.reference is None:
-            labels.append(("no reference", (x0 + TILE_W + GAP + 60, y0 + TILE_H // 2), 0.6, (0.8, 0.3, 0.3)))
+            labels.append(
+                ("no reference", (x0 + TILE_W + GAP + 60, y0 + TILE_H // 2), 0.6, (0.8, 0.3, 0.3))
+            )
     if heading:
         labels.append((heading[:120], (GAP, 21), 0.55, (0.95, 0.95, 0.95)))
     canvas = np.round(np.clip(sheet, 0, 1) * 255).astype(np.uint8)

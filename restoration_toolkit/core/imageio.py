@@ -35,6 +35,8 @@ DATA_FORMATS = ("half", "float", "uint8", "uint16", "uint10")
 
 # Attributes OpenImageIO manages itself; never copied from one file to another.
 _MANAGED_PREFIXES = ("oiio:", "openexr:chunkCount", "openexr:lineOrder", "tiff:", "png:", "jpeg:", "dpx:")
+_OIIO_GUESSES = {"lin_rec709", "lin_rec709_scene", "Linear", "linear", "scene_linear",
+                 "srgb_rec709_scene", "sRGB", "srgb", "srgb_rec709_display", "g22_rec709_scene"}
 _MANAGED = {"compression", "DateTime", "Software", "colorInteropID", "ResolutionUnit",
             "XResolution", "YResolution", "planarconfig", "Orientation", "oiio:subimages",
             "screenWindowCenter", "screenWindowWidth", "smpte:TimeCode", "PixelAspectRatio",
@@ -176,9 +178,12 @@ def _metadata_from_spec(spec: Any, path: Path) -> ImageMetadata:
         value = a.value
         if isinstance(value, (str, int, float)):
             attrs[a.name] = value
-    colorspace = spec.get_string_attribute("rtk:colorspace") or spec.get_string_attribute(
-        "oiio:ColorSpace"
-    ) or None
+    colorspace = spec.get_string_attribute("rtk:colorspace") or None
+    if colorspace is None:
+        declared = spec.get_string_attribute("oiio:ColorSpace")
+        # OpenImageIO fills in a guess by file type (and the guess differs between its
+        # versions); only a name that is not one of its defaults is a declaration.
+        colorspace = declared if declared and declared not in _OIIO_GUESSES else None
     timecode = spec.get_string_attribute("smpte:TimeCode") or None
     return ImageMetadata(
         colorspace=colorspace,

@@ -49,6 +49,11 @@ class PairSet:
     rejected: List[Rejection] = field(default_factory=list)
     holdout: List[int] = field(default_factory=list)  # scan frames kept back for validation
     notes: str = ""
+    # reference frame of each held-out scan frame (from time-sync), so stage 02 can align
+    # them and validation can measure them; absent in files written before it existed.
+    # Last, so callers that pass (technique, pairs, rejected, holdout, notes) by position
+    # (core/curation.py) keep working.
+    holdout_references: Dict[int, int] = field(default_factory=dict)
 
     @property
     def scan_frames(self) -> List[int]:
@@ -97,5 +102,6 @@ def load_pairs(path: PathLike) -> PairSet:
         pairs=pairs,
         rejected=rejected,
         holdout=[int(f) for f in data.get("holdout") or []],
+        holdout_references={int(k): int(v) for k, v in (data.get("holdout_references") or {}).items()},
         notes=str(data.get("notes") or ""),
     )

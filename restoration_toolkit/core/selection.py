@@ -82,8 +82,13 @@ ContentChecker = Callable[[int, int], ContentCheck]
 class _Frames:
     """Per-frame usability, computed once for the reel."""
 
-    def __init__(self, thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncResult],
-                 st: SelectionSettings) -> None:
+    def __init__(
+        self,
+        thumbs: Thumbnails,
+        shots: ShotDetection,
+        sync: Optional[SyncResult],
+        st: SelectionSettings,
+    ) -> None:
         self.frames = [int(f) for f in thumbs.frames]
         self.index = {f: i for i, f in enumerate(self.frames)}
         self.shots = shots
@@ -96,7 +101,10 @@ class _Frames:
         shot_med: Dict[str, Tuple[float, float]] = {}
         for sh in shots.shots:
             sel = (s.frames >= sh.first) & (s.frames <= sh.last)
-            shot_med[sh.name] = (float(np.median(s.damage[sel])), float(np.median(s.sharpness[sel])))
+            shot_med[sh.name] = (
+                float(np.median(s.damage[sel])),
+                float(np.median(s.sharpness[sel])),
+            )
         for i, f in enumerate(self.frames):
             p = self.problems[i]
             m = self.mapping.get(f)
@@ -112,8 +120,11 @@ class _Frames:
             margin = st.cut_margin if own is None else min(st.cut_margin, max(1, own.length // 8))
             t = shots.near_transition(f, margin)
             if t is not None:
-                p.append(f"inside dissolve {t.first}-{t.last}" if t.kind == "dissolve" and t.first <= f <= t.last
-                         else f"within {margin} frames of the {t.kind} at {t.first}")
+                p.append(
+                    f"inside dissolve {t.first}-{t.last}"
+                    if t.kind == "dissolve" and t.first <= f <= t.last
+                    else f"within {margin} frames of the {t.kind} at {t.first}"
+                )
             if s.black[i]:
                 p.append("black frame")
             if s.title[i]:
@@ -122,10 +133,16 @@ class _Frames:
             if sh is not None and t is None:  # a cut looks like a one-frame defect
                 dmed, smed = shot_med[sh.name]
                 if s.damage[i] > st.damage * max(dmed, 1e-6) and s.damage[i] > 0.5:
-                    p.append(f"heavy damage ({s.damage[i] / max(dmed, 1e-6):.1f}× the shot's median)")
+                    p.append(
+                        f"heavy damage ({s.damage[i] / max(dmed, 1e-6):.1f}× the shot's median)"
+                    )
                 if s.sharpness[i] < st.blur * smed:
-                    p.append(f"blurred (sharpness {s.sharpness[i] / max(smed, 1e-9):.0%} of the shot's median)")
-            if s.motion[i] > max(st.motion * reel_motion, st.motion_floor) and not (t and t.kind == "cut"):
+                    p.append(
+                        f"blurred (sharpness {s.sharpness[i] / max(smed, 1e-9):.0%} of the shot's median)"
+                    )
+            if s.motion[i] > max(st.motion * reel_motion, st.motion_floor) and not (
+                t and t.kind == "cut"
+            ):
                 p.append(f"fast motion ({s.motion[i]:.2f})")
 
     def usable(self, f: int) -> bool:
@@ -143,23 +160,27 @@ class _Frames:
         return float(m.confidence) if m is not None else 1.0
 
 
-def content_features(thumbs: Thumbnails, shots: ShotDetection, content_weight: float = 0.5) -> np.ndarray:
+def content_features(
+    thumbs: Thumbnails, shots: ShotDetection, content_weight: float = 0.5
+) -> np.ndarray:
     """(N, 7) per-frame features for coverage: standardised brightness, Cb, Cr and four
     principal components of the 16×12 rank thumbnails (what is in the picture)."""
     base = shots.stats.features()[:, :3]
     z = rank_features(pool(thumbs.luma, 16, 12))
     z = z - z.mean(axis=0)
     if len(z) > 4:
-        _, _, vt = np.linalg.svd(z[:: max(1, len(z) // 4000)], full_matrices=False)
-        pcs = z @ vt[:4].T
+        sample = z[:: max(1, len(z) // 4000)].astype(np.float64)
+        _, vecs = np.linalg.eigh(sample.T @ sample)  # principal axes, largest last
+        pcs = z @ vecs[:, -4:][:, ::-1].astype(np.float32)
         pcs = pcs / (pcs.std(axis=0) + 1e-9)
     else:
         pcs = np.zeros((len(z), 4), np.float32)
     return np.hstack([base, content_weight * pcs]).astype(np.float32)
 
 
-def _nearest_usable(fr: _Frames, want: int, lo: int, hi: int, taken: Set[int],
-                    excluded: Set[int]) -> Optional[int]:
+def _nearest_usable(
+    fr: _Frames, want: int, lo: int, hi: int, taken: Set[int], excluded: Set[int]
+) -> Optional[int]:
     for d in range(0, hi - lo + 1):
         for f in (want - d, want + d) if d else (want,):
             if lo <= f <= hi and f not in taken and f not in excluded and fr.usable(f):
@@ -167,21 +188,28 @@ def _nearest_usable(fr: _Frames, want: int, lo: int, hi: int, taken: Set[int],
     return None
 
 
-def method_positions(first: int, last: int, count: int, features: Optional[Callable[[int], np.ndarray]] = None
-                     ) -> List[Tuple[int, str]]:
+def method_positions(
+    first: int, last: int, count: int, features: Optional[Callable[[int], np.ndarray]] = None
+) -> List[Tuple[int, str]]:
     """The paper's positions in a shot: 4 = begin, two middles, end; 7 = plus the midpoints
     between them; 11 = plus midpoints in the 4 gaps whose ends differ most (``features``)
     or are longest. Returns (frame, label) sorted by frame."""
     span = last - first
-    base = [(first, "begin"), (first + round(span / 3), "middle 1"),
-            (first + round(2 * span / 3), "middle 2"), (last, "end")]
+    base = [
+        (first, "begin"),
+        (first + round(span / 3), "middle 1"),
+        (first + round(2 * span / 3), "middle 2"),
+        (last, "end"),
+    ]
     pos = base
     for target in ESCALATION[1:]:
         if count < target:
             break
         gaps = [(pos[k], pos[k + 1]) for k in range(len(pos) - 1)]
         if features is not None:
-            ranked = sorted(gaps, key=lambda g: -float(np.linalg.norm(features(g[0][0]) - features(g[1][0]))))
+            ranked = sorted(
+                gaps, key=lambda g: -float(np.linalg.norm(features(g[0][0]) - features(g[1][0])))
+            )
         else:
             ranked = sorted(gaps, key=lambda g: -(g[1][0] - g[0][0]))
         need = target - len(pos)
@@ -193,11 +221,20 @@ def method_positions(first: int, last: int, count: int, features: Optional[Calla
     return sorted(set(pos), key=lambda x: x[0])
 
 
-def select_pairs(thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncResult] = None, *,
-                 mode: str = "method", per_shot: int = 4, count: Optional[int] = None,
-                 include: Sequence[int] = (), exclude: Sequence[int] = (), holdout: int = 0,
-                 check: Optional[ContentChecker] = None,
-                 settings: SelectionSettings = SelectionSettings()) -> Selection:
+def select_pairs(
+    thumbs: Thumbnails,
+    shots: ShotDetection,
+    sync: Optional[SyncResult] = None,
+    *,
+    mode: str = "method",
+    per_shot: int = 4,
+    count: Optional[int] = None,
+    include: Sequence[int] = (),
+    exclude: Sequence[int] = (),
+    holdout: int = 0,
+    check: Optional[ContentChecker] = None,
+    settings: Optional[SelectionSettings] = None,
+) -> Selection:
     """Choose training pairs.
 
     ``mode``: "method" (``per_shot`` of 4, 7 or 11 per shot) or "coverage" (``count`` over
@@ -207,7 +244,7 @@ def select_pairs(thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncRe
     """
     if mode not in ("method", "coverage"):
         raise ValueError(f"mode must be method or coverage, not {mode!r}")
-    fr = _Frames(thumbs, shots, sync, settings)
+    fr = _Frames(thumbs, shots, sync, settings or SelectionSettings())
     excluded = set(int(f) for f in exclude)
     picks: List[Pick] = []
     rejected: List[Reject] = []
@@ -218,8 +255,16 @@ def select_pairs(thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncRe
             continue
         sh = shots.shot_of(f)
         note = f" (warning: {fr.why(f)})" if not fr.usable(f) else ""
-        picks.append(Pick(f, fr.reference(f), sh.name if sh else "", "included by hand" + note,
-                          fr.confidence(f), "manual"))
+        picks.append(
+            Pick(
+                f,
+                fr.reference(f),
+                sh.name if sh else "",
+                "included by hand" + note,
+                fr.confidence(f),
+                "manual",
+            )
+        )
         taken.add(f)
     for f in sorted(excluded):
         rejected.append(Reject(f, "excluded by hand", fr.reference(f)))
@@ -241,8 +286,16 @@ def select_pairs(thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncRe
     if mode == "method":
         _method(fr, shots.shots, per_shot, feats, taken, excluded, rejected, accept)
     else:
-        _coverage(fr, shots, int(count if count is not None else 4 * max(1, len(shots.shots))),
-                  feats, taken, excluded, rejected, accept)
+        _coverage(
+            fr,
+            shots,
+            int(count if count is not None else 4 * max(1, len(shots.shots))),
+            feats,
+            taken,
+            excluded,
+            rejected,
+            accept,
+        )
     hold: List[int] = []
     if holdout > 0:
         hold = _farthest(fr, feats, holdout, taken | excluded, seeds=sorted(taken))
@@ -254,14 +307,24 @@ def select_pairs(thumbs: Thumbnails, shots: ShotDetection, sync: Optional[SyncRe
             unusable[key] = unusable.get(key, 0) + 1
     picks.sort(key=lambda p: p.scan_frame)
     n_usable = sum(1 for f in fr.frames if fr.usable(f))
-    summary = (f"{len(picks)} pairs ({sum(p.origin == 'manual' for p in picks)} by hand) from "
-               f"{len(shots.shots)} shots, mode {mode}; {n_usable}/{len(fr.frames)} frames usable; "
-               f"{len(rejected)} candidates rejected")
+    summary = (
+        f"{len(picks)} pairs ({sum(p.origin == 'manual' for p in picks)} by hand) from "
+        f"{len(shots.shots)} shots, mode {mode}; {n_usable}/{len(fr.frames)} frames usable; "
+        f"{len(rejected)} candidates rejected"
+    )
     return Selection(mode, tuple(picks), tuple(rejected), tuple(hold), summary, unusable)
 
 
-def _method(fr: _Frames, shots: Sequence[ShotInfo], per_shot: int, feats: np.ndarray, taken: Set[int],
-            excluded: Set[int], rejected: List[Reject], accept) -> None:
+def _method(
+    fr: _Frames,
+    shots: Sequence[ShotInfo],
+    per_shot: int,
+    feats: np.ndarray,
+    taken: Set[int],
+    excluded: Set[int],
+    rejected: List[Reject],
+    accept,
+) -> None:
     if per_shot not in ESCALATION:
         raise ValueError(f"per_shot must be one of {ESCALATION}")
     for sh in shots:
@@ -286,19 +349,37 @@ def _method(fr: _Frames, shots: Sequence[ShotInfo], per_shot: int, feats: np.nda
                     a, b = lo, hi  # nothing usable near the position: anywhere in the shot
                     continue
                 if f is None:
-                    rejected.append(Reject(want, f"{sh.name} {label}: no usable frame between {a} and {b} "
-                                                 f"({fr.why(want) or 'all candidates failed'})", fr.reference(want)))
+                    rejected.append(
+                        Reject(
+                            want,
+                            f"{sh.name} {label}: no usable frame between {a} and {b} "
+                            f"({fr.why(want) or 'all candidates failed'})",
+                            fr.reference(want),
+                        )
+                    )
                     break
                 if f != want and want not in excluded and not tried:
-                    rejected.append(Reject(want, f"{sh.name} {label}: {fr.why(want) or 'taken'}", fr.reference(want)))
-                reason = f"{sh.name} {label}" + (f" (nearest usable to {want})" if f != want else "")
+                    rejected.append(
+                        Reject(
+                            want,
+                            f"{sh.name} {label}: {fr.why(want) or 'taken'}",
+                            fr.reference(want),
+                        )
+                    )
+                reason = f"{sh.name} {label}" + (
+                    f" (nearest usable to {want})" if f != want else ""
+                )
                 if accept(f, reason, sh.name):
                     break
                 tried.append(f)
 
 
-def _farthest(fr: _Frames, feats: np.ndarray, n: int, banned: Set[int], seeds: Sequence[int]) -> List[int]:
-    cand = np.array([i for i, f in enumerate(fr.frames) if fr.usable(f) and f not in banned], np.int64)
+def _farthest(
+    fr: _Frames, feats: np.ndarray, n: int, banned: Set[int], seeds: Sequence[int]
+) -> List[int]:
+    cand = np.array(
+        [i for i, f in enumerate(fr.frames) if fr.usable(f) and f not in banned], np.int64
+    )
     if len(cand) == 0 or n <= 0:
         return []
     X = feats[cand]
@@ -317,11 +398,21 @@ def _farthest(fr: _Frames, feats: np.ndarray, n: int, banned: Set[int], seeds: S
     return out
 
 
-def _coverage(fr: _Frames, shots: ShotDetection, count: int, feats: np.ndarray, taken: Set[int],
-              excluded: Set[int], rejected: List[Reject], accept) -> None:
+def _coverage(
+    fr: _Frames,
+    shots: ShotDetection,
+    count: int,
+    feats: np.ndarray,
+    taken: Set[int],
+    excluded: Set[int],
+    rejected: List[Reject],
+    accept,
+) -> None:
     """Greedy k-centre: each new pick is the usable frame farthest (in feature space) from
     every pick so far; the first is the most typical frame when nothing was forced in."""
-    cand = np.array([i for i, f in enumerate(fr.frames) if fr.usable(f) and f not in excluded], np.int64)
+    cand = np.array(
+        [i for i, f in enumerate(fr.frames) if fr.usable(f) and f not in excluded], np.int64
+    )
     if len(cand) == 0:
         return
     X = feats[cand]

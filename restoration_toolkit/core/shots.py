@@ -123,7 +123,9 @@ def frame_stats(thumbs: Thumbnails) -> FrameStats:
         k = int(0.99 * (resid.shape[1] - 1))
         damage[1:-1] = np.partition(resid, k, axis=1)[:, k] / contrast[1:-1]
     lap = np.array([cv2.Laplacian(f, cv2.CV_32F).var() for f in luma], np.float32)
-    sharpness = lap / (contrast ** 2)
+    flat = contrast < 1e-3 * max(float(np.median(contrast)), 1e-6)
+    damage[flat] = 0.0  # a blank frame has no picture to be damaged
+    sharpness = lap / (contrast**2)
     p99 = np.percentile(luma.reshape(n, -1), 99, axis=1)
     ref_level = float(np.median(p99)) if n else 1.0
     black = (p99 < 0.08 * max(ref_level, 1e-6)) | (contrast < 1e-3 * max(ref_level, 1e-6))
@@ -132,14 +134,29 @@ def frame_stats(thumbs: Thumbnails) -> FrameStats:
     bright = luma > 0.5 * max(ref_level, 1e-6)
     rows_lit = bright.any(axis=2).mean(axis=1)  # text sits in a few lines …
     cols_lit = bright.any(axis=1).mean(axis=1)  # … that run across the frame
-    title = (~black) & (dark_fraction > 0.7) & (bright_fraction > 0.005) & (bright_fraction < 0.25) \
-        & (rows_lit < 0.5) & (cols_lit > 0.3)
-    return FrameStats(thumbs.frames.copy(), brightness.astype(np.float32), chroma.astype(np.float32),
-                      motion, damage, sharpness.astype(np.float32), black, title)
+    title = (
+        (~black)
+        & (dark_fraction > 0.7)
+        & (bright_fraction > 0.005)
+        & (bright_fraction < 0.25)
+        & (rows_lit < 0.5)
+        & (cols_lit > 0.3)
+    )
+    return FrameStats(
+        thumbs.frames.copy(),
+        brightness.astype(np.float32),
+        chroma.astype(np.float32),
+        motion,
+        damage,
+        sharpness.astype(np.float32),
+        black,
+        title,
+    )
 
 
-def detect_transitions(thumbs: Thumbnails, *, cut_threshold: float = 0.3,
-                       dissolve_widths: Sequence[int] = (6, 10, 16)) -> List[Transition]:
+def detect_transitions(
+    thumbs: Thumbnails, *, cut_threshold: float = 0.3, dissolve_widths: Sequence[int] = (6, 10, 16)
+) -> List[Transition]:
     """Cuts and dissolves of a sequence (see the module docstring)."""
     n = len(thumbs)
     if n < 3:
@@ -150,11 +167,13 @@ def detect_transitions(thumbs: Thumbnails, *, cut_threshold: float = 0.3,
     cuts: List[int] = []
     for i in range(1, n):
         lo, hi = max(1, i - 8), min(n, i + 9)
-        neigh = np.concatenate([d[lo:i], d[i + 1:hi]])
+        neigh = np.concatenate([d[lo:i], d[i + 1 : hi]])
         local = float(np.median(neigh)) if len(neigh) else 0.0
-        if d[i] > cut_threshold and d[i] > 4.0 * local and d[i] >= d[max(1, i - 2):i + 3].max():
+        if d[i] > cut_threshold and d[i] > 4.0 * local and d[i] >= d[max(1, i - 2) : i + 3].max():
             cuts.append(i)
-    out = [Transition("cut", int(thumbs.frames[i]), int(thumbs.frames[i]), float(d[i])) for i in cuts]
+    out = [
+        Transition("cut", int(thumbs.frames[i]), int(thumbs.frames[i]), float(d[i])) for i in cuts
+    ]
     # dissolves on contrast-normalised luminance (mixing is linear in the file's values)
     x = pool(thumbs.luma, 32, 24).reshape(n, -1).astype(np.float64)
     x = x - x.mean(axis=1, keepdims=True)
@@ -164,37 +183,51 @@ def detect_transitions(thumbs: Thumbnails, *, cut_threshold: float = 0.3,
         if n <= 2 * w + 2:
             continue
         far = np.zeros(n, np.float32)
-        far[w:n - w] = 1.0 - np.einsum("ij,ij->i", z[: n - 2 * w], z[2 * w:])
-        peaks = [c for c in np.flatnonzero(far >= cut_threshold) if far[c] >= far[max(0, c - 2):c + 3].max()]
+        far[w : n - w] = 1.0 - np.einsum("ij,ij->i", z[: n - 2 * w], z[2 * w :])
+        peaks = [
+            c
+            for c in np.flatnonzero(far >= cut_threshold)
+            if far[c] >= far[max(0, c - 2) : c + 3].max()
+        ]
         for c in peaks:
             a, b = c - w, c + w
-            if a < 1 or b >= n - 1 or d[a + 1:b + 1].max() > max(0.5, cut_threshold):
+            if a < 1 or b >= n - 1 or d[a + 1 : b + 1].max() > max(0.5, cut_threshold):
                 continue  # a hard cut in the window: not a dissolve
-            fit = _blend_fit(x[a - 1], x[b + 1], x[a:b + 1])
+            fit = _blend_fit(x[a - 1], x[b + 1], x[a : b + 1])
             if fit is None:
                 continue
             alpha, resid = fit
             al = np.clip(alpha, 0.0, 1.0)
-            ratio = spread[a:b + 1] / ((1 - al) * spread[a - 1] + al * spread[b + 1] + 1e-12)
+            ratio = spread[a : b + 1] / ((1 - al) * spread[a - 1] + al * spread[b + 1] + 1e-12)
             dip = float(ratio.min())
             inside = np.flatnonzero((alpha > 0.05) & (alpha < 0.95) & (ratio < 0.97))
-            if resid > 0.3 or dip > 0.85 or len(inside) < 3 or np.any(np.diff(alpha) < -0.12) \
-                    or alpha[0] > 0.35 or alpha[-1] < 0.65:
+            if (
+                resid > 0.3
+                or dip > 0.85
+                or len(inside) < 3
+                or np.any(np.diff(alpha) < -0.12)
+                or alpha[0] > 0.35
+                or alpha[-1] < 0.65
+            ):
                 continue  # not a monotonic mix with the contrast dip of two pictures
             found.append((resid, a + int(inside[0]), a + int(inside[-1]), float(far[c])))
     dissolves: List[Transition] = []
     taken = np.zeros(n, bool)
-    for resid, f0, f1, strength in sorted(found):
-        if taken[f0:f1 + 1].any():
+    for _resid, f0, f1, strength in sorted(found):
+        if taken[f0 : f1 + 1].any():
             continue
-        taken[f0:f1 + 1] = True
-        dissolves.append(Transition("dissolve", int(thumbs.frames[f0]), int(thumbs.frames[f1]), strength))
+        taken[f0 : f1 + 1] = True
+        dissolves.append(
+            Transition("dissolve", int(thumbs.frames[f0]), int(thumbs.frames[f1]), strength)
+        )
     # a soft "cut" inside a dissolve is the dissolve's own start
     out = [t for t in out if not any(x.first - 1 <= t.first <= x.last + 1 for x in dissolves)]
     return sorted(out + dissolves, key=lambda t: t.first)
 
 
-def _blend_fit(xa: np.ndarray, xb: np.ndarray, xs: np.ndarray) -> Optional[Tuple[np.ndarray, float]]:
+def _blend_fit(
+    xa: np.ndarray, xb: np.ndarray, xs: np.ndarray
+) -> Optional[Tuple[np.ndarray, float]]:
     """Least-squares α per frame for x ≈ (1−α)·xa + α·xb; returns (α, mean residual ratio)."""
     diff = xb - xa
     dd = float(diff @ diff)
@@ -206,8 +239,12 @@ def _blend_fit(xa: np.ndarray, xb: np.ndarray, xs: np.ndarray) -> Optional[Tuple
     return alpha, float(np.mean(resid))
 
 
-def detect_shots(thumbs: Thumbnails, *, shots: Optional[Sequence[Tuple[str, int, int]]] = None,
-                 cut_threshold: float = 0.3) -> ShotDetection:
+def detect_shots(
+    thumbs: Thumbnails,
+    *,
+    shots: Optional[Sequence[Tuple[str, int, int]]] = None,
+    cut_threshold: float = 0.3,
+) -> ShotDetection:
     """Shots and their statistics. ``shots`` (name, first, last) — e.g. from project.yaml —
     replaces the detected boundaries (transitions are still detected and reported)."""
     stats = frame_stats(thumbs)
@@ -229,10 +266,18 @@ def detect_shots(thumbs: Thumbnails, *, shots: Optional[Sequence[Tuple[str, int,
             continue
         motion = stats.motion[sel][1:] if sel.sum() > 1 else stats.motion[sel]
         color = thumbs.color[sel].mean(axis=(0, 1, 2))
-        infos.append(ShotInfo(name, first, last, float(stats.brightness[sel].mean()),
-                              (float(color[0]), float(color[1]), float(color[2])),
-                              float(motion.mean()), float(stats.damage[sel].mean()),
-                              float(stats.sharpness[sel].mean())))
+        infos.append(
+            ShotInfo(
+                name,
+                first,
+                last,
+                float(stats.brightness[sel].mean()),
+                (float(color[0]), float(color[1]), float(color[2])),
+                float(motion.mean()),
+                float(stats.damage[sel].mean()),
+                float(stats.sharpness[sel].mean()),
+            )
+        )
     # a frame starting a shot has no meaningful motion to the previous one
     for s in infos:
         idx = np.flatnonzero(frames == s.first)

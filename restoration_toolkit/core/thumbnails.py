@@ -98,13 +98,15 @@ def frame_thumbnail(pixels: np.ndarray, *, fields: bool = False):
     if fields:
         if lum.shape[0] < 2:
             raise RTKError("image too small to split into fields")
-        fld = np.stack([_area(bob(lum, 0), THUMB_W, THUMB_H),
-                        _area(bob(lum, 1), THUMB_W, THUMB_H)]).astype(np.float32)
+        fld = np.stack(
+            [_area(bob(lum, 0), THUMB_W, THUMB_H), _area(bob(lum, 1), THUMB_W, THUMB_H)]
+        ).astype(np.float32)
     return luma, color, fld
 
 
-def thumbnails_from_arrays(frames: Sequence[int], images: Iterable[np.ndarray], *,
-                           fields: bool = False) -> Thumbnails:
+def thumbnails_from_arrays(
+    frames: Sequence[int], images: Iterable[np.ndarray], *, fields: bool = False
+) -> Thumbnails:
     """Thumbnails of in-memory frames (tests, benchmarks, notebooks)."""
     lumas, colors, flds = [], [], []
     for img in images:
@@ -115,8 +117,12 @@ def thumbnails_from_arrays(frames: Sequence[int], images: Iterable[np.ndarray], 
             flds.append(fl)
     if not lumas:
         raise RTKError("no frames")
-    return Thumbnails(np.asarray(list(frames), dtype=np.int64), np.stack(lumas), np.stack(colors),
-                      np.stack(flds) if fields else None)
+    return Thumbnails(
+        np.asarray(list(frames), dtype=np.int64),
+        np.stack(lumas),
+        np.stack(colors),
+        np.stack(flds) if fields else None,
+    )
 
 
 def _cache_key(seq: ImageSequence, fields: bool) -> str:
@@ -138,9 +144,13 @@ def cache_path(seq: ImageSequence, cache_dir: Path) -> Path:
     return Path(cache_dir) / f"thumbs_{stem}_{tag}.npz"
 
 
-def sequence_thumbnails(seq: ImageSequence, *, fields: bool = False,
-                        cache_dir: Optional[Path] = None,
-                        progress: Optional[ProgressFn] = None) -> Thumbnails:
+def sequence_thumbnails(
+    seq: ImageSequence,
+    *,
+    fields: bool = False,
+    cache_dir: Optional[Path] = None,
+    progress: Optional[ProgressFn] = None,
+) -> Thumbnails:
     """Thumbnails of every frame of ``seq`` (read through core.imageio), cached in ``cache_dir``.
 
     A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag) differs is
@@ -154,9 +164,12 @@ def sequence_thumbnails(seq: ImageSequence, *, fields: bool = False,
         try:
             with np.load(cpath, allow_pickle=False) as data:
                 if str(data["key"]) == key:
-                    return Thumbnails(data["frames"], data["luma"].astype(np.float32),
-                                      data["color"].astype(np.float32),
-                                      data["fields"].astype(np.float32) if fields else None)
+                    return Thumbnails(
+                        data["frames"],
+                        data["luma"].astype(np.float32),
+                        data["color"].astype(np.float32),
+                        data["fields"].astype(np.float32) if fields else None,
+                    )
         except (OSError, KeyError, ValueError):
             pass  # unreadable cache: rebuild it
     frames = list(seq.frames)
@@ -179,9 +192,14 @@ def _write_cache(path: Path, key: str, t: Thumbnails) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.rtk-tmp.npz")
     try:
-        np.savez(tmp, key=np.asarray(key), frames=t.frames, luma=t.luma.astype(np.float16),
-                 color=t.color.astype(np.float16),
-                 fields=(t.fields.astype(np.float16) if t.fields is not None else np.zeros(0)))
+        np.savez(
+            tmp,
+            key=np.asarray(key),
+            frames=t.frames,
+            luma=t.luma.astype(np.float16),
+            color=t.color.astype(np.float16),
+            fields=(t.fields.astype(np.float16) if t.fields is not None else np.zeros(0)),
+        )
         os.replace(tmp, path)
     finally:
         if tmp.exists():

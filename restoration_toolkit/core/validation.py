@@ -142,8 +142,12 @@ def _capture(frame: int, why: str, fr: "FrameImages", maps: Dict[str, np.ndarray
         h, w = m.shape
         if w > MAP_WIDTH:
             nh = max(1, round(h * MAP_WIDTH / w))
-            valid = cv2.resize(np.isfinite(m).astype(np.float32), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA)
-            vals = cv2.resize(np.nan_to_num(m, nan=0.0), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA)
+            valid = cv2.resize(
+                np.isfinite(m).astype(np.float32), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA
+            )
+            vals = cv2.resize(
+                np.nan_to_num(m, nan=0.0), (MAP_WIDTH, nh), interpolation=cv2.INTER_AREA
+            )
             m = np.where(valid > 0.5, vals / np.maximum(valid, 1e-6), np.nan)
         small[n] = m.astype(np.float16)
     return FramePictures(frame, why, (y0, x0, size), crops, small)
@@ -388,7 +392,9 @@ def project_inputs(
     for name, spec in (extra or {}).items():
         paths = sequence_paths(spec, chosen, f"baseline {name}")
         space, _ = _header_space(paths[chosen[0]], project.source.colorspace, config)
-        candidates.append(Candidate(name, _given_kind(name), f"given sequence {spec}", spec, paths, space))
+        candidates.append(
+            Candidate(name, _given_kind(name), f"given sequence {spec}", spec, paths, space)
+        )
     candidates += baseline_candidates(baselines)
     live = project.live_area
     return ValidationInputs(
@@ -498,6 +504,7 @@ class FrameImages:
     scan: np.ndarray
     mask: np.ndarray  # (H, W) float32 0/1
     candidates: Dict[str, np.ndarray]
+    scan_same_raster: bool = False  # the scan already had the reference's raster
 
 
 def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
@@ -538,6 +545,7 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
     )
     if inputs.live_area is not None and scan_disp.shape[:2] == ref_raw.shape[:2]:
         scan_disp = crop(scan_disp)
+    same_raster = scan_disp.shape[:2] == (h, w)
     scan = resample(scan_disp, (w, h), filter="lanczos")
     if inputs.ground_truth == "chroma":
         ref = np.clip(chroma_ground_truth(scan, ref), 0.0, 1.0)
@@ -558,21 +566,7 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
             out[c.name] = scan
         else:
             out[c.name] = np.clip(apply_baseline(c.baseline or "", scan_disp, (w, h)), 0.0, 1.0)
-    return FrameImages(frame, ref, scan, mask, out)
-
-
-def _same_raster(inputs: ValidationInputs, frame: int, fr: FrameImages) -> bool:
-    from .imageio import read_image as _read
-
-    shape = _read(inputs.scan[frame]).pixels.shape[:2]
-    if inputs.live_area is not None:
-        x0, y0, x1, y1 = inputs.live_area
-        return (
-            shape == fr.reference.shape[:2]
-            or (y1 - y0, x1 - x0) == fr.reference.shape[:2]
-            and shape[0] >= y1
-        )
-    return shape == fr.reference.shape[:2]
+    return FrameImages(frame, ref, scan, mask, out, same_raster)
 
 
 def _grain_patches(scan: np.ndarray, mask: np.ndarray) -> Tuple[int, Optional[list]]:
@@ -629,7 +623,7 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
             progress(i, total, f"frame {f}")
         fr = load_frame(inputs, f)
         size = (fr.reference.shape[1], fr.reference.shape[0])
-        if i == 0 and "bicubic" in names and _same_raster(inputs, f, fr):
+        if i == 0 and "bicubic" in names and fr.scan_same_raster:
             inputs.candidates = [c for c in inputs.candidates if c.name != "bicubic"]
             names.remove("bicubic")
             del per_frame["bicubic"], means["bicubic"], nps_acc["bicubic"]
@@ -739,7 +733,9 @@ def evaluate(inputs: ValidationInputs, progress: Optional[ProgressFn] = None) ->
     )
 
 
-def _picked(worst: Optional[Tuple[float, FramePictures]], first: Optional[FramePictures]) -> List[FramePictures]:
+def _picked(
+    worst: Optional[Tuple[float, FramePictures]], first: Optional[FramePictures]
+) -> List[FramePictures]:
     out = [worst[1]] if worst else []
     if first is not None and (not out or first.frame != out[0].frame):
         out.append(first)

@@ -74,7 +74,7 @@ class BundleRequest:
     gpu: Optional[bool] = None
     gpu_memory_mib: Optional[int] = None
     task_style: str = "chunk"
-    verify: str = "header"
+    verify: str = "tail"
     name: Optional[str] = None
     chunk_given: bool = True
 

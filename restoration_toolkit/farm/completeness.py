@@ -2,9 +2,10 @@
 
 A frame is complete when its file exists under its final name (not a hidden temporary
 ``.name.rtk-tmp-…``), is not empty, opens as an image (``core.imageio.read_image_header``),
-and has the expected width and height when one is known (the source frame's, for stages
-that keep the size). ``verify="full"`` also decodes every pixel, which catches a file that
-was truncated by something that does not write atomically.
+has the expected width and height when one is known (the source frame's, for stages that
+keep the size) and — ``verify="tail"``, the default — its last row decodes, which catches a
+file cut short (a writer that does not write atomically, an interrupted copy) at the cost of
+one compressed chunk. ``"header"`` skips that read; ``"full"`` decodes every pixel.
 
 Stages with no per-frame output record finished chunks as marker files in
 ``<project>/pipeline/.farm/<stage>/``.
@@ -21,7 +22,7 @@ from ..core.errors import RTKError
 from ..core.frames import format_frames, parse_frames
 
 TEMP_MARK = ".rtk-tmp"
-VERIFY_MODES = ("header", "full")
+VERIFY_MODES = ("tail", "header", "full")
 
 
 def image_size(path: Path) -> Tuple[int, int]:
@@ -38,8 +39,36 @@ def image_size(path: Path) -> Tuple[int, int]:
         inp.close()
 
 
+def last_rows_problem(path: Path) -> Optional[str]:
+    """Decode only the image's last row (last tile row when tiled): a writer that died or a
+    copy that was cut short loses the end of the file first, and the header alone still
+    opens. Returns the reader's complaint, or None."""
+    import OpenImageIO as oiio
+
+    inp = oiio.ImageInput.open(str(path))
+    if inp is None:
+        return f"cannot open image ({oiio.geterror().strip()})"
+    try:
+        spec = inp.spec()
+        y = spec.y + spec.height - 1
+        if spec.tile_width:
+            y0 = spec.y + ((spec.height - 1) // spec.tile_height) * spec.tile_height
+            x0 = spec.x + ((spec.width - 1) // spec.tile_width) * spec.tile_width
+            pixels = inp.read_tiles(0, 0, x0, spec.x + spec.width, y0, spec.y + spec.height,
+                                    spec.z, spec.z + max(spec.depth, 1), 0, spec.nchannels, "float")
+        else:
+            pixels = inp.read_scanlines(0, 0, y, y + 1, spec.z, 0, spec.nchannels, "float")
+        err = inp.geterror()
+        if pixels is None or err:
+            lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+            return f"image is damaged or truncated ({lines[0] if lines else 'unreadable end'})"
+        return None
+    finally:
+        inp.close()
+
+
 def frame_problem(
-    path: Path, expected_size: Optional[Tuple[int, int]] = None, verify: str = "header"
+    path: Path, expected_size: Optional[Tuple[int, int]] = None, verify: str = "tail"
 ) -> Optional[str]:
     """Why ``path`` is not a complete frame, or None when it is."""
     from ..core.imageio import read_image, read_image_header
@@ -58,6 +87,8 @@ def frame_problem(
             size = image_size(path)
             if size != tuple(expected_size):
                 return f"is {size[0]}x{size[1]}, expected {expected_size[0]}x{expected_size[1]}"
+        if verify == "tail":
+            return last_rows_problem(path)
         if verify == "full":
             read_image(path)
     except RTKError as exc:

@@ -95,7 +95,7 @@ def frames_to_do(
     frames: Sequence[int],
     values: Mapping[str, Optional[str]],
     project_dir: Path,
-    verify: str = "header",
+    verify: str = "tail",
 ) -> List[int]:
     """The frames of ``frames`` whose outputs are not all complete."""
     if not stage.outputs:
@@ -167,7 +167,7 @@ def run_task(
     project_dir: Path,
     *,
     gpu: bool = False,
-    verify: str = "header",
+    verify: str = "tail",
     out: TextIO = sys.stdout,
 ) -> TaskResult:
     """Run ``stage`` on the frames of ``frames`` not done yet; see the module docstring.
@@ -190,10 +190,21 @@ def run_task(
 
     emit(f"openjd_status: {stage.name} frames {label}: {len(todo)} to do, "
          f"{len(skipped)} already complete")
-    if stage.outputs:  # what a killed writer of this chunk left behind
+    if stage.outputs:
+        removed = 0
         for pattern in output_patterns(stage, fill, str(project_dir)):
             seq = output_sequence(pattern, frames)
+            # what a killed writer of this chunk left behind
             remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in frames])
+            # an output that failed the check goes, so a stage that skips existing files
+            # (rtk infer does) renders it again instead of keeping the broken one
+            for f in todo:
+                path = seq.path(f)
+                if path.is_file():
+                    path.unlink()
+                    removed += 1
+        if removed:
+            emit(f"openjd_status: removed {removed} incomplete output file(s) of frames to redo")
     done_before = len(skipped)
     runs = (
         [format_frames(range(a, b + 1)) for a, b in frame_runs(todo)]

@@ -54,7 +54,7 @@ class TemplateOptions:
     task_style: ``"chunk"`` (CHUNK[INT], default) or ``"int"`` (one INT chunk start per task).
     chunk_starts: the first frame of every chunk (``"int"`` style only).
     job_name: the job's name as the farm shows it.
-    verify: how the runner checks a finished frame: ``"header"`` or ``"full"`` (decode).
+    verify: how the runner checks a finished frame: ``"tail"`` (default), ``"header"``, ``"full"``.
     """
 
     gpu: bool = False
@@ -62,7 +62,7 @@ class TemplateOptions:
     task_style: str = "chunk"
     chunk_starts: Sequence[int] = ()
     job_name: str = "rtk job"
-    verify: str = "header"
+    verify: str = "tail"
 
 
 def _param(name: str, kind: str, description: str, **extra: Any) -> Dict[str, Any]:
@@ -185,7 +185,7 @@ def _task_args(stage: StageSpec, options: TemplateOptions) -> List[str]:
             args += ["--node", "{{Param.Node}}"]
     if options.gpu:
         args.append("--gpu")
-    if options.verify != "header":
+    if options.verify != "tail":
         args += ["--verify", options.verify]
     return args
 

@@ -47,9 +47,8 @@ def _chosen_write() -> Optional[Any]:
 def _frame_range(write: Any) -> str:
     if write["use_limit"].value():
         first, last = int(write["first"].value()), int(write["last"].value())
-    else:
-        root = nuke.root()
-        first, last = int(root["first_frame"].value()), int(root["last_frame"].value())
+    else:  # the script's frame range
+        first, last = int(nuke.root().firstFrame()), int(nuke.root().lastFrame())
     return f"{first}-{last}"
 
 

@@ -86,6 +86,11 @@ def grade_from_project(node: Any) -> None:
     if not cube.is_file():
         host.message(f"No fitted grade yet: run `rtk matchgrade fit` (expected {cube}).")
         return
+    # grade.clf is the whole linear→linear grade; grade.cube works in its fit encoding (log2
+    # by default) and would need colour-space conversions around it (issue 5)
+    clf = cube.with_suffix(".clf")
+    if clf.is_file():
+        cube = clf
     transform = _inner(node, "ApplyGrade")
     if transform is None:
         host.message("This RT_MatchGrade has no ApplyGrade node inside: recreate the tool.")

@@ -64,6 +64,11 @@ class ReportOutcome:
 # -- helpers ----------------------------------------------------------------------------------
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN/inf as null, numpy as Python and paths as strings (strict JSON)."""
+    return _clean(value)
+
+
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN/inf → None, numpy → Python, Paths → posix strings."""
     if isinstance(value, dict):
@@ -245,16 +250,26 @@ def _pictures(result: ValidationResult, folder: Path) -> List[Dict[str, Any]]:
     for pic in result.pictures:
         f = pic.frame
         y0, x0, size = pic.box
-        entry: Dict[str, Any] = {"frame": f, "why": pic.why, "box": [x0, y0, size, size],
-                                 "crops": {}, "errors": {}}
+        entry: Dict[str, Any] = {
+            "frame": f,
+            "why": pic.why,
+            "box": [x0, y0, size, size],
+            "crops": {},
+            "errors": {},
+        }
         for name, img in pic.crops.items():
             rel = f"crops/f{f}_{_slug(name)}.png"
             _save_png(folder / rel, img)
             entry["crops"][name] = rel
         for name, de in pic.error_maps.items():
             rel = f"errors/f{f}_{_slug(name)}_de.png"
-            plt.imsave(folder / rel, np.nan_to_num(de.astype(np.float32), nan=0.0), cmap="magma",
-                       vmin=0.0, vmax=10.0)
+            plt.imsave(
+                folder / rel,
+                np.nan_to_num(de.astype(np.float32), nan=0.0),
+                cmap="magma",
+                vmin=0.0,
+                vmax=10.0,
+            )
             entry["errors"][name] = rel
         shots.append(entry)
     return shots

@@ -32,7 +32,9 @@ def test_fade_leaves_magenta_cast_and_lifts_blacks():
 
 def test_no_fade_parameters_give_near_identity():
     img = _ramp()
-    p = FadeParameters(retention=(1, 1, 1), crossover=0.0, fog=(0, 0, 0), desaturation=0.0, flare=0.0)
+    p = FadeParameters(
+        retention=(1, 1, 1), crossover=0.0, fog=(0, 0, 0), desaturation=0.0, flare=0.0
+    )
     out = simulate_dye_fade(img, grain_sigma=0, params=p)
     assert np.allclose(out, img, atol=2e-3)
 

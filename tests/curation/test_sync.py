@@ -22,13 +22,18 @@ def accuracy(result, ref):
     return ok / len(result.mapping)
 
 
-@pytest.mark.parametrize("name, cadence, order, speed", [
-    ("pal", "1:1", "progressive", 25 / 24),
-    ("ntsc32", "3:2 pulldown", "upper", 30000 / 1001 / 1.25 / 24),
-    ("interlaced", "2:2 field-shifted", "upper", 25 / 24),
-    ("edited", "1:1", "progressive", 1.0),
-])
-def test_every_cadence_and_edit_is_mapped_exactly(scan_thumbs, ref_thumbs, references, name, cadence, order, speed):
+@pytest.mark.parametrize(
+    "name, cadence, order, speed",
+    [
+        ("pal", "1:1", "progressive", 25 / 24),
+        ("ntsc32", "3:2 pulldown", "upper", 30000 / 1001 / 1.25 / 24),
+        ("interlaced", "2:2 field-shifted", "upper", 25 / 24),
+        ("edited", "1:1", "progressive", 1.0),
+    ],
+)
+def test_every_cadence_and_edit_is_mapped_exactly(
+    scan_thumbs, ref_thumbs, references, name, cadence, order, speed
+):
     ref = references[name]
     result = sync_sequences(scan_thumbs, ref_thumbs[name], scan_fps=24.0, reference_fps=ref.fps)
     assert accuracy(result, ref) >= 0.995, result.explanation
@@ -60,7 +65,13 @@ def test_edit_reports_missing_shot_drops_and_repeats(scan_thumbs, ref_thumbs, re
     result = sync_sequences(scan_thumbs, ref_thumbs["edited"])
     missing = [i for i, m in enumerate(result.mapping) if m.kind == "missing"]
     assert missing == [i for i in range(len(ref.truth)) if not ref.truth[i]]
-    assert result.repeated == 2 and result.dropped == 3
+    n = len(ref.truth)
+    drops = [
+        i for i in range(1, n - 1) if not ref.truth[i] and ref.truth[i - 1] and ref.truth[i + 1]
+    ]
+    repeats = [i for i in range(n) if len(ref.truth[i]) > 2]
+    assert drops and repeats
+    assert result.dropped == len(drops) and result.repeated == len(repeats)
     assert len(result.segments) >= 4
 
 
@@ -77,3 +88,32 @@ def test_a_reference_with_nothing_in_common_is_refused(scan_thumbs):
     other = thumbnails_from_arrays(range(1, 1 + len(noise)), noise, fields=True)
     with pytest.raises(RTKError, match="nothing in common|only"):
         sync_sequences(scan_thumbs, other)
+
+
+def test_lower_field_first_pulldown_is_detected(scan_thumbs, references):
+    ref = references["ntsc32"]
+    # drop the first line: the earlier field of every frame is now the bottom one
+    shifted = [np.ascontiguousarray(np.vstack([f[1:], f[-1:]])) for f in ref.frames]
+    thumbs = thumbnails_from_arrays(range(1, 1 + len(shifted)), shifted, fields=True)
+    result = sync_sequences(scan_thumbs, thumbs)
+    assert result.field_order == "lower" and result.cadence == "3:2 pulldown"
+    clean = [(i, m) for i, m in enumerate(result.mapping) if ref.expected(i)[0] is not None]
+    assert np.mean([m.reference == ref.expected(i)[0] + 1 for i, m in clean]) >= 0.995
+
+
+def test_a_reference_framed_differently_is_corrected(scan_thumbs, references):
+    import cv2
+
+    ref = references["pal"]
+
+    def reframe(f):  # 5 % tighter and shifted, as transfers often are
+        h, w = f.shape[:2]
+        m = np.array([[1.05, 0, -0.025 * w + 2], [0, 1.05, -0.025 * h - 1]], np.float32)
+        return cv2.warpAffine(f, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+
+    thumbs = thumbnails_from_arrays(
+        range(1, 1 + len(ref.frames)), [reframe(f) for f in ref.frames], fields=True
+    )
+    result = sync_sequences(scan_thumbs, thumbs)
+    assert "framing corrected" in result.explanation
+    assert accuracy(result, ref) >= 0.995

@@ -219,6 +219,7 @@ def test_validate_defaults_to_the_holdout_frames_in_one_task(project, tmp_path, 
 def test_run_refuses_a_folder_that_is_not_a_bundle_and_zero_workers(project, tmp_path, capsys):
     code, _, err = run_cli(["farm", "run", str(tmp_path)], capsys)
     assert code == 1 and "not a job bundle" in err and len(err.strip().splitlines()) == 1
-    write_bundle(plan_bundle(BundleRequest("balance", project=str(project), chunk=4)), tmp_path / "b")
+    plan = plan_bundle(BundleRequest("balance", project=str(project), chunk=4))
+    write_bundle(plan, tmp_path / "b")
     code, _, err = run_cli(["farm", "run", str(tmp_path / "b"), "--workers", "0"], capsys)
     assert code == 1 and "--workers must be at least 1" in err

@@ -94,3 +94,23 @@ def test_bundle_error_is_shown_not_raised(farm_ui, fake_nuke, project):
     assert job.error and fake_nuke._messages[-1].startswith(
         "Render on Farm: could not write the job bundle."
     )
+
+
+def test_without_a_limit_the_script_frame_range_is_rendered(farm_ui, fake_nuke, project):
+    fake_nuke.root()["first_frame"].setValue(2)
+    fake_nuke.root()["last_frame"].setValue(9)
+    out = project / "pipeline/04_inference_render/TINY_ml_####.exr"
+    fake_nuke.nodes.Write(file=str(out))  # the only Write: used without selecting it
+    script = project / "comp.nk"
+    save_script(fake_nuke, script)
+    job = farm_ui.render_on_farm()
+    job.join(120)
+    assert job.error is None, job.error
+    _, values = load_bundle(farm_ui.bundle_dir_for(project, str(script), "Write1"))
+    assert values["Frames"] == "2-9" and values["Node"] == "Write1"
+    assert (
+        "--gpu"
+        not in (
+            farm_ui.bundle_dir_for(project, str(script), "Write1") / "template.yaml"
+        ).read_text()
+    )

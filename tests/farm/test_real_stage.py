@@ -16,7 +16,7 @@ from restoration_toolkit.farm.completeness import frame_problem  # noqa: E402
 pytestmark = [pytest.mark.torch, pytest.mark.slow]
 
 
-def test_infer_bundle_runs_end_to_end_and_resubmitting_does_no_work(
+def test_infer_bundle_runs_end_to_end_and_a_rerun_redoes_only_a_broken_frame(
     project, subprocess_env, tmp_path
 ):
     from restoration_toolkit.train.export import export_model
@@ -68,6 +68,7 @@ def test_infer_bundle_runs_end_to_end_and_resubmitting_does_no_work(
     outputs = [project / f"pipeline/04_inference_render/TINY_ml_{f:04d}.exr" for f in range(1, 7)]
     assert [frame_problem(p, (8, 6)) for p in outputs] == [None] * 6
     stamps = [os.stat(p).st_mtime_ns for p in outputs]
+    outputs[2].write_bytes(outputs[2].read_bytes()[:100])  # frame 3 truncated by a crash
     again = subprocess.run(
         [sys.executable, "-m", "restoration_toolkit", "farm", "run", str(bundle)],
         capture_output=True,
@@ -76,4 +77,7 @@ def test_infer_bundle_runs_end_to_end_and_resubmitting_does_no_work(
         timeout=300,
     )
     assert again.returncode == 0, again.stderr
-    assert [os.stat(p).st_mtime_ns for p in outputs] == stamps
+    # only the broken frame is rendered again (rtk infer itself skips existing files)
+    after = [os.stat(p).st_mtime_ns for p in outputs]
+    assert [a == b for a, b in zip(after, stamps)] == [True, True, False, True, True, True]
+    assert frame_problem(outputs[2], (8, 6)) is None

@@ -67,7 +67,10 @@ def test_incomplete_outputs_are_redone(project, standin_python, subprocess_env, 
     ledger = tmp_path / "ledger.txt"
     env = dict(subprocess_env, STANDIN_LEDGER=str(ledger))
     assert task(project, standin_python, env, "1-6").returncode == 0
-    # frame 2: wrong size; frame 3: empty file; frame 4: not an image; 5: a stale temporary
+    # frame 2: wrong size; frame 3: empty file; frame 4: not an image; 5: a stale temporary;
+    # frame 6: cut short (header intact, last rows missing)
+    data = out_path(project, 6).read_bytes()
+    out_path(project, 6).write_bytes(data[: len(data) - 20])
     write_image(out_path(project, 2), np.zeros((4, 4, 3), np.float32))
     out_path(project, 3).write_bytes(b"")
     out_path(project, 4).write_bytes(b"this is not an EXR")
@@ -76,7 +79,7 @@ def test_incomplete_outputs_are_redone(project, standin_python, subprocess_env, 
     ledger.unlink()
     result = task(project, standin_python, env, "1-6")
     assert result.returncode == 0, result.stderr
-    assert sorted(ledger_frames(ledger)) == [2, 3, 4]
+    assert sorted(ledger_frames(ledger)) == [2, 3, 4, 6]
     assert not stale.exists()
     assert read_image(out_path(project, 2)).pixels.shape == (6, 8, 3)
 

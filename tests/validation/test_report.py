@@ -192,7 +192,7 @@ def test_missing_result_frames_and_all_masked_frames(tmp_path, capsys):
     assert "excludes every pixel" in capsys.readouterr().err
 
 
-def test_explicit_sequences_without_a_project(tmp_path):
+def test_explicit_sequences_without_a_project(tmp_path, capsys):
     root = make_project(tmp_path / "p")
     out = tmp_path / "report"
     code = main(
@@ -219,5 +219,52 @@ def test_explicit_sequences_without_a_project(tmp_path):
     )
     assert code == 0
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    printed = json.loads(capsys.readouterr().out, parse_constant=lambda c: 1 / 0)  # strict JSON
+    assert printed["summary"]["model"]["flicker_luma_percent"] is not None
     assert [c["name"] for c in data["candidates"]] == ["model", "scan", "unsharp"]
     assert data["frames"] == [2, 3]
+
+
+def test_lower_resolution_scan_is_resampled_by_every_baseline(tmp_path):
+    """Spatial recovery: the scan is smaller than the reference raster; Lanczos and bicubic
+    are then real baselines (and differ from each other)."""
+    import cv2
+
+    from restoration_toolkit.core.imageio import read_image
+
+    root = make_project(tmp_path / "p")
+    small = tmp_path / "small"
+    for f in (2, 3):
+        img = read_image(root / f"media/scan.{f:04d}.exr").pixels
+        write_image(
+            small / f"scan.{f:04d}.exr", cv2.resize(img, (64, 48), interpolation=cv2.INTER_AREA)
+        )
+    out = tmp_path / "report"
+    code = main(
+        [
+            "validate",
+            "--scan",
+            str(small / "scan.####.exr"),
+            "--reference",
+            str(root / "pipeline/02_alignment/aligned.####.exr"),
+            "--result",
+            str(root / "pipeline/04_inference_render/shotA_ml_####.exr"),
+            "--colorspace",
+            "ACES2065-1",
+            "--frames",
+            "2-3",
+            "--baselines",
+            "bicubic,unsharp",
+            "--out",
+            str(out),
+            "--no-log",
+        ]
+    )
+    assert code == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [c["name"] for c in data["candidates"]] == ["model", "scan", "bicubic", "unsharp"]
+    assert data["size"] == [128, 96]
+    s = data["summary"]
+    assert s["scan"]["delta_e_mean"] != s["bicubic"]["delta_e_mean"]
+    # an upsampled half-resolution scan has less fine detail than the full-resolution reference
+    assert s["scan"]["detail_ratio"] < 0.9

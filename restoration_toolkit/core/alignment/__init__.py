@@ -16,6 +16,14 @@ from .result import AlignmentResult, Figures, LiveArea
 from .stmap import map_to_stmap, stmap_to_map, write_stmap
 
 __all__ = [
-    "AlignmentOptions", "AlignmentResult", "FILTERS", "Figures", "LiveArea", "apply_alignment",
-    "estimate_alignment", "map_to_stmap", "stmap_to_map", "write_stmap",
+    "AlignmentOptions",
+    "AlignmentResult",
+    "FILTERS",
+    "Figures",
+    "LiveArea",
+    "apply_alignment",
+    "estimate_alignment",
+    "map_to_stmap",
+    "stmap_to_map",
+    "write_stmap",
 ]

@@ -17,8 +17,9 @@ FILTERS = {
 }
 
 
-def apply_alignment(reference: np.ndarray, alignment: Union[AlignmentResult, np.ndarray], *,
-                    filter: str = "cubic") -> np.ndarray:
+def apply_alignment(
+    reference: np.ndarray, alignment: Union[AlignmentResult, np.ndarray], *, filter: str = "cubic"
+) -> np.ndarray:
     """The reference resampled onto the scan grid.
 
     reference: float32 (H_r, W_r, C) in any color space (values are interpolated as stored;
@@ -29,13 +30,25 @@ def apply_alignment(reference: np.ndarray, alignment: Union[AlignmentResult, np.
     """
     if filter not in FILTERS:
         raise ValueError(f"unknown filter {filter!r} (one of {', '.join(FILTERS)})")
-    map_xy = alignment.map_xy if isinstance(alignment, AlignmentResult) else np.asarray(alignment, np.float32)
+    map_xy = (
+        alignment.map_xy
+        if isinstance(alignment, AlignmentResult)
+        else np.asarray(alignment, np.float32)
+    )
     ref = np.asarray(reference, np.float32)
     squeeze = ref.ndim == 2
     if squeeze:
         ref = ref[:, :, None]
-    chans = [cv2.remap(np.ascontiguousarray(ref[:, :, c]), map_xy[:, :, 0], map_xy[:, :, 1],
-                       FILTERS[filter], borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-             for c in range(ref.shape[2])]
+    chans = [
+        cv2.remap(
+            np.ascontiguousarray(ref[:, :, c]),
+            map_xy[:, :, 0],
+            map_xy[:, :, 1],
+            FILTERS[filter],
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0.0,
+        )
+        for c in range(ref.shape[2])
+    ]
     out = np.stack(chans, axis=2).astype(np.float32)
     return out[:, :, 0] if squeeze else out

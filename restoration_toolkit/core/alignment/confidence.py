@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
-import cv2
 import numpy as np
 
 
@@ -31,7 +30,9 @@ def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 def local_ncc(a: np.ndarray, b: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian-windowed normalised cross-correlation, (H, W) float32 in [−1, 1]."""
-    blur = lambda x: cv2.GaussianBlur(x, (0, 0), sigma)  # noqa: E731
+    from .preprocess import local_mean
+
+    blur = lambda x: local_mean(x, sigma)  # noqa: E731
     ma, mb = blur(a), blur(b)
     cov = blur(a * b) - ma * mb
     va = np.maximum(blur(a * a) - ma * ma, 0)
@@ -50,8 +51,14 @@ class ConfidenceTerms:
         return np.clip(self.coverage * self.content * self.agreement, 0.0, 1.0).astype(np.float32)
 
 
-def confidence_terms(scan_s: np.ndarray, warped_ref_s: np.ndarray, warped_ref_energy: np.ndarray,
-                     coverage: np.ndarray, *, window: float = 5.0) -> ConfidenceTerms:
+def confidence_terms(
+    scan_s: np.ndarray,
+    warped_ref_s: np.ndarray,
+    warped_ref_energy: np.ndarray,
+    coverage: np.ndarray,
+    *,
+    window: float = 5.0,
+) -> ConfidenceTerms:
     """Confidence terms on the working scan grid (see module doc).
 
     ``warped_ref_energy``: gradient energy of the reference luminance, resampled onto the scan
@@ -82,8 +89,10 @@ def largest_inner_box(mask: np.ndarray, *, tolerance: float = 0.002) -> Tuple[in
         if bad <= tolerance * sub.size:
             break
         sides = {
-            "top": (~sub[0]).mean(), "bottom": (~sub[-1]).mean(),
-            "left": (~sub[:, 0]).mean(), "right": (~sub[:, -1]).mean(),
+            "top": (~sub[0]).mean(),
+            "bottom": (~sub[-1]).mean(),
+            "left": (~sub[:, 0]).mean(),
+            "right": (~sub[:, -1]).mean(),
         }
         side = max(sides, key=sides.get)
         if side == "top":
@@ -97,8 +106,14 @@ def largest_inner_box(mask: np.ndarray, *, tolerance: float = 0.002) -> Tuple[in
     return (x0, y0, x1, y1)
 
 
-def trim_one_sided_rows(box: Tuple[int, int, int, int], content: np.ndarray, agreement: np.ndarray,
-                        *, max_fraction: float = 0.3, threshold: float = 0.25) -> Tuple[int, int, int, int]:
+def trim_one_sided_rows(
+    box: Tuple[int, int, int, int],
+    content: np.ndarray,
+    agreement: np.ndarray,
+    *,
+    max_fraction: float = 0.3,
+    threshold: float = 0.25,
+) -> Tuple[int, int, int, int]:
     """Move the top / bottom of ``box`` inward past bands where the reference has content the
     scan does not share (rows whose textured pixels mostly disagree): burned-in subtitles,
     captions, logos at the frame edge."""
@@ -112,8 +127,8 @@ def trim_one_sided_rows(box: Tuple[int, int, int, int], content: np.ndarray, agr
     limit = int((y1 - y0) * max_fraction)
     hot = rows > threshold * 0.25
     new_y1 = y1
-    band = np.nonzero(hot[(y1 - y0) - limit:])[0]
-    if band.size and rows[(y1 - y0) - limit:].max() > threshold * 0.5:
+    band = np.nonzero(hot[(y1 - y0) - limit :])[0]
+    if band.size and rows[(y1 - y0) - limit :].max() > threshold * 0.5:
         new_y1 = y0 + (y1 - y0) - limit + int(band.min())
     new_y0 = y0
     band = np.nonzero(hot[:limit])[0]

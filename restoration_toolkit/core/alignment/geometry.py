@@ -25,7 +25,9 @@ def rescale_matrix(fx: float, fy: float) -> np.ndarray:
     return np.array([[fx, 0.0, 0.5 * fx - 0.5], [0.0, fy, 0.5 * fy - 0.5], [0.0, 0.0, 1.0]])
 
 
-def change_grids(matrix: np.ndarray, src_scale: Tuple[float, float], dst_scale: Tuple[float, float]) -> np.ndarray:
+def change_grids(
+    matrix: np.ndarray, src_scale: Tuple[float, float], dst_scale: Tuple[float, float]
+) -> np.ndarray:
     """Express a scan→reference affine between resampled grids.
 
     ``src_scale`` is (fx, fy) from the original scan grid to the new scan grid; ``dst_scale``
@@ -36,7 +38,9 @@ def change_grids(matrix: np.ndarray, src_scale: Tuple[float, float], dst_scale: 
     return (d @ to3(matrix) @ np.linalg.inv(s))[:2]
 
 
-def apply_affine(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def apply_affine(
+    matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray]:
     m = np.asarray(matrix, np.float64)
     return m[0, 0] * xs + m[0, 1] * ys + m[0, 2], m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
 

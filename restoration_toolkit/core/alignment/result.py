@@ -94,7 +94,9 @@ class AlignmentResult:
             "polarity": self.polarity,
             "reference_content_box": self.reference_box.as_list(),
             "reference_bars": list(self.reference_box.bars),
-            "dense_field": None if self.field is None else {
+            "dense_field": None
+            if self.field is None
+            else {
                 "knot_spacing_working_px": self.field.spacing,
                 "knots": list(self.field.coefficients.shape[:2]),
             },

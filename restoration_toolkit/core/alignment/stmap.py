@@ -27,7 +27,9 @@ def map_to_stmap(map_xy: np.ndarray, reference_shape: Tuple[int, int]) -> np.nda
     out = np.zeros(map_xy.shape[:2] + (4,), np.float32)
     out[:, :, 0] = (x + 0.5) / wr
     out[:, :, 1] = 1.0 - (y + 0.5) / hr
-    out[:, :, 3] = ((x >= -0.5) & (x <= wr - 0.5) & (y >= -0.5) & (y <= hr - 0.5)).astype(np.float32)
+    out[:, :, 3] = ((x >= -0.5) & (x <= wr - 0.5) & (y >= -0.5) & (y <= hr - 0.5)).astype(
+        np.float32
+    )
     return out
 
 
@@ -40,11 +42,27 @@ def stmap_to_map(stmap: np.ndarray, reference_shape: Tuple[int, int]) -> np.ndar
     return out
 
 
-def write_stmap(path: PathLike, map_xy: np.ndarray, reference_shape: Tuple[int, int], *,
-                metadata: Optional[ImageMetadata] = None, protect: Iterable[PathLike] = ()) -> Path:
+def write_stmap(
+    path: PathLike,
+    map_xy: np.ndarray,
+    reference_shape: Tuple[int, int],
+    *,
+    metadata: Optional[ImageMetadata] = None,
+    protect: Iterable[PathLike] = (),
+) -> Path:
     """Write the STMap as a 32-bit float RGBA EXR (atomic)."""
     meta = metadata or ImageMetadata()
-    meta = meta.with_attributes(**{"rtk:stmap": "u=(x+0.5)/W v=1-(y+0.5)/H reference-normalised",
-                                   "rtk:reference_size": f"{reference_shape[1]}x{reference_shape[0]}"})
-    return write_image(path, map_to_stmap(map_xy, reference_shape), meta, data_format="float",
-                       protect=protect, channel_names=("R", "G", "B", "A"))
+    meta = meta.with_attributes(
+        **{
+            "rtk:stmap": "u=(x+0.5)/W v=1-(y+0.5)/H reference-normalised",
+            "rtk:reference_size": f"{reference_shape[1]}x{reference_shape[0]}",
+        }
+    )
+    return write_image(
+        path,
+        map_to_stmap(map_xy, reference_shape),
+        meta,
+        data_format="float",
+        protect=protect,
+        channel_names=("R", "G", "B", "A"),
+    )

@@ -70,11 +70,11 @@ def _fit_picture(picture: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
     if pw / ph > aspect:
         cw = int(round(ph * aspect))
         x0 = (pw - cw) // 2
-        crop = picture[:, x0:x0 + cw]
+        crop = picture[:, x0 : x0 + cw]
     else:
         ch = int(round(pw / aspect))
         y0 = (ph - ch) // 2
-        crop = picture[y0:y0 + ch]
+        crop = picture[y0 : y0 + ch]
     out = cv2.resize(np.ascontiguousarray(crop, np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
     return np.clip(out, 0, 1)
 
@@ -87,7 +87,9 @@ class _Mapping:
         rw, rh = spec.ref_size
         s = spec.scale or (spec.coverage * sw / rw)
         th = np.deg2rad(spec.rotation_deg)
-        rot = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]])  # screen CCW, rows down
+        rot = np.array(
+            [[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]]
+        )  # screen CCW, rows down
         self.lin = rot @ np.diag([s * spec.par, s])
         self.c_ref = np.array([(rw - 1) / 2.0, (rh - 1) / 2.0])
         self.c_scan = np.array([(sw - 1) / 2.0 + spec.offset[0], (sh - 1) / 2.0 + spec.offset[1]])
@@ -143,8 +145,12 @@ def _subtitles(ref: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
     for i, text in enumerate(lines):
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, scale, thick)
         org = (x0 + (x1 - x0 - tw) // 2, y1 - int(h * 0.04) - int((1 - i) * th * 1.6))
-        cv2.putText(out, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
-        cv2.putText(out, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, (255, 255, 235), thick, cv2.LINE_AA)
+        cv2.putText(
+            out, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), thick + 3, cv2.LINE_AA
+        )
+        cv2.putText(
+            out, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, (255, 255, 235), thick, cv2.LINE_AA
+        )
     return out.astype(np.float32) / 255.0
 
 
@@ -165,8 +171,13 @@ def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair
     pre = cv2.GaussianBlur(world, (0, 0), max(0.5, 0.45 * s))
     qy, qx = np.mgrid[0:rh, 0:rw].astype(np.float64)
     px, py = g.forward(qx, qy)
-    ref = cv2.remap(pre, px.astype(np.float32), py.astype(np.float32), cv2.INTER_CUBIC,
-                    borderMode=cv2.BORDER_REFLECT)
+    ref = cv2.remap(
+        pre,
+        px.astype(np.float32),
+        py.astype(np.float32),
+        cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REFLECT,
+    )
     ref = np.clip(ref, 0, 1)
     box = (spec.pillarbox, spec.letterbox, rw - spec.pillarbox, rh - spec.letterbox)
     if spec.subtitles:
@@ -175,13 +186,16 @@ def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair
         ref = 1.0 - ref
     if spec.letterbox:
         ref[: spec.letterbox] = 0.0
-        ref[rh - spec.letterbox:] = 0.0
+        ref[rh - spec.letterbox :] = 0.0
     if spec.pillarbox:
         ref[:, : spec.pillarbox] = 0.0
-        ref[:, rw - spec.pillarbox:] = 0.0
+        ref[:, rw - spec.pillarbox :] = 0.0
     if spec.jpeg_quality:
-        ok, buf = cv2.imencode(".jpg", (np.clip(ref, 0, 1) * 255 + 0.5).astype(np.uint8),
-                               [cv2.IMWRITE_JPEG_QUALITY, int(spec.jpeg_quality)])
+        ok, buf = cv2.imencode(
+            ".jpg",
+            (np.clip(ref, 0, 1) * 255 + 0.5).astype(np.uint8),
+            [cv2.IMWRITE_JPEG_QUALITY, int(spec.jpeg_quality)],
+        )
         ref = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED).astype(np.float32) / 255.0
 
     # scan: softened, faded, grainy

@@ -15,8 +15,13 @@ from typing import Dict, Mapping, Optional
 import numpy as np
 
 
-def smooth_matrices(matrices: Mapping[int, np.ndarray], sigma: float, *,
-                    weights: Optional[Mapping[int, float]] = None, outlier: float = 3.0) -> Dict[int, np.ndarray]:
+def smooth_matrices(
+    matrices: Mapping[int, np.ndarray],
+    sigma: float,
+    *,
+    weights: Optional[Mapping[int, float]] = None,
+    outlier: float = 3.0,
+) -> Dict[int, np.ndarray]:
     """Gaussian smoothing (``sigma`` in frames) of 2×3 affines keyed by frame number.
 
     Frames are weighted by ``weights`` (e.g. confident fraction, 0–1). A frame whose

@@ -56,9 +56,7 @@ DEFAULT_FADE = FadeParameters()
 
 # Unwanted absorptions of typical chromogenic dyes: rows = channel densities (R, G, B),
 # columns = dyes (C, M, Y). Diagonal 1 (dye scaled to its own channel).
-_UNWANTED = np.array([[0.0, 0.10, 0.02],
-                      [0.08, 0.0, 0.14],
-                      [0.03, 0.22, 0.0]])
+_UNWANTED = np.array([[0.0, 0.10, 0.02], [0.08, 0.0, 0.14], [0.03, 0.22, 0.0]])
 _MAX_DENSITY = 4.0
 
 
@@ -70,9 +68,17 @@ def dye_matrix(crossover: float) -> np.ndarray:
 def random_fade_parameters(rng: np.random.Generator) -> FadeParameters:
     """Plausible random fading (a print that went magenta, with variation)."""
     return FadeParameters(
-        retention=(float(rng.uniform(0.55, 0.8)), float(rng.uniform(0.82, 0.97)), float(rng.uniform(0.35, 0.65))),
+        retention=(
+            float(rng.uniform(0.55, 0.8)),
+            float(rng.uniform(0.82, 0.97)),
+            float(rng.uniform(0.35, 0.65)),
+        ),
         crossover=float(rng.uniform(0.6, 1.4)),
-        fog=(float(rng.uniform(0.01, 0.05)), float(rng.uniform(0.02, 0.07)), float(rng.uniform(0.05, 0.13))),
+        fog=(
+            float(rng.uniform(0.01, 0.05)),
+            float(rng.uniform(0.02, 0.07)),
+            float(rng.uniform(0.05, 0.13)),
+        ),
         desaturation=float(rng.uniform(0.05, 0.3)),
         flare=float(rng.uniform(0.001, 0.008)),
     )
@@ -92,7 +98,9 @@ def _encode(linear: np.ndarray, encoding: str) -> np.ndarray:
     import colour
 
     if encoding == "srgb":
-        return np.asarray(colour.cctf_encoding(np.clip(linear, 0.0, 1.0), function="sRGB"), np.float64)
+        return np.asarray(
+            colour.cctf_encoding(np.clip(linear, 0.0, 1.0), function="sRGB"), np.float64
+        )
     return linear
 
 
@@ -133,7 +141,9 @@ def simulate_dye_fade(
         raise RTKError(f"expected an (H, W, 3) image, got shape {arr.shape}")
     if not np.all(np.isfinite(arr[..., :3])):
         raise RTKError("image has NaN or infinite pixels")
-    transmittance = np.clip(_decode(arr[..., :3].astype(np.float64), encoding), 10.0 ** -_MAX_DENSITY, 1.0)
+    transmittance = np.clip(
+        _decode(arr[..., :3].astype(np.float64), encoding), 10.0**-_MAX_DENSITY, 1.0
+    )
     faded = fade_densities(-np.log10(transmittance), params)
     out_t = 10.0 ** -np.clip(faded, 0.0, _MAX_DENSITY)
     out_t = (out_t + params.flare) / (1.0 + params.flare)
@@ -150,4 +160,3 @@ def simulate_dye_fade(
     if encoding == "srgb":
         out = np.clip(out, 0.0, 1.0)
     return out.astype(np.float32)
-

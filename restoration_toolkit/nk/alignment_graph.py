@@ -1,0 +1,166 @@
+"""The stage-02 graph as .nk text: Read(stmap) + STMap(reference) → the aligned reference.
+
+The same nodes and knobs as the RT_Align gizmo (a Read named ``STMapRead`` with ``raw`` on —
+an STMap holds coordinates, not color — feeding input 1 of an ``STMap`` node reading
+``uv rgb``, the reference in input 0), plus what an artist checks an alignment with: the
+confidence map, the proposed live-area Crop, and a TimeOffset when the reference is numbered
+differently from the scan. Built from ``alignment.json`` so `rtk align` (headless, writes
+``alignment.nk``) and the Nuke menu paste the same graph.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..core.errors import RTKError
+from . import graphs
+from .model import Node, Script
+
+BACKDROP_COLOR = 0x7A4A8AFF  # the RT_Align gizmo's color
+
+
+@dataclass
+class AlignmentGraph:
+    script: Script
+    label: str  # backdrop label: the figures an artist reads first
+    frames: List[int]
+    failed: List[int]
+
+
+def _printf(path: str) -> str:
+    """``name.####.exr`` → ``name.%04d.exr`` (the form Nuke saves)."""
+    import re
+
+    return re.sub(r"#+", lambda m: f"%0{len(m.group(0))}d", path)
+
+
+def load_alignment(path: Path) -> Dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RTKError("no alignment.json (run `rtk align` first)", path) from None
+    except ValueError:
+        raise RTKError("alignment.json is not valid JSON", path) from None
+    if data.get("schema") != "rtk.alignment/1":
+        raise RTKError("not an rtk alignment.json (schema rtk.alignment/1)", path)
+    return data
+
+
+def _offset(frames: Dict[str, Any]) -> Tuple[Optional[int], bool]:
+    """Scan frame − reference frame, and whether it is the same for every pair."""
+    diffs = {
+        int(k) - int(v["reference_frame"])
+        for k, v in frames.items()
+        if v.get("reference_frame") is not None
+    }
+    if not diffs:
+        return None, True
+    return sorted(diffs)[0], len(diffs) == 1
+
+
+def alignment_graph(
+    alignment_json: Path, *, reference_colorspace: Optional[str] = None
+) -> AlignmentGraph:
+    """Build the graph from an ``alignment.json`` written by `rtk align` (see module doc)."""
+    path = Path(alignment_json)
+    data = load_alignment(path)
+    out = path.parent
+    frames = data.get("frames") or {}
+    ok = sorted(int(k) for k, v in frames.items() if v.get("status") == "ok")
+    failed = sorted(int(k) for k, v in frames.items() if v.get("status") != "ok")
+    if not ok:
+        raise RTKError("no frame of this alignment succeeded: nothing to build", path)
+    single = all(
+        Path(v.get("outputs", {}).get("stmap", "")).name == "stmap.exr"
+        for v in frames.values()
+        if v.get("status") == "ok"
+    )
+    first, last = ok[0], ok[-1]
+    stmap_file = (out / "stmap.exr") if single else (out / "stmap.%04d.exr")
+    conf_file = (out / "confidence.exr") if single else (out / "confidence.%04d.exr")
+    stmap = Node(
+        "Read",
+        name="STMapRead",
+        knobs={
+            "file": stmap_file.as_posix(),
+            "first": first,
+            "last": last,
+            "origfirst": first,
+            "origlast": last,
+            "origset": True,
+            "raw": True,
+        },
+    )
+    ref_frames = sorted(
+        int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
+    )
+    ref_knobs: Dict[str, Any] = {"file": _printf(str(data.get("reference", ""))).split(" ")[0]}
+    if ref_frames and not single:
+        ref_knobs.update(
+            {
+                "first": ref_frames[0],
+                "last": ref_frames[-1],
+                "origfirst": ref_frames[0],
+                "origlast": ref_frames[-1],
+                "origset": True,
+            }
+        )
+    if reference_colorspace:
+        ref_knobs["colorspace"] = reference_colorspace
+    reference = Node("Read", name="ReferenceRead", knobs=ref_knobs)
+    nodes: List[Node] = [stmap, reference]
+    src = reference
+    offset, constant = _offset(frames)
+    if offset and not single:
+        src = Node(
+            "TimeOffset",
+            name="ReferenceToScanFrames",
+            knobs={"time_offset": offset},
+            inputs=[reference],
+        )
+        nodes.append(src)
+    # STMap: input 0 = src (the reference), input 1 = the map (# unverified by Foundry docs;
+    # one Nuke-saved script on GitHub wires it so — see notes/nuke-facts-align.md)
+    warp = Node("STMap", name="STMap1", knobs={"uv": "rgb"}, inputs=[src, stmap])
+    nodes.append(warp)
+    boxes = [frames[str(f)]["live_area"] for f in ok if frames[str(f)].get("live_area")]
+    height = frames[str(ok[0])].get("scan_size", [0, 0])[1]
+    if boxes and height:
+        med = [int(statistics.median(b[i] for b in boxes)) for i in range(4)]
+        box = [med[0], height - med[3], med[2], height - med[1]]
+        nodes.append(graphs.live_area_crop(warp, box, "LiveAreaCrop"))
+    nodes.append(
+        Node(
+            "Read",
+            name="ConfidenceRead",
+            knobs={
+                "file": conf_file.as_posix(),
+                "first": first,
+                "last": last,
+                "origfirst": first,
+                "origlast": last,
+                "origset": True,
+                "raw": True,
+            },
+        )
+    )
+    summary = data.get("summary") or {}
+    parts = [f"02 Alignment · {len(ok)} frames"]
+    if summary.get("confident_fraction_min") is not None:
+        parts.append(f"confident ≥ {100 * summary['confident_fraction_min']:.0f}%")
+    if summary.get("correlation_min") is not None:
+        parts.append(f"corr ≥ {summary['correlation_min']:.2f}")
+    if summary.get("field_max_px") is not None:
+        parts.append(f"warp ≤ {summary['field_max_px']:.1f}px")
+    label = " · ".join(parts)
+    if summary.get("look_at"):
+        label += "\nlook at: " + ", ".join(map(str, summary["look_at"][:12]))
+    if failed:
+        label += "\nFAILED: " + ", ".join(map(str, failed[:12]))
+    if not constant:
+        label += "\nreference frames do not follow the scan at one offset: use aligned.####.exr"
+    return AlignmentGraph(Script(nodes=nodes), label, ok, failed)
