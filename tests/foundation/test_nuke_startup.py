@@ -44,7 +44,7 @@ def test_menu_py_builds_menu_and_toolbar(fake_nuke):
 
 
 @pytest.mark.parametrize("entry", MENU_ENTRIES, ids=lambda e: e.path)
-def test_every_menu_command_with_nothing_selected_ends_in_a_message(fake_nuke, fake_nukescripts, qapp, entry,
+def test_every_menu_command_with_nothing_selected_ends_in_a_message(fake_nuke, fake_nukescripts, qtbot, entry,
                                                                     monkeypatch, tmp_path):
     monkeypatch.delenv("RTK_PROJECT", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -54,6 +54,8 @@ def test_every_menu_command_with_nothing_selected_ends_in_a_message(fake_nuke, f
     if entry.function == "experiment_log:open_panel":
         # the one entry whose result is a window: the panel is docked (it shows the state itself)
         assert fake_nukescripts.panels._docked, "the Experiment Log panel did not open"
+        for widget in fake_nukescripts.panels._docked:
+            qtbot.addWidget(widget)  # closed and deleted before the QApplication goes
         return
     assert fake_nuke._messages, f"{entry.path} ended silently"
     assert all(msg.strip() for msg in fake_nuke._messages)
