@@ -155,6 +155,8 @@ def check_promises(project: Path) -> None:
     """What the tutorial's prose says about the run's results."""
     import json
 
+    import yaml
+
     from restoration_toolkit.core.imageio import read_image_header
 
     # the held-out references are in the working space (the reason for `--project .`)
@@ -166,6 +168,12 @@ def check_promises(project: Path) -> None:
     assert report["frames"] == [1004, 1005]
     names = {c["name"] for c in report["candidates"]}
     assert {"model", "matchgrade", "scan"} <= names, names
-    # alignment.json describes the pairs (the project run came last)
+    # `rtk align` on the project aligned the pairs and the held-out frames
     alignment = json.loads((project / "pipeline/02_alignment/alignment.json").read_text())
-    assert alignment["summary"]["frames"] == 12
+    pairs = yaml.safe_load((project / "pipeline/01_dataset_curation/pairs.yaml").read_text())
+    wanted = {p["scan_frame"] for p in pairs["pairs"]} | {1004, 1005}
+    assert wanted <= {int(f) for f in alignment["frames"]}
+    # every stage run on the project is in the experiment log
+    log = (project / "notes" / "experiments.md").read_text()
+    for stage in ("dataset_curation", "alignment", "matchgrade", "training", "inference", "validation"):
+        assert f"· {stage} ·" in log, f"no {stage} entry in the experiment log"
