@@ -19,3 +19,15 @@ def fake_nuke(monkeypatch):
     monkeypatch.setitem(sys.modules, "nuke", fake)
     yield fake
     fake._reset()
+
+
+@pytest.fixture
+def fake_nukescripts(fake_nuke, monkeypatch):
+    """The strict fake ``nukescripts`` (tests/fakes/nukescripts), after the fake ``nuke``."""
+    from tests.fakes import nukescripts as fake
+
+    fake.panels._reset()
+    monkeypatch.setitem(sys.modules, "nukescripts", fake)
+    monkeypatch.setitem(sys.modules, "nukescripts.panels", fake.panels)
+    yield fake
+    fake.panels._reset()

@@ -147,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     known = set(build_parser()._subparsers._group_actions[0].choices)  # registered commands
     failures = 0
+    results: List[str] = []
     for step in _steps():
         argv = step.argv(root)
         if argv[0] not in known:
@@ -160,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  FAILED (exit {code})")
             continue
         print(f"  done in {time.monotonic() - started:.1f} s → {step.result(root)}")
+        results.append(f"  {step.title:<55} {step.result(root)}")
+    print("\nwhere the results are:")
+    print("\n".join(results))
+    print(f"  {'experiment log':<55} {root / 'notes' / 'experiments.md'}")
     return 1 if failures else 0
 
 

@@ -32,17 +32,3 @@ def project_dir(tmp_path: Path) -> Path:
     }
     (root / "project.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def fake_nukescripts(fake_nuke, monkeypatch):
-    """The strict fake ``nukescripts`` (tests/fakes/nukescripts), after the fake ``nuke``."""
-    import sys
-
-    from tests.fakes import nukescripts as fake
-
-    fake.panels._reset()
-    monkeypatch.setitem(sys.modules, "nukescripts", fake)
-    monkeypatch.setitem(sys.modules, "nukescripts.panels", fake.panels)
-    yield fake
-    fake.panels._reset()
