@@ -15,7 +15,6 @@ function.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -45,7 +44,7 @@ DPI = 72
 
 
 def display(project, path: Path, space: str) -> np.ndarray:
-    """The image at ``path`` (in OCIO ``space``) as display sRGB, float32 0–1 (clipped for showing)."""
+    """The image at ``path`` (in OCIO ``space``) as display sRGB, float32 0–1, clipped."""
     img = read_image(path, channels=3).pixels
     out = convert_colorspace(img, space, DISPLAY, config=project.color.ocio_config)
     return np.clip(out, 0.0, 1.0)
@@ -87,9 +86,13 @@ def misalignment(project, pairs, out_dir: Path) -> Path:
     """
     pair = pairs.pairs[0]
     scan_path = project.resolve(project.source.path.replace("####", f"{pair.scan_frame:04d}"))
-    ref_path = project.resolve(project.reference.path.replace("####", f"{pair.reference_frame:04d}"))
+    ref_path = project.resolve(
+        project.reference.path.replace("####", f"{pair.reference_frame:04d}")
+    )
     aligned_path = project.alignment_dir / f"aligned.{pair.scan_frame:04d}.exr"
-    conf = read_image(project.alignment_dir / f"confidence.{pair.scan_frame:04d}.exr").pixels[..., 0]
+    conf = read_image(project.alignment_dir / f"confidence.{pair.scan_frame:04d}.exr").pixels[
+        ..., 0
+    ]
     scan = display(project, scan_path, project.source.colorspace)
     h, w = scan.shape[:2]
     ref = display(project, ref_path, project.reference.colorspace)
@@ -104,9 +107,11 @@ def misalignment(project, pairs, out_dir: Path) -> Path:
         return d, float(np.mean(np.abs(d[inside])))
 
     panels = [("scan (display sRGB)", scan, None)]
-    for title, img in (("DVD only resized (Reformat)", resized),
-                       ("aligned, then moved 3 px", shifted),
-                       ("aligned by stage 02", aligned)):
+    for title, img in (
+        ("DVD only resized (Reformat)", resized),
+        ("aligned, then moved 3 px", shifted),
+        ("aligned by stage 02", aligned),
+    ):
         d, m = diff(img)
         panels.append((f"{title}\nedge difference {m:.2f}", d, m))
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
@@ -117,8 +122,11 @@ def misalignment(project, pairs, out_dir: Path) -> Path:
             ax.imshow(np.clip(img * 0.25 + 0.5, 0, 1), cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=10)
         ax.axis("off")
-    fig.suptitle(f"Misalignment: scan frame {pair.scan_frame} against DVD frame {pair.reference_frame} "
-                 "(edges of scan minus edges of reference; grey = equal)", fontsize=11)
+    fig.suptitle(
+        f"Misalignment: scan frame {pair.scan_frame} against DVD frame {pair.reference_frame} "
+        "(edges of scan minus edges of reference; grey = equal)",
+        fontsize=11,
+    )
     return _save(fig, out_dir / "misalignment.png")
 
 
@@ -134,16 +142,26 @@ def confidence(project, pairs, out_dir: Path) -> Path:
     f = pair.scan_frame
     scan_path = project.resolve(project.source.path.replace("####", f"{f:04d}"))
     scan = display(project, scan_path, project.source.colorspace)
-    aligned = display(project, project.alignment_dir / f"aligned.{f:04d}.exr", project.color.working_space)
+    aligned = display(
+        project, project.alignment_dir / f"aligned.{f:04d}.exr", project.color.working_space
+    )
     conf = read_image(project.alignment_dir / f"confidence.{f:04d}.exr").pixels[..., 0]
     share = float(np.mean(conf > 0.5))
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, (title, img) in zip(axes, (("scan", scan), ("aligned reference (DVD)", aligned),
-                                       (f"confidence (share > 0.5: {share:.2f})", conf))):
+    for ax, (title, img) in zip(
+        axes,
+        (
+            ("scan", scan),
+            ("aligned reference (DVD)", aligned),
+            (f"confidence (share > 0.5: {share:.2f})", conf),
+        ),
+    ):
         ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
         ax.set_title(title, fontsize=10)
         ax.axis("off")
-    fig.suptitle(f"Scan frame {f} ({pair.shot}): what the reference can teach, per pixel", fontsize=11)
+    fig.suptitle(
+        f"Scan frame {f} ({pair.shot}): what the reference can teach, per pixel", fontsize=11
+    )
     return _save(fig, out_dir / "confidence.png")
 
 
@@ -167,22 +185,30 @@ def weak_crops(project, pairs, out_dir: Path, seed: int = 0) -> Path:
         ax.imshow(scan)
         weak = 0
         boxes: List[Tuple[int, int, bool]] = []
-        for i in range(200):
+        for _ in range(200):
             x0 = int(rng.integers(0, w - size + 1))
             y0 = int(rng.integers(0, h - size + 1))
-            c = conf[y0:y0 + size, x0:x0 + size]
-            lum = y[y0:y0 + size, x0:x0 + size]
+            c = conf[y0 : y0 + size, x0 : x0 + size]
+            lum = y[y0 : y0 + size, x0 : x0 + size]
             is_weak = bool(np.mean(c > 0.5) < 0.5 or np.std(lum) < 0.03)
             weak += is_weak
             boxes.append((x0, y0, is_weak))
-        for x0, y0, is_weak in boxes[:12 if size == 64 else 4]:
-            ax.add_patch(Rectangle((x0, y0), size, size, fill=False, lw=2,
-                                   edgecolor="red" if is_weak else "lime"))
-        ax.set_title(f"{size}-px crops: {weak / 2:.0f} % of 200 random crops are weak\n"
-                     "(red: flat or unconfident, green: useful)", fontsize=10)
+        for x0, y0, is_weak in boxes[: 12 if size == 64 else 4]:
+            ax.add_patch(
+                Rectangle(
+                    (x0, y0), size, size, fill=False, lw=2, edgecolor="red" if is_weak else "lime"
+                )
+            )
+        ax.set_title(
+            f"{size}-px crops: {weak / 2:.0f} % of 200 random crops are weak\n"
+            "(red: flat or unconfident, green: useful)",
+            fontsize=10,
+        )
         ax.axis("off")
-    fig.suptitle(f"Weak crops on scan frame {f}: small crops often hold one flat color and no context",
-                 fontsize=11)
+    fig.suptitle(
+        f"Weak crops on scan frame {f}: small crops often hold one flat color and no context",
+        fontsize=11,
+    )
     return _save(fig, out_dir / "weak_crops.png")
 
 
@@ -199,12 +225,13 @@ def clipping(project, pairs, out_dir: Path) -> Path:
     f = pair.scan_frame
     scan_path = project.resolve(project.source.path.replace("####", f"{f:04d}"))
     scan = display_unclipped(project, scan_path, project.source.colorspace)
-    aligned = display_unclipped(project, project.alignment_dir / f"aligned.{f:04d}.exr",
-                                project.color.working_space)
+    aligned = display_unclipped(
+        project, project.alignment_dir / f"aligned.{f:04d}.exr", project.color.working_space
+    )
     conf = read_image(project.alignment_dir / f"confidence.{f:04d}.exr").pixels[..., 0] > 0.5
     rows, cols = np.nonzero(conf)
     live = np.zeros_like(conf)
-    live[rows.min():rows.max() + 1, cols.min():cols.max() + 1] = True
+    live[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1] = True
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
     for ax, (name, img) in zip(axes, (("scan", scan), ("aligned reference (DVD)", aligned))):
         clipped = (np.any(img >= 254 / 255, axis=2) | np.any(img <= 1 / 255, axis=2)) & live
@@ -224,7 +251,9 @@ def copy_scaled(src: Path, out: Path, width: int = 600) -> Path:
     if img is None:
         raise RTKError("cannot read this picture", src)
     if img.shape[1] > width:
-        img = cv2.resize(img, (width, round(img.shape[0] * width / img.shape[1])), interpolation=cv2.INTER_AREA)
+        img = cv2.resize(
+            img, (width, round(img.shape[0] * width / img.shape[1])), interpolation=cv2.INTER_AREA
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".tmp.png")
     cv2.imwrite(str(tmp), img, [cv2.IMWRITE_PNG_COMPRESSION, 9])
@@ -244,12 +273,18 @@ def held_out_crops(report: Path, out: Path) -> Path:
     if not crops:
         raise RTKError("the report has no crops (run rtk validate)", report)
     frame = crops[0].name.split("_")[0]
-    names = [c.name[len(frame) + 1:-4] for c in crops if c.name.startswith(frame + "_")]
-    order = ["scan"] + sorted(n for n in names if n not in ("scan", "model", "reference")) + ["model", "reference"]
+    names = [c.name[len(frame) + 1 : -4] for c in crops if c.name.startswith(frame + "_")]
+    order = (
+        ["scan"]
+        + sorted(n for n in names if n not in ("scan", "model", "reference"))
+        + ["model", "reference"]
+    )
     order = [n for n in order if n in names]
     fig, axes = plt.subplots(2, len(order), figsize=(3.2 * len(order), 6.8), squeeze=False)
     for col, name in enumerate(order):
-        img = cv2.cvtColor(cv2.imread(str(report / "crops" / f"{frame}_{name}.png")), cv2.COLOR_BGR2RGB)
+        img = cv2.cvtColor(
+            cv2.imread(str(report / "crops" / f"{frame}_{name}.png")), cv2.COLOR_BGR2RGB
+        )
         axes[0, col].imshow(img)
         axes[0, col].set_title(name, fontsize=10)
         de = report / "errors" / f"{frame}_{name}_de.png"
@@ -258,7 +293,9 @@ def held_out_crops(report: Path, out: Path) -> Path:
             axes[1, col].set_title(f"ΔE2000 map: {name}", fontsize=9)
         for row in (0, 1):
             axes[row, col].axis("off")
-    fig.suptitle(f"Held-out frame {frame[1:]}: crops and ΔE2000 maps from the validation report", fontsize=11)
+    fig.suptitle(
+        f"Held-out frame {frame[1:]}: crops and ΔE2000 maps from the validation report", fontsize=11
+    )
     return _save(fig, out)
 
 
@@ -267,13 +304,18 @@ def make_all(project_dir: Path, out_dir: Path) -> Dict[str, Path]:
     pairs = load_pairs(project.pairs_file)
     needed = [project.alignment_dir / f"aligned.{p.scan_frame:04d}.exr" for p in pairs.pairs[:1]]
     if not all(p.is_file() for p in needed):
-        raise RTKError("the pairs are not aligned yet: run docs/tutorial.md up to stage 02", project.alignment_dir)
+        raise RTKError(
+            "the pairs are not aligned yet: run docs/tutorial.md up to stage 02",
+            project.alignment_dir,
+        )
     made = {
         "misalignment": misalignment(project, pairs, out_dir),
         "confidence": confidence(project, pairs, out_dir),
         "weak_crops": weak_crops(project, pairs, out_dir),
         "clipping": clipping(project, pairs, out_dir),
-        "contact_sheet": copy_scaled(project.stage_dir(1) / "contact_sheet.png", out_dir / "contact_sheet.png"),
+        "contact_sheet": copy_scaled(
+            project.stage_dir(1) / "contact_sheet.png", out_dir / "contact_sheet.png"
+        ),
     }
     loss = project.stage_dir(3) / "torch" / "loss.png"
     if loss.is_file():
@@ -290,7 +332,9 @@ def make_all(project_dir: Path, out_dir: Path) -> Dict[str, Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path, help="the demo project folder (after the tutorial)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs"
+    )
     args = parser.parse_args(argv)
     try:
         make_all(args.project.resolve(), args.out)

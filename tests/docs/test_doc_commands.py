@@ -37,7 +37,9 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict:
     return {}
 
 
-def resolve(parser: argparse.ArgumentParser, words: List[str]) -> Tuple[Optional[argparse.ArgumentParser], str]:
+def resolve(
+    parser: argparse.ArgumentParser, words: List[str]
+) -> Tuple[Optional[argparse.ArgumentParser], str]:
     """The sub-parser a command's leading words lead to, and its name (``rtk nk train``).
 
     The first word must be a command; after that, descending stops at the first word that
@@ -52,7 +54,7 @@ def resolve(parser: argparse.ArgumentParser, words: List[str]) -> Tuple[Optional
 
 
 def doc_commands(text: str) -> List[str]:
-    """Every `rtk …` inline span, and every `rtk …` line of ```text blocks (joined continuations)."""
+    """Every `rtk …` inline span, and every `rtk …` line of code blocks (continuations joined)."""
     found: List[str] = []
     for lang, body in _FENCE.findall(text):
         if lang in ("text", "sh", ""):
@@ -82,7 +84,10 @@ def problems_in(text: str, parser: argparse.ArgumentParser) -> List[str]:
 def test_the_check_finds_a_wrong_command_and_a_wrong_option():
     from restoration_toolkit.cli import build_parser
 
-    text = "Run `rtk curate --exclud 1010`, then `rtk upscale`.\n```text\nrtk nk train --crop-size 64 --colour x\n```\n"
+    text = (
+        "Run `rtk curate --exclud 1010`, then `rtk upscale`.\n"
+        "```text\nrtk nk train --crop-size 64 --colour x\n```\n"
+    )
     found = problems_in(text, build_parser())
     assert len(found) == 3, found
     assert "no option --exclud" in found[1] and "no command `rtk upscale`" in found[2]
@@ -105,6 +110,9 @@ def test_pictures_the_docs_show_exist(doc):
     path = ROOT / doc
     if not path.is_file():
         pytest.skip(f"{doc} not written yet")
-    missing = [m for m in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", path.read_text(encoding="utf-8"))
-               if not (path.parent / m).is_file()]
+    missing = [
+        m
+        for m in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", path.read_text(encoding="utf-8"))
+        if not (path.parent / m).is_file()
+    ]
     assert not missing, f"{doc} shows pictures that do not exist: {missing}"

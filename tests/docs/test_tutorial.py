@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 
 _BLOCK = re.compile(r"^```sh[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
-# Menu entries are written as **Film Restoration ▸ 02 Alignment ▸ Align Selected Reads (scan, reference)**
+# Menu entries are written as **Film Restoration ▸ 02 Alignment ▸ Align Selected Reads (…)**
 _MENU = re.compile(r"Film Restoration ▸ ([^*\n]+?)\*\*")
 
 
@@ -92,7 +92,9 @@ def test_every_tutorial_command_parses():
         try:
             parser.parse_args(argv[1:])
         except SystemExit as exc:  # argparse reports and exits on a bad option
-            raise AssertionError(f"tutorial block {block}: `{shlex.join(argv)}` does not parse") from exc
+            raise AssertionError(
+                f"tutorial block {block}: `{shlex.join(argv)}` does not parse"
+            ) from exc
 
 
 def test_every_menu_entry_named_in_the_tutorial_exists():
@@ -109,8 +111,14 @@ def test_extractor_refuses_other_shell_lines():
     bad = "```sh\nrtk demo x\nrm -rf x\n```\n"
     with pytest.raises(AssertionError, match="only `rtk"):
         tutorial_commands(bad)
-    ok = "```sh\n# a comment\nrtk train --steps 10 \\\n  --crop-size 64\ncd x\n```\n```text\nrm y\n```\n"
-    assert tutorial_commands(ok) == [(1, ["rtk", "train", "--steps", "10", "--crop-size", "64"]), (1, ["cd", "x"])]
+    ok = (
+        "```sh\n# a comment\nrtk train --steps 10 \\\n  --crop-size 64\ncd x\n```\n"
+        "```text\nrm y\n```\n"
+    )
+    assert tutorial_commands(ok) == [
+        (1, ["rtk", "train", "--steps", "10", "--crop-size", "64"]),
+        (1, ["cd", "x"]),
+    ]
 
 
 @pytest.mark.slow
@@ -129,7 +137,11 @@ def test_tutorial_runs_start_to_finish(tmp_path):
             continue
         done = subprocess.run(
             [sys.executable, "-m", "restoration_toolkit", *argv[1:]],
-            cwd=cwd, env=env, capture_output=True, text=True, timeout=900,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert done.returncode == 0, (
             f"tutorial block {block}: `{shlex.join(argv)}` exited {done.returncode}\n"
@@ -155,6 +167,8 @@ def check_promises(project: Path) -> None:
     """What the tutorial's prose says about the run's results."""
     import json
 
+    import yaml
+
     from restoration_toolkit.core.imageio import read_image_header
 
     # the held-out references are in the working space (the reason for `--project .`)
@@ -166,6 +180,19 @@ def check_promises(project: Path) -> None:
     assert report["frames"] == [1004, 1005]
     names = {c["name"] for c in report["candidates"]}
     assert {"model", "matchgrade", "scan"} <= names, names
-    # alignment.json describes the pairs (the project run came last)
+    # `rtk align` on the project aligned the pairs and the held-out frames
     alignment = json.loads((project / "pipeline/02_alignment/alignment.json").read_text())
-    assert alignment["summary"]["frames"] == 12
+    pairs = yaml.safe_load((project / "pipeline/01_dataset_curation/pairs.yaml").read_text())
+    wanted = {p["scan_frame"] for p in pairs["pairs"]} | {1004, 1005}
+    assert wanted <= {int(f) for f in alignment["frames"]}
+    # every stage run on the project is in the experiment log
+    log = (project / "notes" / "experiments.md").read_text()
+    for stage in (
+        "dataset_curation",
+        "alignment",
+        "matchgrade",
+        "training",
+        "inference",
+        "validation",
+    ):
+        assert f"· {stage} ·" in log, f"no {stage} entry in the experiment log"
