@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 FAKES = Path(__file__).parent / "fakes"
+
+# Qt widgets in tests need no screen (pytest-qt, the Experiment Log panel).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture
