@@ -1,4 +1,4 @@
-"""Shared fixtures: the strict fake `nuke`, and a small demo-like project on disk."""
+"""Shared fixtures: the strict fake `nuke` and `nukescripts`, installed for one test at a time."""
 
 from __future__ import annotations
 
