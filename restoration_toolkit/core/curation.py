@@ -288,6 +288,14 @@ def curate_project(
         sheet_path = project.stage_dir(1) / CONTACT_SHEET
         write_image(sheet_path, sheet, ImageMetadata(colorspace="sRGB - Texture"))
     pairset.save(project.pairs_file)
+    if not project.shots:
+        # project.yaml's shot list is filled by curation (artists may rename or edit it;
+        # an existing list is theirs and is kept)
+        from .project import Shot, load_project
+
+        fresh = load_project(project.root)
+        fresh.shots = [Shot(s.name, s.first, s.last) for s in shots.shots]
+        fresh.save()
     summary = f"{selection.summary}; sync {sync.explanation}"
     return CurationResult(
         project.pairs_file, sheet_path, pairset, selection, sync, shots, summary, tuple(warnings)

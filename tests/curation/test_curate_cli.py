@@ -50,6 +50,12 @@ def test_curate_writes_pairs_contact_sheet_and_log(pal_project, capsys):
     assert out["experiment"]
     text = (pal_project / "pipeline" / "01_dataset_curation" / "pairs.yaml").read_text()
     assert text.startswith("schema: rtk-pairs/1")
+    # the shots curation found are recorded in project.yaml (filled by curation)
+    from restoration_toolkit.core.project import load_project
+
+    shots = load_project(pal_project).shots
+    assert shots and shots[0].first == 1001
+    assert {p.shot for p in pairs.pairs} <= {s.name for s in shots}
 
 
 def test_include_exclude_and_add_are_kept(pal_project, capsys):
