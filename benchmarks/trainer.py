@@ -319,7 +319,7 @@ def color_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) ->
     )
     methods = {
         "trained model (rtk train, small)": lambda f: ml[f],
-        "poly2-LSQ colour fit (MatchGrade stand-in)": lambda f: apply_poly2(coef, scans[f]),
+        "poly2-LSQ color fit (MatchGrade stand-in)": lambda f: apply_poly2(coef, scans[f]),
         "faded scan (no correction)": lambda f: scans[f],
         "scan Y + DVD CbCr on every frame (not a method: needs the reference everywhere)": lambda f: (
             composite(scans[f], syn.extra[f])
@@ -443,7 +443,7 @@ def main(argv=None) -> int:
         f'trained on ({UNSEEN_SHOT}, "unseen shot"). See the docstring of '
         "`benchmarks/trainer.py` for how scans and references are made.",
         "",
-        "## Colour recovery (faded print + DVD reference → original): ΔE2000 (lower is better)",
+        "## Color recovery (faded print + DVD reference → original): ΔE2000 (lower is better)",
         "",
         "Main figure: ΔE2000 against the original. The method keeps the scan's own luminance "
         "(grain, detail — and whatever luminance the fading changed), so a second column "

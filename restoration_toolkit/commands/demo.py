@@ -105,7 +105,7 @@ def write_demo_project(root: Path, *, quiet: bool = False) -> Project:
         reference=Footage(
             path=f"media/{name}_REF_####.png", frames=f"1-{len(footage.reference)}", fps=24.0,
             colorspace="sRGB - Texture",
-            element=Element("video", "DVD", "4:3 DVD transfer made while the colours were good; "
+            element=Element("video", "DVD", "4:3 DVD transfer made while the colors were good; "
                             "tighter framing, 3 frames of leader, burned-in subtitles in shot 2"),
             provenance=Provenance(
                 source="Synthetic reference made by `rtk demo` from images bundled with scikit-image",

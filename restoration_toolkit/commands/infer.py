@@ -55,13 +55,13 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--recombine",
         choices=("auto", "none", "chroma", "luma"),
         default="auto",
-        help="auto (default): colour models keep the scan's luminance, spatial "
+        help="auto (default): color models keep the scan's luminance, spatial "
         "models the scan's chroma, as the stage-04 graph does; none: raw model output",
     )
     parser.add_argument(
         "--colorspace",
         default=None,
-        help="OCIO colour space of INPUT_SEQ (default: from the files' metadata); "
+        help="OCIO color space of INPUT_SEQ (default: from the files' metadata); "
         "frames are converted to the model's working space and back",
     )
     parser.add_argument(

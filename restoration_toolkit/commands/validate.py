@@ -67,7 +67,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--colorspace",
         default=DISPLAY_SPACE,
-        help=f"without a project: OCIO colour space of all inputs (default {DISPLAY_SPACE!r})",
+        help=f"without a project: OCIO color space of all inputs (default {DISPLAY_SPACE!r})",
     )
     parser.add_argument("--ocio", default=DEFAULT_OCIO, help="without a project: OCIO config")
     parser.add_argument(
