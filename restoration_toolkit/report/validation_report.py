@@ -161,6 +161,7 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     out: Dict[str, str] = {}
     frames = result.inputs.frames
@@ -178,6 +179,7 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
     for o in result.outliers:
         ax.axvline(o.frame, color="#c33", alpha=0.15, lw=6)
     ax.set_xlabel("scan frame (held out of training)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # frames are whole numbers
     ax.set_ylabel("mean ΔE2000")
     ax.set_title("Color error per frame (lower is better; red bands: outlier frames)")
     ax.grid(alpha=0.3)
@@ -223,6 +225,7 @@ def _plots(result: ValidationResult, folder: Path) -> Dict[str, str]:
             )
         ax.axhline(2.0, color="#c33", ls=":", label="outlier threshold")
         ax.set_xlabel("scan frame")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("|ΔY − ΔY_ref| (% of mean Y)")
         ax.set_title("Flicker over time (brightness steps the reference does not have)")
         ax.grid(alpha=0.3)
