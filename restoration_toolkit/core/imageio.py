@@ -111,6 +111,16 @@ def read_image_header(path: PathLike) -> ImageMetadata:
 
 
 def _open_spec(path: PathLike) -> Tuple[ImageMetadata, Tuple[int, int, int]]:
+    p, inp = _open_input(path)
+    try:
+        spec = inp.spec()
+        return _metadata_from_spec(spec, p), (spec.height, spec.width, spec.nchannels)
+    finally:
+        inp.close()
+
+
+def _open_input(path: PathLike) -> Tuple[Path, Any]:
+    """An open OpenImageIO ImageInput, or RTKError naming the file."""
     oiio = _oiio()
     p = Path(path)
     if not p.is_file():
@@ -118,11 +128,7 @@ def _open_spec(path: PathLike) -> Tuple[ImageMetadata, Tuple[int, int, int]]:
     inp = oiio.ImageInput.open(str(p))
     if inp is None:
         raise RTKError(f"cannot open image ({_short(oiio.geterror())})", p)
-    try:
-        spec = inp.spec()
-        return _metadata_from_spec(spec, p), (spec.height, spec.width, spec.nchannels)
-    finally:
-        inp.close()
+    return p, inp
 
 
 def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
@@ -132,13 +138,7 @@ def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
     N channels (e.g. 3 drops alpha); a one-channel image asked for 3 is repeated to grey.
     Raises RTKError naming the file for a missing, unreadable or truncated image.
     """
-    oiio = _oiio()
-    p = Path(path)
-    if not p.is_file():
-        raise RTKError("no such image file", p)
-    inp = oiio.ImageInput.open(str(p))
-    if inp is None:
-        raise RTKError(f"cannot open image ({_short(oiio.geterror())})", p)
+    p, inp = _open_input(path)
     try:
         spec = inp.spec()
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
@@ -146,7 +146,7 @@ def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
     finally:
         inp.close()
     if pixels is None or err:
-        raise RTKError(f"image is damaged or truncated ({_short(err or oiio.geterror())})", p)
+        raise RTKError(f"image is damaged or truncated ({_short(err or _oiio().geterror())})", p)
     arr = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
     if channels is not None:
         arr = _fit_channels(arr, channels)
