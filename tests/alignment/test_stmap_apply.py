@@ -44,8 +44,11 @@ def test_stmap_written_as_float32_and_reproduces_aligned(base_pair, tmp_path):
     inside = back.pixels[..., 3] > 0.5
     inside &= ndimage.binary_erosion(inside, iterations=2)
     diff = np.abs(aligned - nuke_like)[inside]
-    # cv2.remap's bilinear uses 1/32-pixel weights: differences stay far below one code value
-    assert diff.max() < 2e-3
+    # cv2.remap's bilinear uses 1/32-pixel weights in OpenCV 4 (float weights in 5): at sharp
+    # edges that alone reaches ~0.01, while a half-pixel convention error moves every pixel
+    assert float(diff.mean()) < 1e-3
+    assert float(np.percentile(diff, 99)) < 5e-3
+    assert diff.max() < 0.02
     assert inside.mean() > 0.5
 
 
