@@ -201,3 +201,28 @@ def keyframe_stream(files: Sequence[str], colorspace: str, prefix: str) -> SubGr
     ]
     g.add(Node("AppendClip", name=f"{prefix}_Append", inputs=reads))
     return g
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    """A Read to create: ``file`` (``%04d`` or ``####`` pattern), frame range, colour space."""
+
+    file: str
+    first: int
+    last: int
+    colorspace: Optional[str] = None
+
+
+def read_node(name: str, clip: ClipSpec) -> Node:
+    """A Read of ``clip`` with its frame range set the way Nuke saves it."""
+    knobs = {
+        "file": clip.file,
+        "first": clip.first,
+        "last": clip.last,
+        "origfirst": clip.first,
+        "origlast": clip.last,
+        "origset": True,
+    }
+    if clip.colorspace:
+        knobs["colorspace"] = clip.colorspace
+    return Node("Read", name=name, knobs=knobs)

@@ -25,18 +25,10 @@ from typing import Dict, List, Optional, Sequence
 
 from ..core.frames import format_frames
 from ..nk import Node, Script, write_script
+from ..nk.graphs import ClipSpec, read_node
 
 LOG_SPACE = "ACEScct"
 
-
-@dataclass(frozen=True)
-class ClipSpec:
-    """A Read to create: ``file`` pattern, frame range, colour space (None = Read default)."""
-
-    file: str
-    first: int
-    last: int
-    colorspace: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -47,19 +39,6 @@ class GradeSpec:
     cube: Optional[str] = None
     encoding: Optional[str] = None
 
-
-def _read(name: str, clip: ClipSpec) -> Node:
-    knobs: Dict[str, object] = {
-        "file": clip.file,
-        "first": clip.first,
-        "last": clip.last,
-        "origfirst": clip.first,
-        "origlast": clip.last,
-        "origset": True,
-    }
-    if clip.colorspace:
-        knobs["colorspace"] = clip.colorspace
-    return Node("Read", name=name, knobs=knobs)
 
 
 def _ocio_space(name: str, src: Node, a: str, b: str) -> Node:
@@ -78,8 +57,8 @@ def comparison_nodes(
     size: Optional[Sequence[int]] = None,
 ) -> List[Node]:
     """Every node of the comparison, in an order where inputs come first."""
-    scan_read = _read("RT_MG_ScanRead", scan)
-    ref_read = _read("RT_MG_ReferenceRead", reference)
+    scan_read = read_node("RT_MG_ScanRead", scan)
+    ref_read = read_node("RT_MG_ReferenceRead", reference)
     scan_log = _ocio_space("RT_MG_ScanToLog", scan_read, working_space, LOG_SPACE)
     ref_log = _ocio_space("RT_MG_ReferenceToLog", ref_read, working_space, LOG_SPACE)
     frames = (

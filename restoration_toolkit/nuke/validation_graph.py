@@ -13,39 +13,15 @@ Denoise2, Grain2 and ContactSheet knobs are marked unverified where used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..nk import Node, Script, write_script
+from ..nk.graphs import ClipSpec, read_node
 
 # Nuke equivalents of the core baselines' parameters (core.baselines.BASELINES).
 UNSHARP = {"amount": 0.8, "size": 3.0}  # unverified: Sharpen size (px) ≈ 2 × Gaussian σ 1.5
 DSG_SHARPEN = {"amount": 0.6, "size": 3.0}  # unverified: as above
 GRAIN_SIZE = 1.2  # unverified: Grain2 size in px for a Gaussian-shaped grain of σ ≈ 0.6 px
-
-
-@dataclass(frozen=True)
-class ClipSpec:
-    """A Read to create: ``file`` (``%04d`` or ``####`` pattern), frame range, colour space."""
-
-    file: str
-    first: int
-    last: int
-    colorspace: Optional[str] = None
-
-
-def _read(name: str, clip: ClipSpec) -> Node:
-    knobs: Dict[str, object] = {
-        "file": clip.file,
-        "first": clip.first,
-        "last": clip.last,
-        "origfirst": clip.first,
-        "origlast": clip.last,
-        "origset": True,
-    }
-    if clip.colorspace:
-        knobs["colorspace"] = clip.colorspace
-    return Node("Read", name=name, knobs=knobs)
 
 
 def _reformat(name: str, src: Node, size: Tuple[int, int], filt: str) -> Node:
@@ -108,9 +84,9 @@ def comparison_nodes(
     baselines: Sequence[str] = ("bicubic", "unsharp", "denoise_sharpen_grain"),
 ) -> List[Node]:
     """Every node of the comparison (Reads first, ContactSheet last)."""
-    scan_read = _read("RT_ScanRead", scan)
-    result_read = _read("RT_ResultRead", result)
-    ref_read = _read("RT_ReferenceRead", reference) if reference else None
+    scan_read = read_node("RT_ScanRead", scan)
+    result_read = read_node("RT_ResultRead", result)
+    ref_read = read_node("RT_ReferenceRead", reference) if reference else None
     branches = baseline_nodes(scan_read, size, baselines)
     against = ref_read or branches["scan"]
     diff = Node(
