@@ -100,6 +100,28 @@ def _read(name: str, prefix: str) -> Node:
     )
 
 
+def _gauge_reformat(name: str, src: Node) -> Node:
+    """The smaller gauge resized to the target raster (fit, filter from the placeholder)."""
+    return Node(
+        "Reformat",
+        name=name,
+        knobs={
+            "format": P("target_format"),
+            "resize": "fit",
+            "filter": P("resize_filter"),
+            "black_outside": True,
+        },
+        inputs=[src],
+    )
+
+
+def _placeholder_crop(src: Node, name: str, box_key: str) -> Node:
+    """The live-area Crop with its box left as a template placeholder."""
+    crop = graphs.live_area_crop(src, [0, 0, 0, 0], name)
+    crop.knobs["box"] = Raw(P(box_key))
+    return crop
+
+
 def _pairs_noop(name: str, src: Optional[Node], what: str) -> Node:
     knobs: Dict[str, object] = {"label": f"pair stream: {what}"}
     if src is None:
@@ -144,20 +166,9 @@ def _training(
     scan_side: Node = scan_pairs
     nodes += [scan, scan_pairs]
     if reformat:
-        scan_side = Node(
-            "Reformat",
-            name="GaugeReformat",
-            knobs={
-                "format": P("target_format"),
-                "resize": "fit",
-                "filter": P("resize_filter"),
-                "black_outside": True,
-            },
-            inputs=[scan_pairs],
-        )
+        scan_side = _gauge_reformat("GaugeReformat", scan_pairs)
         nodes.append(scan_side)
-    scan_crop = graphs.live_area_crop(scan_side, [0, 0, 0, 0], "ScanLiveArea")
-    scan_crop.knobs["box"] = Raw(P(box_key))
+    scan_crop = _placeholder_crop(scan_side, "ScanLiveArea", box_key)
     nodes.append(scan_crop)
     if reference == "read":
         ref = _read("ReferenceRead", "reference")
@@ -168,8 +179,7 @@ def _training(
             REFERENCE_PAIRS, None, "constructed references (keyframes), one per pair"
         )
         nodes.append(ref_pairs)
-    ref_crop = graphs.live_area_crop(ref_pairs, [0, 0, 0, 0], "ReferenceLiveArea")
-    ref_crop.knobs["box"] = Raw(P(box_key))
+    ref_crop = _placeholder_crop(ref_pairs, "ReferenceLiveArea", box_key)
     nodes.append(ref_crop)
     if ground_truth == "chroma":
         median = Node(
@@ -187,20 +197,9 @@ def _training(
     preview_side: Node = preview
     nodes.append(preview)
     if reformat:
-        preview_side = Node(
-            "Reformat",
-            name="PreviewReformat",
-            knobs={
-                "format": P("target_format"),
-                "resize": "fit",
-                "filter": P("resize_filter"),
-                "black_outside": True,
-            },
-            inputs=[preview],
-        )
+        preview_side = _gauge_reformat("PreviewReformat", preview)
         nodes.append(preview_side)
-    preview_crop = graphs.live_area_crop(preview_side, [0, 0, 0, 0], "PreviewLiveArea")
-    preview_crop.knobs["box"] = Raw(P(box_key))
+    preview_crop = _placeholder_crop(preview_side, "PreviewLiveArea", box_key)
     nodes.append(preview_crop)
     assert gt.output is not None
     nodes.append(_copycat("CopyCat1", scan_crop, gt.output, preview_crop, "data_directory"))
@@ -222,8 +221,7 @@ def _step2(edition: str) -> Script:
     ]
     scan = _read("ScanRead", "scan")
     scan_pairs = _pairs_noop(SCAN_PAIRS, scan, "scan frames of the pairs, in pairs.yaml order")
-    crop = graphs.live_area_crop(scan_pairs, [0, 0, 0, 0], "ScanLiveArea")
-    crop.knobs["box"] = Raw(P("live_area_box"))
+    crop = _placeholder_crop(scan_pairs, "ScanLiveArea", "live_area_box")
     step1 = Node(
         "Inference",
         name="Step1Inference",
@@ -234,8 +232,7 @@ def _step2(edition: str) -> Script:
     preview = Node(
         "FrameHold", name="PreviewHold", knobs={"firstFrame": P("preview_frame")}, inputs=[scan]
     )
-    preview_crop = graphs.live_area_crop(preview, [0, 0, 0, 0], "PreviewLiveArea")
-    preview_crop.knobs["box"] = Raw(P("live_area_box"))
+    preview_crop = _placeholder_crop(preview, "PreviewLiveArea", "live_area_box")
     assert gt.output is not None
     copycat = _copycat("CopyCat2", crop, gt.output, preview_crop, "data_directory")
     nodes += [scan, scan_pairs, crop, step1, *gt.nodes, preview, preview_crop, copycat]
@@ -254,20 +251,9 @@ def _inference(edition: str) -> Script:
         )
     ]
     scan = _read("ScanRead", "scan")
-    reformat = Node(
-        "Reformat",
-        name="GaugeReformat",
-        knobs={
-            "format": P("target_format"),
-            "resize": "fit",
-            "filter": P("resize_filter"),
-            "black_outside": True,
-            "disable": P("reformat_disable"),
-        },
-        inputs=[scan],
-    )
-    crop = graphs.live_area_crop(reformat, [0, 0, 0, 0], "LiveAreaCrop")
-    crop.knobs["box"] = Raw(P("live_area_box"))
+    reformat = _gauge_reformat("GaugeReformat", scan)
+    reformat.knobs["disable"] = P("reformat_disable")  # only gauge recovery resizes
+    crop = _placeholder_crop(reformat, "LiveAreaCrop", "live_area_box")
     model = Node(
         "Inference",
         name="Inference1",
