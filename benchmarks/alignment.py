@@ -1,7 +1,7 @@
 """Benchmark: stage 02 alignment against OpenCV ECC (affine) and ECC + DIS optical flow.
 
 Pairs are built from scikit-image's sample pictures with a known map
-(:mod:`restoration_toolkit.core.alignment.synthetic`): a 2048×1556 scan (softened, grain,
+(:mod:`restoration_toolkit.testing.alignment_pairs`): a 2048×1556 scan (softened, grain,
 optionally dye-faded) and a 960×540 reference seen through a known scale / pixel aspect /
 reframe / rotation / smooth warp, JPEG-compressed, optionally letterboxed or subtitled. Every
 case also carries a little of everything (0.25° rotation, a reframe offset, a 0.6 px warp,
@@ -43,13 +43,13 @@ from restoration_toolkit.core.alignment import estimate_alignment  # noqa: E402
 from restoration_toolkit.core.alignment.geometry import affine_grid, change_grids  # noqa: E402
 from restoration_toolkit.core.alignment.global_model import initialise  # noqa: E402
 from restoration_toolkit.core.alignment.preprocess import detect_bars  # noqa: E402
-from restoration_toolkit.core.alignment.synthetic import (  # noqa: E402
+from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
+from restoration_toolkit.testing.alignment_pairs import (  # noqa: E402
     PairSpec,
     SyntheticPair,
     end_point_error,
     make_pair,
 )
-from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
 
 BASE = PairSpec(rotation_deg=0.25, offset=(6.0, -4.0), warp=0.6, grain=0.015, jpeg_quality=90)
 

@@ -39,12 +39,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from restoration_toolkit.core.color.fading import DEFAULT_FADE, simulate_dye_fade  # noqa: E402
 from restoration_toolkit.core.color.fit import fit_samples  # noqa: E402
 from restoration_toolkit.core.color.ocio_apply import apply_processor, cpu_processor, ocio  # noqa: E402
 from restoration_toolkit.core.color.samples import collect_samples  # noqa: E402
 from restoration_toolkit.core.color.transforms import lattice, lut3d_ocio  # noqa: E402
-from restoration_toolkit.core.metrics.color import delta_e2000  # noqa: E402
+from restoration_toolkit.core.validation.metrics.color import delta_e2000  # noqa: E402
+from restoration_toolkit.testing.fades import DEFAULT_FADE, simulate_dye_fade  # noqa: E402
 
 TRAIN = ("astronaut", "chelsea", "rocket", "colorwheel", "immunohistochemistry")
 HELD_OUT = "coffee"

@@ -190,7 +190,7 @@ def ledger_python(folder: Path, real: str, command: str) -> Path:
 
 def ledger_frames(ledger: Path) -> list:
     """Frames named by ``--frames`` in every logged stage call (a frame may repeat: counted)."""
-    from restoration_toolkit.core.frames import parse_frames
+    from restoration_toolkit.core.io.frames import parse_frames
 
     frames = []
     if ledger.exists():

@@ -2,7 +2,7 @@
 
     python benchmarks/sync.py [--frames 3000] [--seed 7]
 
-Synthesises a reel (``benchmarks/sync_reel.py``: shots from scikit-image pictures with camera
+Synthesises a reel (``restoration_toolkit/testing/reels.py``: shots from scikit-image pictures with camera
 moves, flicker and grain, at 128×96) and four references made from it — PAL 25 fps 1:1,
 NTSC 29.97 3:2 pulldown, field-shifted interlaced PAL, and a 24 fps re-edit (a censored
 shot, an inserted foreign shot, dropped and repeated frames) — each with another grade,
@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.sync_reel import Reel, Reference, make_reel, make_references  # noqa: E402
-from restoration_toolkit.core.sync import pool, rank_features, sync_sequences  # noqa: E402
-from restoration_toolkit.core.thumbnails import Thumbnails, thumbnails_from_arrays  # noqa: E402
+from restoration_toolkit.core.curation.sync import pool, rank_features, sync_sequences  # noqa: E402
+from restoration_toolkit.core.io.thumbnails import Thumbnails, thumbnails_from_arrays  # noqa: E402
+from restoration_toolkit.testing.reels import Reel, Reference, make_reel, make_references  # noqa: E402
 
 
 def reframe(frame: np.ndarray, zoom: float, dx: float, dy: float) -> np.ndarray:

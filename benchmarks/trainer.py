@@ -52,9 +52,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from restoration_toolkit.core.imageio import ImageMetadata, read_image, write_image  # noqa: E402
-from restoration_toolkit.core.ocio import convert_colorspace  # noqa: E402
-from restoration_toolkit.core.pairs import Pair, PairSet  # noqa: E402
+from restoration_toolkit.core.curation.pairs import Pair, PairSet  # noqa: E402
+from restoration_toolkit.core.io.images import ImageMetadata, read_image, write_image  # noqa: E402
+from restoration_toolkit.core.io.ocio import convert_colorspace  # noqa: E402
 from restoration_toolkit.core.project import (  # noqa: E402
     ColorPipeline,
     Element,
@@ -141,7 +141,7 @@ class Synthetic:
 
 def build_project(root: Path, technique: str, seed: int = 11) -> Synthetic:
     """Write the synthetic colour or spatial project under ``root`` (see module doc)."""
-    from restoration_toolkit.core.color.fading import simulate_dye_fade
+    from restoration_toolkit.testing.fades import simulate_dye_fade
 
     rng = np.random.default_rng(seed)
     media = root / "media"
@@ -280,7 +280,7 @@ def _train(syn: Synthetic, out: Path, steps: int, crop: int, batch: int, size: s
 
 
 def _render(syn: Synthetic, model_pt: Path, frames: List[int], out: Path) -> Dict[int, np.ndarray]:
-    from restoration_toolkit.core.frames import format_frames
+    from restoration_toolkit.core.io.frames import format_frames
     from restoration_toolkit.train.infer import infer_sequence
 
     infer_sequence(
@@ -295,7 +295,7 @@ def _render(syn: Synthetic, model_pt: Path, frames: List[int], out: Path) -> Dic
 
 
 def color_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) -> Dict:
-    from restoration_toolkit.core.metrics.color import delta_e2000
+    from restoration_toolkit.core.validation.metrics.color import delta_e2000
     from restoration_toolkit.core.ycbcr import chroma_ground_truth
 
     syn = build_project(root / "color", "color-reference")
@@ -344,9 +344,9 @@ def color_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) ->
 
 
 def spatial_benchmark(root: Path, steps: int, crop: int, batch: int, size: str) -> Dict:
-    from restoration_toolkit.core.baselines import apply_baseline
-    from restoration_toolkit.core.metrics.fidelity import psnr, ssim
-    from restoration_toolkit.core.metrics.grain import grain_comparison
+    from restoration_toolkit.core.validation.baselines import apply_baseline
+    from restoration_toolkit.core.validation.metrics.fidelity import psnr, ssim
+    from restoration_toolkit.core.validation.metrics.grain import grain_comparison
 
     syn = build_project(root / "gauge", "gauge")
     result, exported, cpu = _train(

@@ -32,10 +32,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
+from restoration_toolkit.core.curation.pairs import load_pairs  # noqa: E402
 from restoration_toolkit.core.errors import RTKError  # noqa: E402
-from restoration_toolkit.core.imageio import read_image  # noqa: E402
-from restoration_toolkit.core.ocio import convert_colorspace  # noqa: E402
-from restoration_toolkit.core.pairs import load_pairs  # noqa: E402
+from restoration_toolkit.core.io.images import read_image  # noqa: E402
+from restoration_toolkit.core.io.ocio import convert_colorspace  # noqa: E402
 from restoration_toolkit.core.project import open_project  # noqa: E402
 from restoration_toolkit.core.ycbcr import luminance  # noqa: E402
 

@@ -77,7 +77,13 @@ def progress_bar(description: str, total: int, *, quiet: bool = False) -> Iterat
     if quiet or not sys.stderr.isatty():
         yield lambda done, total_, message="": None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), TextColumn("{task.fields[message]}"),

@@ -16,9 +16,9 @@ from typing import Any, Dict, List
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
 from ..core.errors import RTKError
-from ..core.frames import format_frames
+from ..core.io.frames import format_frames
+from ..core.io.sequence import open_sequence, output_sequence
 from ..core.project import Project, open_project
-from ..core.sequence import open_sequence, output_sequence
 
 try:
     from ..core.experiment_log import log_run
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.color.balance import estimate_balance
     from ..core.color.grade_files import save_grade
     from ..core.color.sequences import ColorSetup, apply_grade
-    from ..core.imageio import read_image
+    from ..core.io.images import read_image
 
     project: Project | None = _project(args)
     spec = args.source or (project.source_spec() if project else None)

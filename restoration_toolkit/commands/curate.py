@@ -15,7 +15,7 @@ from ..cli_support import (
     project_from_args,
 )
 from ..core.errors import RTKError
-from ..core.frames import parse_frames
+from ..core.io.frames import parse_frames
 
 COMMAND = "curate"
 HELP = "stage 01: sync scan and reference, find shots, pick and explain the training pairs (pairs.yaml)"
@@ -101,8 +101,8 @@ def _frames(text: str, what: str) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.curation import CurateOptions, add_pairs, curate_project, register_keyframes
     from ..core.project import Provenance
+    from ..stages.curation import CurateOptions, add_pairs, curate_project, register_keyframes
 
     project = project_from_args(args)
     include, exclude, add = (

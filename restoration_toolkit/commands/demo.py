@@ -11,9 +11,15 @@ from typing import Callable, List, Optional, Sequence
 
 from ..cli_support import progress_bar
 from ..core.errors import RTKError
-from ..core.imageio import ImageMetadata, write_image
+from ..core.io.images import ImageMetadata, write_image
 from ..core.project import (
-    PROJECT_FILE, Element, Footage, Project, Provenance, create_project_folders, load_project,
+    PROJECT_FILE,
+    Element,
+    Footage,
+    Project,
+    Provenance,
+    create_project_folders,
+    load_project,
 )
 
 COMMAND = "demo"
@@ -72,9 +78,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def write_demo_project(root: Path, *, quiet: bool = False) -> Project:
     """Write media/ and project.yaml for the demo film under ``root``."""
-    from ..core.demo_footage import make_demo_footage
-    from ..core.ocio import convert_colorspace
+    from ..core.io.ocio import convert_colorspace
     from ..core.project import DEFAULT_OCIO_CONFIG
+    from ..testing.demo_footage import make_demo_footage
 
     footage = make_demo_footage()
     media = root / "media"

@@ -292,6 +292,6 @@ def _task(args: argparse.Namespace) -> int:
 
 
 def _fmt(frames) -> str:
-    from ..core.frames import format_frames
+    from ..core.io.frames import format_frames
 
     return format_frames(frames) if frames else "?"

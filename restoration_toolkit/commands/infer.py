@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             colorspace=args.colorspace,
             progress=bar,
         )
-    from ..core.frames import format_frames
+    from ..core.io.frames import format_frames
 
     summary = {
         "written": format_frames(result.written) if result.written else "",

@@ -28,7 +28,7 @@ from ..core.experiment_log import (
     log_run,
     render_entry,
 )
-from ..core.frames import parse_frames
+from ..core.io.frames import parse_frames
 from ..core.project import PROJECT_FILE, find_project
 
 COMMAND = "log"

@@ -20,9 +20,9 @@ from typing import Any, Dict, List, Optional
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
 from ..core.errors import RTKError
-from ..core.frames import format_frames, parse_frames
+from ..core.io.frames import format_frames, parse_frames
+from ..core.io.sequence import open_sequence, output_sequence
 from ..core.project import Project, open_project
-from ..core.sequence import open_sequence, output_sequence
 
 try:
     from ..core.experiment_log import log_run
@@ -190,7 +190,7 @@ def _colors(
 
 def _declared_space(path: Path, colors: Any) -> Optional[str]:
     from ..core.color.ocio_apply import load_config
-    from ..core.imageio import read_image_header
+    from ..core.io.images import read_image_header
 
     name = read_image_header(path).colorspace
     if not name or name == colors.working:
@@ -224,7 +224,7 @@ def run_fit(args: argparse.Namespace) -> int:
         raise RTKError(f"--size must be between 2 and 129, got {args.size}")
     pairs = None
     if project is not None and project.pairs_file.is_file():
-        from ..core.pairs import load_pairs
+        from ..core.curation.pairs import load_pairs
 
         pairs = load_pairs(project.pairs_file)
     source_spec = args.source or (project.source_spec() if project else None)

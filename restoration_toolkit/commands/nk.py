@@ -22,8 +22,8 @@ from ..cli_support import (
     progress_bar,
     project_from_args,
 )
-from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
+from ..core.io.atomic import atomic_write_text
 from ..core.project import TECHNIQUES, Project
 from ..nk import write_script
 from ..nk.stage_scripts import (

@@ -7,11 +7,18 @@ from pathlib import Path
 
 from ..cli_support import add_json_argument, print_json
 from ..core.errors import RTKError
+from ..core.io.sequence import open_sequence
 from ..core.project import (
-    PROJECT_FILE, TECHNIQUES, Element, Footage, Project, Provenance, create_project_folders,
-    load_project, open_project,
+    PROJECT_FILE,
+    TECHNIQUES,
+    Element,
+    Footage,
+    Project,
+    Provenance,
+    create_project_folders,
+    load_project,
+    open_project,
 )
-from ..core.sequence import open_sequence
 
 COMMAND = "project"
 HELP = "create (init), show or check a restoration project (project.yaml + five stage folders)"
@@ -85,7 +92,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _frames(seq) -> str:
-    from ..core.frames import format_frames
+    from ..core.io.frames import format_frames
 
     return format_frames(seq.frames) if not seq.is_single else "1"
 
@@ -94,7 +101,7 @@ def _warnings(source_seq, ref_seq) -> list:
     out = []
     for label, seq in (("source", source_seq), ("reference", ref_seq)):
         if seq is not None and seq.missing:
-            from ..core.frames import format_frames
+            from ..core.io.frames import format_frames
 
             out.append(f"{label} is missing frames {format_frames(seq.missing)}")
     return out

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..cli_support import add_json_argument, print_json, progress_bar
-from ..core.frames import format_frames
+from ..core.io.frames import format_frames
 
 COMMAND = "sync"
 HELP = "find which reference frame shows each scan frame (offset, PAL, 3:2 pulldown, fields, edits)"
@@ -45,7 +45,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.curation import sync_files
+    from ..stages.curation import sync_files
 
     with progress_bar("thumbnails", 1, quiet=args.json) as progress:
         result, scan, _ref, _s, _r = sync_files(

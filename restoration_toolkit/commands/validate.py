@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
-from ..core.baselines import BASELINES
 from ..core.errors import RTKError
-from ..core.frames import parse_frames
+from ..core.io.frames import parse_frames
 from ..core.project import open_project
-from ..core.validation import DEFAULT_OCIO, DISPLAY_SPACE, GROUND_TRUTHS, METRICS
+from ..core.validation.baselines import BASELINES
+from ..core.validation.evaluate import DEFAULT_OCIO, DISPLAY_SPACE, GROUND_TRUTHS, METRICS
 
 COMMAND = "validate"
 HELP = "stage 05: measure the model result against traditional baselines on held-out frames; HTML report"
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         if missing:
             raise RTKError("without a project, give " + ", ".join(missing))
-        from ..core.validation import explicit_inputs
+        from ..core.validation.evaluate import explicit_inputs
 
         inputs = explicit_inputs(
             scan=args.scan,
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         project = open_project(args.project)
         with progress_bar("validate", len(frames or []) or 1, quiet=args.json) as progress:
             if args.ground_truth:
-                from ..core.validation import project_inputs
+                from ..core.validation.evaluate import project_inputs
                 from ..report.validation_report import report_dir
 
                 inputs = project_inputs(

@@ -14,8 +14,8 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from .atomic import atomic_write_text
 from .errors import PathLike, RTKError
+from .io.atomic import atomic_write_text
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.yaml"
@@ -256,7 +256,7 @@ def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
     c.unknown(e, ("gauge", "generation", "description"), f"{where}.element")
     frames = d.get("frames")
     if frames is not None:
-        from .frames import parse_frames
+        from .io.frames import parse_frames
 
         try:
             parse_frames(str(frames))

@@ -30,9 +30,9 @@ import yaml
 
 from .. import __version__
 from ..core.errors import RTKError
-from ..core.frames import chunk_frames, format_frames, parse_frames
+from ..core.io.frames import chunk_frames, format_frames, parse_frames
+from ..core.io.sequence import is_pattern, open_sequence, split_pattern
 from ..core.project import Project, open_project
-from ..core.sequence import is_pattern, open_sequence, split_pattern
 from .completeness import VERIFY_MODES
 from .stages import ALL_OPTIONS, StageSpec, get_stage
 from .templates import (
@@ -239,13 +239,13 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         if req.frames:
             frames = parse_frames(req.frames)
         elif stage.name == "align":
-            from ..core.pairs import load_pairs
+            from ..core.curation.pairs import load_pairs
 
             frames = sorted({p.scan_frame for p in load_pairs(project.pairs_file).pairs})
         elif stage.name == "validate":
             # rtk validate's own default: the held-out frames of pairs.yaml (it refuses
             # training frames, so "every frame of the scan" would fail)
-            from ..core.pairs import load_pairs
+            from ..core.curation.pairs import load_pairs
 
             if not project.pairs_file.is_file():
                 raise RTKError(

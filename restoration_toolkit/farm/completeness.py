@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional, Set, Tuple
 
-from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
-from ..core.frames import format_frames, parse_frames
+from ..core.io.atomic import atomic_write_text
+from ..core.io.frames import format_frames, parse_frames
 
 TEMP_MARK = ".rtk-tmp"
 VERIFY_MODES = ("tail", "header", "full")
@@ -71,7 +71,7 @@ def frame_problem(
     path: Path, expected_size: Optional[Tuple[int, int]] = None, verify: str = "tail"
 ) -> Optional[str]:
     """Why ``path`` is not a complete frame, or None when it is."""
-    from ..core.imageio import read_image, read_image_header
+    from ..core.io.images import read_image, read_image_header
 
     if TEMP_MARK in path.name:
         return "is a temporary file"

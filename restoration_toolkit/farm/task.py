@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from ..core.errors import RTKError
-from ..core.frames import format_frames, frame_runs, parse_frames
-from ..core.sequence import output_sequence
+from ..core.io.frames import format_frames, frame_runs, parse_frames
+from ..core.io.sequence import output_sequence
 from .completeness import (
     frame_problem,
     image_size,

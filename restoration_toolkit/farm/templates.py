@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..core.errors import RTKError
-from ..core.frames import chunk_frames
+from ..core.io.frames import chunk_frames
 from .stages import StageSpec
 
 SPEC_VERSION = "jobtemplate-2023-09"

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
-from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
+from ..core.io.atomic import atomic_write_text
 from ..core.progress import ProgressFn
 
 NUKE_ENV = "RTK_NUKE"

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import __version__
+from ..core.curation.pairs import Pair, PairSet, load_pairs
 from ..core.errors import RTKError
-from ..core.frames import format_frames, frame_runs, parse_frames
-from ..core.pairs import Pair, PairSet, load_pairs
+from ..core.io.frames import format_frames, frame_runs, parse_frames
+from ..core.io.sequence import ImageSequence, open_sequence
 from ..core.project import COLOR_TECHNIQUES, TECHNIQUES, Project
-from ..core.sequence import ImageSequence, open_sequence
 from . import graphs
 from .layout import layout
 from .model import Node, Raw, Script

@@ -11,10 +11,10 @@ from typing import Any, List, Optional
 
 import nuke
 
+from ..core.curation.pairs import PairSet, load_pairs
 from ..core.errors import RTKError
-from ..core.pairs import PairSet, load_pairs
+from ..core.io.sequence import open_sequence
 from ..core.project import Project
-from ..core.sequence import open_sequence
 from ..nk import write_script
 from ..nk.pair_streams import StreamPair, pair_streams_script
 from . import host

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
+from ..nk.matchgrade_graph import ClipSpec, GradeSpec, comparison_text
 from . import host
-from .matchgrade_graph import ClipSpec, GradeSpec, comparison_text
 
 LABEL = "RT 05 MatchGrade: Nuke MatchGrade vs toolkit grade"
 COLOR = 0x5F4F3FFF
@@ -56,7 +56,7 @@ def _grade_and_frames(project: Any) -> Tuple[Optional[GradeSpec], List[int], str
         except (OSError, ValueError, TypeError):
             frames = []
     if not frames and project.pairs_file.is_file():
-        from ..core.pairs import load_pairs
+        from ..core.curation.pairs import load_pairs
 
         pairs = load_pairs(project.pairs_file)
         frames = [f for f in pairs.scan_frames if f not in set(pairs.holdout)]

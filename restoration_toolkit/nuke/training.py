@@ -16,8 +16,8 @@ from typing import Any, Optional
 import nuke
 import yaml
 
-from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
+from ..core.io.atomic import atomic_write_text
 from ..nk import write_script
 from ..nk.stage_scripts import project_training_settings, training_script
 from . import host

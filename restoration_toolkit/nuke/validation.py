@@ -16,8 +16,8 @@ from typing import Any, List, Optional, Tuple
 
 import nuke
 
+from ..nk.validation_graph import ClipSpec, comparison_text
 from . import host
-from .validation_graph import ClipSpec, comparison_text
 
 LABEL = "RT 05 Validation: model vs traditional baselines"
 COLOR = 0x3F5F4FFF

@@ -26,12 +26,12 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from .. import __version__
-from ..core.atomic import atomic_write_text
 from ..core.errors import RTKError
-from ..core.frames import format_frames
+from ..core.io.atomic import atomic_write_text
+from ..core.io.frames import format_frames
 from ..core.progress import ProgressFn
 from ..core.project import Project
-from ..core.validation import (
+from ..core.validation.evaluate import (
     GROUND_TRUTHS,
     METRICS,
     ValidationInputs,
@@ -148,7 +148,7 @@ def _log_run(project_root: Path, **kwargs: Any) -> Optional[str]:
 
 
 def _save_png(path: Path, pixels: np.ndarray) -> None:
-    from ..core.imageio import write_image
+    from ..core.io.images import write_image
 
     write_image(path, np.clip(pixels, 0, 1), data_format="uint8")
 
@@ -746,7 +746,7 @@ def build_report(
     inputs = project_inputs(project, frames=frames, result=result, baselines=baselines, extra=extra)
     script = None
     try:
-        from ..nuke.validation_graph import comparison_script_text
+        from ..nk.validation_graph import comparison_script_text
 
         script = comparison_script_text(inputs, project)
     except ImportError:

@@ -34,12 +34,12 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..core.curation.pairs import Pair, load_pairs
 from ..core.errors import RTKError
-from ..core.imageio import read_image
-from ..core.pairs import Pair, load_pairs
+from ..core.io.images import read_image
+from ..core.io.sequence import open_sequence
 from ..core.progress import ProgressFn, report
 from ..core.project import COLOR_TECHNIQUES, TECHNIQUES, Project
-from ..core.sequence import open_sequence
 from ..core.ycbcr import chroma_ground_truth, luma_ground_truth
 
 ALIGNED_NAME = "aligned.{frame:04d}.exr"
@@ -113,7 +113,7 @@ def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool, Optional[
 def _known_space(name: Optional[str], project: Project) -> bool:
     if not name:
         return False
-    from ..core.ocio import colorspace_names
+    from ..core.io.ocio import colorspace_names
 
     return name in colorspace_names(project.color.ocio_config)
 
@@ -124,7 +124,7 @@ def to_working_space(pixels: np.ndarray, space: Optional[str], project: Project)
     working = project.color.working_space
     if not space or not working or space == working:
         return pixels
-    from ..core.ocio import convert_colorspace
+    from ..core.io.ocio import convert_colorspace
 
     return convert_colorspace(pixels, space, working, config=project.color.ocio_config)
 

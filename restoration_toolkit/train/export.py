@@ -38,8 +38,8 @@ from typing import Any, Dict, Iterator, Optional
 import torch
 
 from .. import __version__
-from ..core.atomic import atomic_write_bytes, atomic_write_text
 from ..core.errors import RTKError
+from ..core.io.atomic import atomic_write_bytes, atomic_write_text
 from .model import MODEL_SIZES, RestorationNet, build_model
 
 CHANNELS = "rgba.red,rgba.green,rgba.blue"

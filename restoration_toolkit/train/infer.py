@@ -33,10 +33,10 @@ import numpy as np
 import torch
 
 from ..core.errors import RTKError
-from ..core.imageio import read_image, write_image
+from ..core.io.images import read_image, write_image
+from ..core.io.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.progress import ProgressFn, report
 from ..core.project import COLOR_TECHNIQUES, TECHNIQUES
-from ..core.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.ycbcr import combine
 from .export import SIDECAR_NAME, quiet_jit
 
@@ -240,7 +240,7 @@ def infer_sequence(
 
 
 def _convert(pixels: np.ndarray, src: str, dst: str, sidecar: dict, path: Path) -> np.ndarray:
-    from ..core.ocio import colorspace_names, convert_colorspace
+    from ..core.io.ocio import colorspace_names, convert_colorspace
     from ..core.project import DEFAULT_OCIO_CONFIG
 
     config = sidecar.get("ocio_config") or DEFAULT_OCIO_CONFIG
@@ -272,6 +272,6 @@ def _check_outputs(seq: ImageSequence, out: ImageSequence) -> None:
 
 
 def frames_of(values: Sequence[int]) -> str:
-    from ..core.frames import format_frames
+    from ..core.io.frames import format_frames
 
     return format_frames(list(values))

@@ -26,8 +26,8 @@ from typing import Any, Dict, List, Optional
 
 import torch
 
-from ..core.atomic import atomic_write_bytes, atomic_write_text
 from ..core.errors import RTKError
+from ..core.io.atomic import atomic_write_bytes, atomic_write_text
 from ..core.progress import ProgressFn, report
 from .data import CropSampler, TrainingSet
 from .loss import restoration_loss

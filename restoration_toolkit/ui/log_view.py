@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ..core.experiment_log import STAGES, VERDICTS, Entry
-from ..core.frames import format_frames
+from ..core.io.frames import format_frames
 from .qt import QtCore, QtWidgets
 
 Qt = QtCore.Qt

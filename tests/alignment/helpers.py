@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from restoration_toolkit.core.alignment.synthetic import PairSpec, SyntheticPair, make_pair
+from restoration_toolkit.testing.alignment_pairs import PairSpec, SyntheticPair, make_pair
 
 SMALL = PairSpec(
     scan_size=(640, 486),
@@ -33,7 +33,7 @@ def small_pair(name: str = "astronaut", **changes) -> SyntheticPair:
 
 
 def epe_stats(pair: SyntheticPair, map_xy: np.ndarray, mask=None):
-    from restoration_toolkit.core.alignment.synthetic import end_point_error
+    from restoration_toolkit.testing.alignment_pairs import end_point_error
 
     e = end_point_error(pair, map_xy)[pair.true_valid if mask is None else mask]
     return float(e.mean()), float(np.percentile(e, 95))
@@ -43,7 +43,7 @@ def write_sequence(
     folder, frames, ref_frames, *, size=(480, 364), ref_size=(300, 169), picture_name="astronaut"
 ):
     """scan.####.exr for ``frames`` and ref.####.png for ``ref_frames`` (a small drift per frame)."""
-    from restoration_toolkit.core.imageio import write_image
+    from restoration_toolkit.core.io.images import write_image
 
     pic = picture(picture_name)
     pairs = {}

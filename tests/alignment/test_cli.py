@@ -9,8 +9,8 @@ import numpy as np
 
 from restoration_toolkit.cli import main
 from restoration_toolkit.core.alignment import stmap_to_map
-from restoration_toolkit.core.alignment.synthetic import end_point_error
-from restoration_toolkit.core.imageio import read_image, write_image
+from restoration_toolkit.core.io.images import read_image, write_image
+from restoration_toolkit.testing.alignment_pairs import end_point_error
 from tests.alignment.helpers import write_project, write_sequence
 
 
@@ -131,7 +131,7 @@ def test_project_default_smooth_and_jobs(tmp_path, capsys, monkeypatch):
     aligned = read_image(out / "aligned.0102.exr")
     assert aligned.metadata.colorspace == "ACEScg"
     # the reference was converted from sRGB to ACEScg before resampling: not the PNG's values
-    from restoration_toolkit.core.ocio import convert_colorspace
+    from restoration_toolkit.core.io.ocio import convert_colorspace
 
     ref = read_image(root / "media" / "ref.0002.png", channels=3).pixels
     conv = convert_colorspace(ref, "sRGB - Texture", "ACEScg", config=project.color.ocio_config)
@@ -148,7 +148,7 @@ def test_project_default_smooth_and_jobs(tmp_path, capsys, monkeypatch):
 
 
 def test_project_mode_aligns_pairs_and_held_out_frames(tmp_path, capsys):
-    from restoration_toolkit.core.pairs import Pair, PairSet
+    from restoration_toolkit.core.curation.pairs import Pair, PairSet
 
     root = tmp_path / "proj"
     project, _ = write_project(root, [101, 102, 103], [11, 12, 13])

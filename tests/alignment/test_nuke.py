@@ -54,7 +54,7 @@ def _alignment_json(out: Path, *, failed=(), offset=1000) -> Path:
 
 
 def test_graph_wiring_and_knobs_match_rt_align(tmp_path):
-    from restoration_toolkit.nk.gizmos import align_gizmo
+    from restoration_toolkit.nk.gizmo_groups import align_gizmo
 
     graph = alignment_graph(_alignment_json(tmp_path, failed=(1002,)))
     script = parse_script(write_script(graph.script))

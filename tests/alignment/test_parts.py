@@ -69,7 +69,7 @@ def test_temporal_smoothing_reduces_jitter_and_ignores_outlier():
 
 def test_core_alignment_imports_no_nuke_or_qt():
     code = (
-        "import sys, restoration_toolkit.core.alignment as a, restoration_toolkit.core.alignment.synthetic; "
+        "import sys, restoration_toolkit.core.alignment as a, restoration_toolkit.testing.alignment_pairs; "
         "bad=[m for m in sys.modules if m.split('.')[0] in ('nuke','PySide6','PySide2','skimage')]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -15,7 +15,7 @@ from restoration_toolkit.core.alignment import (
     stmap_to_map,
     write_stmap,
 )
-from restoration_toolkit.core.imageio import read_image
+from restoration_toolkit.core.io.images import read_image
 
 
 def _nuke_stmap_sample(reference: np.ndarray, stmap: np.ndarray) -> np.ndarray:

@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from restoration_toolkit.core.imageio import write_image
-from tests.color.synthetic import faded, smooth_image
+from restoration_toolkit.core.io.images import write_image
+from restoration_toolkit.testing.color_images import faded, smooth_image
 
 
 @pytest.fixture

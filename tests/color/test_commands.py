@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from restoration_toolkit.cli import main
-from restoration_toolkit.core.imageio import read_image, write_image
+from restoration_toolkit.core.io.images import read_image, write_image
 
 
 def test_fit_then_apply(pair_sequences, tmp_path, capsys):
@@ -232,8 +232,8 @@ def test_target_declared_colorspace_is_decoded(tmp_path, capsys):
     """A reference whose header says sRGB - Texture is decoded to the working space."""
     import colour
 
-    from restoration_toolkit.core.imageio import ImageMetadata
-    from tests.color.synthetic import faded, smooth_image
+    from restoration_toolkit.core.io.images import ImageMetadata
+    from restoration_toolkit.testing.color_images import faded, smooth_image
 
     rng = np.random.default_rng(3)
     for f in range(1, 4):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from restoration_toolkit.core.color.fading import FadeParameters, simulate_dye_fade
 from restoration_toolkit.core.errors import RTKError
+from restoration_toolkit.testing.fades import FadeParameters, simulate_dye_fade
 
 
 def _ramp() -> np.ndarray:

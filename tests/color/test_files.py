@@ -11,7 +11,7 @@ from restoration_toolkit.core.color.fit import fit_color_transform
 from restoration_toolkit.core.color.grade_files import load_grade, save_grade
 from restoration_toolkit.core.color.transforms import Cdl
 from restoration_toolkit.core.errors import RTKError
-from tests.color.synthetic import faded, smooth_image
+from restoration_toolkit.testing.color_images import faded, smooth_image
 
 
 def _fit(method="lut3d", size=9):

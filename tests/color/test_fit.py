@@ -6,8 +6,8 @@ import pytest
 from restoration_toolkit.core.color.fit import fit_color_transform
 from restoration_toolkit.core.color.transforms import transform_from_dict
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.metrics.color import delta_e2000
-from tests.color.synthetic import faded, smooth_image
+from restoration_toolkit.core.validation.metrics.color import delta_e2000
+from restoration_toolkit.testing.color_images import faded, smooth_image
 
 
 def _pairs(n=4, grain=0.0, seed=1, h=48, w=64):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from restoration_toolkit.nk import parse_script
-from restoration_toolkit.nuke.matchgrade_graph import ClipSpec, GradeSpec, comparison_text
+from restoration_toolkit.nk.matchgrade_graph import ClipSpec, GradeSpec, comparison_text
 
 
 def test_graph_text_lin_log_matchgrade_and_toolkit_grade():

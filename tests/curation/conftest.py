@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import yaml
 
-from benchmarks.sync_reel import make_reel, make_references
-from restoration_toolkit.core.imageio import write_image
-from restoration_toolkit.core.thumbnails import thumbnails_from_arrays
+from restoration_toolkit.core.io.images import write_image
+from restoration_toolkit.core.io.thumbnails import thumbnails_from_arrays
+from restoration_toolkit.testing.reels import make_reel, make_references
 
 SCAN_FIRST = 1001
 

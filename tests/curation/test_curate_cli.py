@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from restoration_toolkit.cli import main
-from restoration_toolkit.core.pairs import load_pairs
+from restoration_toolkit.core.curation.pairs import load_pairs
 
 from .conftest import write_project, write_sequence
 

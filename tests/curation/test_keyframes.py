@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from restoration_toolkit.cli import main
+from restoration_toolkit.core.curation.pairs import load_pairs
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.imageio import write_image
-from restoration_toolkit.core.pairs import load_pairs
+from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.project import load_project
 
 from .conftest import write_project

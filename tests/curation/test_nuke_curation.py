@@ -2,7 +2,7 @@
 
 import pytest
 
-from restoration_toolkit.core.pairs import Pair, PairSet
+from restoration_toolkit.core.curation.pairs import Pair, PairSet
 from restoration_toolkit.nk import parse_script
 
 from .conftest import write_project
@@ -120,7 +120,7 @@ def test_mark_pair_with_a_selected_pair_hold_marks_its_frame(
 
 
 def test_the_pasted_snippet_parses_back(fake_nuke, project_with_pairs):
-    from restoration_toolkit.core.pairs import load_pairs
+    from restoration_toolkit.core.curation.pairs import load_pairs
     from restoration_toolkit.core.project import load_project
     from restoration_toolkit.nuke.curation import streams_text
 

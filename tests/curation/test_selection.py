@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 
-from restoration_toolkit.core.content_check import check_content
-from restoration_toolkit.core.selection import (
+from restoration_toolkit.core.curation.content_check import check_content
+from restoration_toolkit.core.curation.selection import (
     content_features,
     coverage_radius,
     method_positions,
     select_pairs,
 )
-from restoration_toolkit.core.shots import detect_shots
-from restoration_toolkit.core.sync import sync_sequences
+from restoration_toolkit.core.curation.shots import detect_shots
+from restoration_toolkit.core.curation.sync import sync_sequences
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_content_check_rejects_a_wrong_frame_and_accepts_a_regraded_one(reel, re
 
 def test_a_failing_content_check_is_recorded_and_replaced(prepared):
     thumbs, shots, sync = prepared
-    from restoration_toolkit.core.content_check import ContentCheck
+    from restoration_toolkit.core.curation.content_check import ContentCheck
 
     bad = {int(shots.shots[0].first)}
 

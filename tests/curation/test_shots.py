@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from restoration_toolkit.core.shots import detect_shots, frame_stats
-from restoration_toolkit.core.thumbnails import thumbnails_from_arrays
+from restoration_toolkit.core.curation.shots import detect_shots, frame_stats
+from restoration_toolkit.core.io.thumbnails import thumbnails_from_arrays
 
 
 def test_cuts_and_the_dissolve_are_found(dissolve_reel):

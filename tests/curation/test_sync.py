@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from restoration_toolkit.core.curation.sync import sync_sequences
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.sync import sync_sequences
-from restoration_toolkit.core.thumbnails import Thumbnails, thumbnails_from_arrays
+from restoration_toolkit.core.io.thumbnails import Thumbnails, thumbnails_from_arrays
 
 
 def accuracy(result, ref):

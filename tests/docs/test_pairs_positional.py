@@ -1,11 +1,11 @@
 """pairs.yaml written by curation must load again (found by the tutorial test).
 
-core/curation.py builds ``PairSet(technique, pairs, rejected, holdout, notes)`` by position;
+stages/curation.py builds ``PairSet(technique, pairs, rejected, holdout, notes)`` by position;
 a field inserted before ``notes`` made the summary text land in ``holdout_references`` and
 every later stage failed to read pairs.yaml.
 """
 
-from restoration_toolkit.core.pairs import PairSet, load_pairs
+from restoration_toolkit.core.curation.pairs import PairSet, load_pairs
 
 
 def test_positional_pairset_round_trips(tmp_path):

@@ -169,7 +169,7 @@ def check_promises(project: Path) -> None:
 
     import yaml
 
-    from restoration_toolkit.core.imageio import read_image_header
+    from restoration_toolkit.core.io.images import read_image_header
 
     # the held-out references are in the working space (the reason for `--project .`)
     for frame in (1004, 1005):

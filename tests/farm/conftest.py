@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import yaml
 
-from restoration_toolkit.core.imageio import write_image
+from restoration_toolkit.core.io.images import write_image
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

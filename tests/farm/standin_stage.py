@@ -16,9 +16,9 @@ import sys
 import time
 
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.frames import parse_frames
-from restoration_toolkit.core.imageio import read_image, write_image
-from restoration_toolkit.core.sequence import output_sequence
+from restoration_toolkit.core.io.frames import parse_frames
+from restoration_toolkit.core.io.images import read_image, write_image
+from restoration_toolkit.core.io.sequence import output_sequence
 
 
 def validate(argv):

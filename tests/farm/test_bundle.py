@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from restoration_toolkit.cli import main
-from restoration_toolkit.core.frames import parse_frames
+from restoration_toolkit.core.io.frames import parse_frames
 from restoration_toolkit.farm.bundle import BundleRequest, load_bundle, plan_bundle, write_bundle
 
 
@@ -171,7 +171,7 @@ def test_nuke_render_reads_the_write_and_frames_from_the_script(project, tmp_pat
 
 
 def test_validate_defaults_to_the_holdout_frames_in_one_task(project, tmp_path, capsys):
-    from restoration_toolkit.core.pairs import Pair, PairSet
+    from restoration_toolkit.core.curation.pairs import Pair, PairSet
 
     code, _, err = run_cli(
         [

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from restoration_toolkit.core.imageio import read_image
+from restoration_toolkit.core.io.images import read_image
 from restoration_toolkit.farm.bundle import BundleRequest, plan_bundle, write_bundle
 from restoration_toolkit.farm.completeness import frame_problem
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from restoration_toolkit.core.imageio import read_image, write_image
+from restoration_toolkit.core.io.images import read_image, write_image
 
 OUT = "pipeline/05_matchgrade_render/TINY_MG_####.exr"
 

@@ -74,7 +74,7 @@ def test_chunks_cover_every_frame_once_and_respect_the_chunk_size():
     template = build_job_template(STAGES["infer"], TemplateOptions())
     values = dict(values_for(template), Frames="1-10,20-33,40", ChunkSize=4)
     chunks = [t["Frame"] for t in task_parameter_sets(create_job(template, values, "/tmp"))]
-    from restoration_toolkit.core.frames import parse_frames
+    from restoration_toolkit.core.io.frames import parse_frames
 
     frames = [f for c in chunks for f in parse_frames(c)]
     assert sorted(frames) == parse_frames("1-10,20-33,40")

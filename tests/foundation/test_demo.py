@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from restoration_toolkit.core.pairs import load_pairs
+from restoration_toolkit.core.curation.pairs import load_pairs
+from restoration_toolkit.core.io.sequence import open_sequence
 from restoration_toolkit.core.project import load_project
-from restoration_toolkit.core.sequence import open_sequence
 
 
 def test_demo_project_only(tmp_path):

@@ -9,7 +9,7 @@ import yaml
 
 from restoration_toolkit.cli import main
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.imageio import write_image
+from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.project import STAGE_DIRS, find_project, load_project, open_project
 
 

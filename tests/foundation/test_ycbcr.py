@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from restoration_toolkit.core.ycbcr import chroma_ground_truth, from_ycbcr, luma_ground_truth, to_ycbcr
+from restoration_toolkit.core.ycbcr import (
+    chroma_ground_truth,
+    from_ycbcr,
+    luma_ground_truth,
+    to_ycbcr,
+)
 
 
 def test_ycbcr_round_trip():

@@ -8,8 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from restoration_toolkit.core.imageio import write_image  # noqa: E402
-from restoration_toolkit.core.pairs import Pair, PairSet  # noqa: E402
+from restoration_toolkit.core.curation.pairs import Pair, PairSet  # noqa: E402
+from restoration_toolkit.core.io.images import write_image  # noqa: E402
 from restoration_toolkit.core.project import (  # noqa: E402
     Element,
     Footage,

@@ -14,7 +14,7 @@ import pytest
 from independent import read_independently
 
 from restoration_toolkit.cli import main
-from restoration_toolkit.core.frames import parse_frames
+from restoration_toolkit.core.io.frames import parse_frames
 from restoration_toolkit.nk import parse_script
 from restoration_toolkit.nk.stage_scripts import chunk_ranges, chunk_shell_script
 

@@ -13,7 +13,7 @@ from independent import read_independently
 
 from restoration_toolkit.core.ycbcr import chroma_ground_truth, luminance, to_ycbcr
 from restoration_toolkit.nk import parse_script
-from restoration_toolkit.nk.gizmos import CALLBACKS, GIZMOS, gizmo_text
+from restoration_toolkit.nk.gizmo_groups import CALLBACKS, GIZMOS, gizmo_text
 
 GIZMO_DIR = Path(__file__).parents[2] / "gizmos"
 REQUIRED = {

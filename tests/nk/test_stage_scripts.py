@@ -8,8 +8,8 @@ import math
 import pytest
 from independent import read_independently
 
+from restoration_toolkit.core.curation.pairs import load_pairs
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.pairs import load_pairs
 from restoration_toolkit.nk import parse_script, write_script
 from restoration_toolkit.nk.stage_scripts import (
     default_training_settings,

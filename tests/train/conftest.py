@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from restoration_toolkit.core.imageio import ImageMetadata, write_image
-from restoration_toolkit.core.pairs import Pair, PairSet
+from restoration_toolkit.core.curation.pairs import Pair, PairSet
+from restoration_toolkit.core.io.images import ImageMetadata, write_image
 from restoration_toolkit.core.project import (
     ColorPipeline,
     Element,

@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from restoration_toolkit.core.errors import RTKError  # noqa: E402
-from restoration_toolkit.core.imageio import ImageMetadata, read_image, write_image  # noqa: E402
+from restoration_toolkit.core.io.images import ImageMetadata, read_image, write_image  # noqa: E402
 from restoration_toolkit.train.export import export_model, quiet_jit  # noqa: E402
 from restoration_toolkit.train.infer import infer_sequence, run_tiled  # noqa: E402
 from restoration_toolkit.train.model import build_model  # noqa: E402

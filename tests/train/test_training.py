@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from restoration_toolkit.core.errors import RTKError  # noqa: E402
-from restoration_toolkit.core.imageio import read_image  # noqa: E402
+from restoration_toolkit.core.io.images import read_image  # noqa: E402
 from restoration_toolkit.core.ycbcr import chroma_ground_truth  # noqa: E402
 from restoration_toolkit.train.data import CropSampler, load_training_set  # noqa: E402
 from restoration_toolkit.train.infer import run_tiled  # noqa: E402
@@ -101,7 +101,7 @@ def test_confidence_masks_the_training(tmp_path):
 
 
 def test_no_pairs_is_a_clear_error(tiny_project):
-    from restoration_toolkit.core.pairs import PairSet
+    from restoration_toolkit.core.curation.pairs import PairSet
 
     PairSet("color-reference", pairs=[]).save(tiny_project.pairs_file)
     with pytest.raises(RTKError, match="no training pairs"):

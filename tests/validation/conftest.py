@@ -16,8 +16,8 @@ import pytest
 import yaml
 from scipy.ndimage import gaussian_filter
 
-from restoration_toolkit.core.imageio import write_image
-from restoration_toolkit.core.pairs import Pair, PairSet
+from restoration_toolkit.core.curation.pairs import Pair, PairSet
+from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.ycbcr import from_ycbcr, to_ycbcr
 
 H, W = 96, 128

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from restoration_toolkit.core.baselines import (
+from restoration_toolkit.core.errors import RTKError
+from restoration_toolkit.core.validation.baselines import (
     BASELINES,
     apply_baseline,
     denoise_sharpen_grain,
@@ -15,8 +16,7 @@ from restoration_toolkit.core.baselines import (
     resample,
     unsharp,
 )
-from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.metrics import detail_ratio, grain_comparison
+from restoration_toolkit.core.validation.metrics import detail_ratio, grain_comparison
 
 
 def grainy(h=128, w=160, sigma=0.03, seed=0):

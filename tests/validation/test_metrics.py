@@ -8,7 +8,7 @@ from scipy.ndimage import gaussian_filter
 from scipy.ndimage import shift as nd_shift
 
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.metrics import (
+from restoration_toolkit.core.validation.metrics import (
     delta_e2000,
     detail_ratio,
     flicker,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from restoration_toolkit.nk import parse_script
-from restoration_toolkit.nuke.validation_graph import ClipSpec, comparison_text
+from restoration_toolkit.nk.validation_graph import ClipSpec, comparison_text
 
 
 def _reads(nuke, *files):

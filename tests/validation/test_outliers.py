@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from restoration_toolkit.core.metrics import delta_e2000
-from restoration_toolkit.core.outliers import FrameMeasures, find_outliers, measure_frame
+from restoration_toolkit.core.validation.metrics import delta_e2000
+from restoration_toolkit.core.validation.outliers import FrameMeasures, find_outliers, measure_frame
 
 H, W = 120, 160
 

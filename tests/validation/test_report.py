@@ -12,9 +12,9 @@ import pytest
 
 from restoration_toolkit.cli import main
 from restoration_toolkit.core.errors import RTKError
-from restoration_toolkit.core.imageio import write_image
+from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.project import open_project
-from restoration_toolkit.core.validation import check_validation_frames, project_inputs
+from restoration_toolkit.core.validation.evaluate import check_validation_frames, project_inputs
 
 from .conftest import HOLDOUT, TRAINING, make_project
 
@@ -230,7 +230,7 @@ def test_lower_resolution_scan_is_resampled_by_every_baseline(tmp_path):
     are then real baselines (and differ from each other)."""
     import cv2
 
-    from restoration_toolkit.core.imageio import read_image
+    from restoration_toolkit.core.io.images import read_image
 
     root = make_project(tmp_path / "p")
     small = tmp_path / "small"

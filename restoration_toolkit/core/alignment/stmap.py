@@ -16,7 +16,7 @@ from typing import Iterable, Optional, Tuple
 import numpy as np
 
 from ..errors import PathLike
-from ..imageio import ImageMetadata, write_image
+from ..io.images import ImageMetadata, write_image
 
 
 def map_to_stmap(map_xy: np.ndarray, reference_shape: Tuple[int, int]) -> np.ndarray:

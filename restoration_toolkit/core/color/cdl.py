@@ -14,8 +14,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
+from ..io.atomic import atomic_write_text
 
 NAMESPACE = "urn:ASC:CDL:v1.01"
 TAG = "rtk-encoding:"

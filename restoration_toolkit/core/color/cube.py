@@ -16,8 +16,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
+from ..io.atomic import atomic_write_text
 
 ENCODING_TAG = "# rtk-encoding:"
 

@@ -169,7 +169,7 @@ def training_figures(
     transform: ColorTransform, samples: FitSamples, measure_encoding: str
 ) -> Dict[str, float]:
     """ΔE2000 of the fitted transform on (a subset of) its own training samples."""
-    from ..metrics.color import delta_e2000
+    from ..validation.metrics.color import delta_e2000
 
     n = min(samples.source.shape[0], 100_000)
     idx = np.linspace(0, samples.source.shape[0] - 1, n).astype(int)

@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
+from ..io.atomic import atomic_write_text
 from .cdl import CdlValues, cdl_text, read_cdl
 from .cube import cube_text, read_cube
 from .transforms import Cdl, ColorTransform, Lut3D, OcioFile, transform_from_dict

@@ -14,9 +14,9 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..errors import RTKError
-from ..imageio import read_image, read_image_header, write_image
+from ..io.images import read_image, read_image_header, write_image
+from ..io.sequence import ImageSequence
 from ..progress import ProgressFn
-from ..sequence import ImageSequence
 from .fit import fit_color_transform
 from .grade_files import GradeFiles, load_grade, save_grade
 from .ocio_apply import apply_processor, cpu_processor, load_config, ocio
@@ -166,7 +166,7 @@ def fit_grade(
         if k in transform.figures
     }
     if holdout:
-        from ..metrics.color import delta_e2000
+        from ..validation.metrics.color import delta_e2000
 
         means, p95s = [], []
         for f in holdout:

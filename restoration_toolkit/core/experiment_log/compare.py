@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional
 
-from ..frames import format_frames
+from ..io.frames import format_frames
 from .entry import Entry, normalize_stage, normalize_verdict
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ..errors import RTKError
-from ..frames import format_frames, parse_frames
+from ..io.frames import format_frames, parse_frames
 
 #: The workflow stages, in order (the names ``log_run`` accepts).
 STAGES = ("dataset_curation", "alignment", "training", "inference", "matchgrade", "validation")

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..frames import format_frames
+from ..io.frames import format_frames
 from .entry import PROSE_FIELDS, Entry, EntryProblem, entry_from_machine_dict
 
 FENCE_OPEN = "```rtk-entry"

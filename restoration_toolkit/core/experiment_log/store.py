@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
 
-from ..atomic import atomic_write_text
 from ..errors import PathLike, RTKError
+from ..io.atomic import atomic_write_text
 from .entry import Entry, format_entry_id, now_iso
 from .lock import LockTimeout, exclusive_lock
 from .markdown_format import LogDocument, default_preamble, parse_document, render_document

@@ -721,7 +721,8 @@ def scriptSaveAs(filename: str, overwrite: int = -1) -> None:
 
 
 def _script_from_graph():
-    from restoration_toolkit.nk import Node as NkNode, Script
+    from restoration_toolkit.nk import Node as NkNode
+    from restoration_toolkit.nk import Script
 
     made: Dict[int, Any] = {}
 

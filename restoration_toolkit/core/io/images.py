@@ -1,0 +1,320 @@
+"""Read and write images through OpenImageIO, as float32 (H, W, C) arrays.
+
+Formats: EXR (16-bit half, 32-bit float), DPX (10-bit), TIFF (8/16/32-bit), PNG, JPEG —
+whatever OpenImageIO reads. Values are as stored: integer formats are normalised to 0–1,
+float formats are left untouched (scene-linear EXR stays scene-linear). Metadata that
+matters to a restoration (colour space, pixel aspect, timecode, any string/number attribute
+such as provenance) is carried through ``ImageMetadata``.
+
+Every write goes to a hidden temporary file in the destination folder and is renamed when
+complete, so a killed process never leaves a half-written frame under the final name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+
+import numpy as np
+
+from ..errors import PathLike, RTKError
+
+# Per-extension defaults: (pixel data format, compression). DPX is 10-bit as scanners write it.
+WRITE_DEFAULTS: Dict[str, Tuple[str, Optional[str]]] = {
+    "exr": ("half", "zip"),
+    "dpx": ("uint10", None),
+    "tif": ("uint16", "zip"),
+    "tiff": ("uint16", "zip"),
+    "png": ("uint8", None),
+    "jpg": ("uint8", None),
+    "jpeg": ("uint8", None),
+}
+DATA_FORMATS = ("half", "float", "uint8", "uint16", "uint10")
+
+# Attributes OpenImageIO manages itself; never copied from one file to another.
+_MANAGED_PREFIXES = ("oiio:", "openexr:chunkCount", "openexr:lineOrder", "tiff:", "png:", "jpeg:", "dpx:")
+_OIIO_GUESSES = {"lin_rec709", "lin_rec709_scene", "Linear", "linear", "scene_linear",
+                 "srgb_rec709_scene", "sRGB", "srgb", "srgb_rec709_display", "g22_rec709_scene"}
+_MANAGED = {"compression", "DateTime", "Software", "colorInteropID", "ResolutionUnit",
+            "XResolution", "YResolution", "planarconfig", "Orientation", "oiio:subimages",
+            "screenWindowCenter", "screenWindowWidth", "smpte:TimeCode", "PixelAspectRatio",
+            "rtk:colorspace", "Exif:ColorSpace", "ICCProfile", "Compression", "oiio:RowsPerChunk"}
+
+
+@dataclass(frozen=True)
+class ImageMetadata:
+    """What travels with the pixels.
+
+    colorspace: name of the colour space (an OCIO colour space name where known), or None.
+    pixel_aspect: pixel aspect ratio (anamorphic DVD: 1.1852 / 0.8889 …; square: 1.0).
+    timecode: SMPTE timecode ``"HH:MM:SS:FF"`` or None.
+    data_format: how the file stored its pixels (``half``, ``float``, ``uint8``, ``uint16``,
+        ``uint10``) — writers reuse it so an output keeps its input's depth.
+    channel_names: e.g. ``("R", "G", "B")``.
+    attributes: other string / int / float attributes (e.g. ``rtk:model``), as read.
+    """
+
+    colorspace: Optional[str] = None
+    pixel_aspect: float = 1.0
+    timecode: Optional[str] = None
+    data_format: Optional[str] = None
+    file_format: Optional[str] = None
+    channel_names: Tuple[str, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_attributes(self, **extra: Any) -> "ImageMetadata":
+        merged = dict(self.attributes)
+        merged.update(extra)
+        return replace(self, attributes=merged)
+
+
+@dataclass(frozen=True)
+class Image:
+    """Pixels (float32, shape (H, W, C), top row first) and their metadata."""
+
+    pixels: np.ndarray
+    metadata: ImageMetadata
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def channels(self) -> int:
+        return int(self.pixels.shape[2])
+
+
+def _oiio():
+    import OpenImageIO as oiio  # imported on first use: keeps `import core` light
+
+    return oiio
+
+
+def _format_name(spec: Any) -> str:
+    base = str(spec.format)
+    bits = spec.get_int_attribute("oiio:BitsPerSample", 0)
+    if base == "uint16" and bits == 10:
+        return "uint10"
+    return base if base in DATA_FORMATS else ("float" if "float" in base or base == "double" else base)
+
+
+def read_image_header(path: PathLike) -> ImageMetadata:
+    """Metadata and size without the pixels. Raises RTKError if the file cannot be opened."""
+    meta, _ = _open_spec(path)
+    return meta
+
+
+def _open_spec(path: PathLike) -> Tuple[ImageMetadata, Tuple[int, int, int]]:
+    p, inp = _open_input(path)
+    try:
+        spec = inp.spec()
+        return _metadata_from_spec(spec, p), (spec.height, spec.width, spec.nchannels)
+    finally:
+        inp.close()
+
+
+def _open_input(path: PathLike) -> Tuple[Path, Any]:
+    """An open OpenImageIO ImageInput, or RTKError naming the file."""
+    oiio = _oiio()
+    p = Path(path)
+    if not p.is_file():
+        raise RTKError("no such image file", p)
+    inp = oiio.ImageInput.open(str(p))
+    if inp is None:
+        raise RTKError(f"cannot open image ({_short(oiio.geterror())})", p)
+    return p, inp
+
+
+def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
+    """Read an image file as float32 (H, W, C).
+
+    Integer formats come back in 0–1; float formats as stored. ``channels`` keeps the first
+    N channels (e.g. 3 drops alpha); a one-channel image asked for 3 is repeated to grey.
+    Raises RTKError naming the file for a missing, unreadable or truncated image.
+    """
+    p, inp = _open_input(path)
+    try:
+        spec = inp.spec()
+        pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
+        err = inp.geterror()
+    finally:
+        inp.close()
+    if pixels is None or err:
+        raise RTKError(f"image is damaged or truncated ({_short(err or _oiio().geterror())})", p)
+    arr = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
+    if channels is not None:
+        arr = _fit_channels(arr, channels)
+    meta = _metadata_from_spec(spec, p)
+    if not np.all(np.isfinite(arr)):
+        meta = meta.with_attributes(**{"rtk:nonfinite": int(np.count_nonzero(~np.isfinite(arr)))})
+    return Image(np.ascontiguousarray(arr), meta)
+
+
+def _fit_channels(arr: np.ndarray, channels: int) -> np.ndarray:
+    if arr.shape[2] >= channels:
+        return arr[:, :, :channels]
+    if arr.shape[2] == 1:
+        return np.repeat(arr, channels, axis=2)
+    pad = np.zeros(arr.shape[:2] + (channels - arr.shape[2],), np.float32)
+    return np.concatenate([arr, pad], axis=2)
+
+
+def _short(message: str) -> str:
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+def _metadata_from_spec(spec: Any, path: Path) -> ImageMetadata:
+    attrs: Dict[str, Any] = {}
+    for a in spec.extra_attribs:
+        if a.name in _MANAGED or a.name.startswith(_MANAGED_PREFIXES):
+            continue
+        value = a.value
+        if isinstance(value, (str, int, float)):
+            attrs[a.name] = value
+    colorspace = spec.get_string_attribute("rtk:colorspace") or None
+    if colorspace is None:
+        declared = spec.get_string_attribute("oiio:ColorSpace")
+        # OpenImageIO fills in a guess by file type (and the guess differs between its
+        # versions); only a name that is not one of its defaults is a declaration.
+        colorspace = declared if declared and declared not in _OIIO_GUESSES else None
+    timecode = spec.get_string_attribute("smpte:TimeCode") or None
+    return ImageMetadata(
+        colorspace=colorspace,
+        pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0) or 1.0),
+        timecode=timecode,
+        data_format=_format_name(spec),
+        file_format=path.suffix.lower().lstrip("."),
+        channel_names=tuple(spec.channelnames),
+        attributes=attrs,
+    )
+
+
+def _timecode_words(timecode: str) -> Tuple[int, int]:
+    parts = timecode.replace(";", ":").split(":")
+    if len(parts) != 4 or not all(x.isdigit() for x in parts):
+        raise RTKError(f"timecode {timecode!r} is not HH:MM:SS:FF")
+    bcd = 0
+    for value in (int(x) for x in parts):
+        bcd = (bcd << 8) | ((value // 10) << 4) | (value % 10)
+    return bcd, 0
+
+
+def temporary_path(path: Path) -> Path:
+    """Hidden sibling of ``path`` that keeps the extension (so the writer picks the format)."""
+    return path.with_name(f".{path.stem}.rtk-tmp-{os.getpid()}{path.suffix}")
+
+
+def check_not_input(path: PathLike, inputs: Iterable[PathLike]) -> None:
+    """Refuse to write over a source file (source material is sacred)."""
+    target = Path(path).resolve()
+    for src in inputs:
+        if Path(src).resolve() == target:
+            raise RTKError("refusing to write over an input file", path)
+
+
+def write_image(
+    path: PathLike,
+    pixels: np.ndarray,
+    metadata: Optional[ImageMetadata] = None,
+    *,
+    data_format: Optional[str] = None,
+    compression: Optional[str] = None,
+    protect: Iterable[PathLike] = (),
+    channel_names: Optional[Tuple[str, ...]] = None,
+) -> Path:
+    """Write (H, W, C) or (H, W) pixels atomically; returns the final path.
+
+    data_format: ``half``/``float`` (EXR, TIFF), ``uint8``/``uint16`` (TIFF, PNG, JPEG),
+    ``uint10`` (DPX). Defaults come from the extension (EXR half + ZIP, DPX 10-bit, TIFF
+    16-bit, PNG/JPEG 8-bit); an input's ``metadata.data_format`` is reused when it suits
+    the output format. ``protect`` lists input files this write must never replace.
+    """
+    oiio = _oiio()
+    out = Path(path)
+    check_not_input(out, protect)
+    ext = out.suffix.lower().lstrip(".")
+    if ext not in WRITE_DEFAULTS:
+        raise RTKError(f"unsupported output format .{ext} (use exr, dpx, tif, png or jpg)", out)
+    arr = np.asarray(pixels, dtype=np.float32)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise RTKError(f"pixels must be (H, W, C), got shape {arr.shape}", out)
+    default_format, default_compression = WRITE_DEFAULTS[ext]
+    fmt = data_format or _reusable_format(metadata, ext) or default_format
+    if fmt not in DATA_FORMATS:
+        raise RTKError(f"unknown data format {fmt!r} (one of {', '.join(DATA_FORMATS)})", out)
+    if fmt in ("uint8", "uint16", "uint10"):
+        arr = np.clip(np.nan_to_num(arr, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    if fmt == "uint10":
+        # OpenImageIO drops the low bits of its 16-bit buffer: round to 10-bit codes first.
+        arr = np.round(arr * 1023.0) / 1023.0
+    spec = oiio.ImageSpec(arr.shape[1], arr.shape[0], arr.shape[2], "uint16" if fmt == "uint10" else fmt)
+    if fmt == "uint10":
+        spec.attribute("oiio:BitsPerSample", 10)
+    names = channel_names or (metadata.channel_names if metadata and len(metadata.channel_names) == arr.shape[2] else None)
+    if names:
+        spec.channelnames = tuple(names)
+    comp = compression or default_compression
+    if comp:
+        spec.attribute("compression", comp)
+    if metadata is not None:
+        _apply_metadata(spec, metadata, oiio)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_path(out)
+    writer = oiio.ImageOutput.create(str(tmp))
+    if writer is None:
+        raise RTKError(f"no writer for this format ({_short(oiio.geterror())})", out)
+    try:
+        if not writer.open(str(tmp), spec):
+            raise RTKError(f"cannot write image ({_short(writer.geterror())})", out)
+        ok = writer.write_image(np.ascontiguousarray(arr))
+        err = writer.geterror()
+        writer.close()
+        if not ok or err:
+            raise RTKError(f"cannot write image ({_short(err)})", out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
+def _reusable_format(metadata: Optional[ImageMetadata], ext: str) -> Optional[str]:
+    if metadata is None or not metadata.data_format:
+        return None
+    fmt = metadata.data_format
+    allowed = {
+        "exr": {"half", "float"},
+        "dpx": {"uint8", "uint10", "uint16"},
+        "tif": {"uint8", "uint16", "float", "half"},
+        "tiff": {"uint8", "uint16", "float", "half"},
+        "png": {"uint8", "uint16"},
+        "jpg": {"uint8"},
+        "jpeg": {"uint8"},
+    }[ext]
+    return fmt if fmt in allowed else None
+
+
+def _apply_metadata(spec: Any, metadata: ImageMetadata, oiio: Any) -> None:
+    if metadata.colorspace:
+        spec.attribute("oiio:ColorSpace", metadata.colorspace)
+        spec.attribute("rtk:colorspace", metadata.colorspace)
+    if metadata.pixel_aspect and abs(metadata.pixel_aspect - 1.0) > 1e-9:
+        spec.attribute("PixelAspectRatio", float(metadata.pixel_aspect))
+    if metadata.timecode:
+        spec.attribute("smpte:TimeCode", oiio.TypeDesc("timecode"), _timecode_words(metadata.timecode))
+    for key, value in metadata.attributes.items():
+        if key in _MANAGED or key.startswith(_MANAGED_PREFIXES):
+            continue
+        if isinstance(value, bool):
+            value = int(value)
+        if isinstance(value, (str, int, float)):
+            spec.attribute(key, value)

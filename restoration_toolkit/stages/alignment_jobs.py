@@ -1,0 +1,292 @@
+"""Stage 02 work items: one scan frame ↔ reference frame job, planned from sequences or
+pairs.yaml, run in this process or in a pool of processes (a failed frame never takes the
+others down), writing the aligned reference, the STMap and the confidence map of each frame.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..core.errors import RTKError
+
+# -- work items ------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    scan_frame: int
+    scan_path: Optional[str]
+    reference_frame: Optional[int]
+    reference_path: Optional[str]
+    outputs: Dict[str, str]
+    problem: str = ""  # known before running (no partner frame, missing file)
+
+
+@dataclass
+class Settings:
+    dense: bool = True
+    filter: str = "cubic"
+    pixel_aspect: Optional[float] = None
+    ocio_config: Optional[str] = None
+    reference_colorspace: Optional[str] = None
+    working_space: Optional[str] = None
+    protect: List[str] = field(default_factory=list)
+    threads: int = 0
+
+
+def _read(path: str):
+    from ..core.io.images import read_image
+
+    return read_image(path, channels=3)
+
+
+def _estimate(
+    job: Job,
+    settings: Settings,
+    initial=None,
+    refine_global: bool = True,
+    dense: Optional[bool] = None,
+):
+    from ..core.alignment import AlignmentOptions, estimate_alignment
+
+    scan = _read(job.scan_path)
+    ref = _read(job.reference_path)
+    par = settings.pixel_aspect or (
+        ref.metadata.pixel_aspect / max(scan.metadata.pixel_aspect, 1e-6)
+    )
+    opts = AlignmentOptions(
+        reference_pixel_aspect=par or 1.0,
+        initial_matrix=initial,
+        refine_global=refine_global,
+        dense=settings.dense if dense is None else dense,
+    )
+    return scan, ref, estimate_alignment(scan.pixels, ref.pixels, opts)
+
+
+def run_job(job: Job, settings: Settings, initial=None, write: bool = True) -> Dict[str, Any]:
+    """Align one pair and (``write``) write its outputs. Never raises: failures come back as
+    ``{"status": "failed", "error": ...}``."""
+    if settings.threads:
+        import cv2
+
+        cv2.setNumThreads(settings.threads)
+    record: Dict[str, Any] = {
+        "scan_frame": job.scan_frame,
+        "reference_frame": job.reference_frame,
+        "scan": job.scan_path,
+        "reference": job.reference_path,
+    }
+    if job.problem:
+        return {**record, "status": "failed", "error": job.problem}
+    try:
+        scan, ref, result = _estimate(
+            job, settings, initial, refine_global=initial is None, dense=None if write else False
+        )
+        if not write:
+            return {
+                **record,
+                "status": "ok",
+                "matrix": result.matrix.tolist(),
+                "confident_fraction": result.figures.confident_fraction,
+            }
+        _write_outputs(job, settings, scan, ref, result)
+        return {
+            **record,
+            "status": "ok",
+            **result.to_json(),
+            "outputs": dict(job.outputs),
+            "smoothed": initial is not None,
+        }
+    except RTKError as exc:
+        return {**record, "status": "failed", "error": str(exc)}
+    except Exception as exc:  # a frame must never take the others down
+        return {**record, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _write_outputs(job: Job, settings: Settings, scan, ref, result) -> None:
+    from ..core.alignment import apply_alignment, write_stmap
+    from ..core.io.images import ImageMetadata, write_image
+
+    pixels = ref.pixels
+    colorspace = ref.metadata.colorspace
+    if settings.working_space and settings.reference_colorspace and settings.ocio_config:
+        from ..core.io.ocio import convert_colorspace
+
+        pixels = convert_colorspace(
+            pixels,
+            settings.reference_colorspace,
+            settings.working_space,
+            config=settings.ocio_config,
+        )
+        colorspace = settings.working_space
+    aligned = apply_alignment(pixels, result, filter=settings.filter)
+    provenance = {
+        "rtk:stage": "02_alignment",
+        "rtk:scan": str(job.scan_path),
+        "rtk:reference": str(job.reference_path),
+        "rtk:scan_frame": int(job.scan_frame),
+        "rtk:model": "affine+bspline" if result.field is not None else "affine",
+        "rtk:confident_fraction": float(round(result.figures.confident_fraction, 4)),
+    }
+    protect = settings.protect
+    write_image(
+        job.outputs["aligned"],
+        aligned,
+        ImageMetadata(
+            colorspace=colorspace, timecode=scan.metadata.timecode, attributes=provenance
+        ),
+        data_format="half",
+        protect=protect,
+    )
+    write_stmap(
+        job.outputs["stmap"],
+        result.map_xy,
+        result.reference_shape,
+        metadata=ImageMetadata(attributes=provenance),
+        protect=protect,
+    )
+    write_image(
+        job.outputs["confidence"],
+        result.confidence,
+        ImageMetadata(attributes=provenance),
+        data_format="half",
+        protect=protect,
+        channel_names=("Y",),
+    )
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def _outputs(out: Path, frame: int, single: bool) -> Dict[str, str]:
+    if single:
+        return {k: str(out / f"{k}.exr") for k in ("aligned", "stmap", "confidence")}
+    return {k: str(out / f"{k}.{frame:04d}.exr") for k in ("aligned", "stmap", "confidence")}
+
+
+def plan_jobs(
+    source: str,
+    reference: str,
+    out: Path,
+    *,
+    frames: Optional[str] = None,
+    reference_frames: Optional[str] = None,
+    pairs: Optional[List[Tuple[int, int]]] = None,
+) -> List[Job]:
+    """Pair scan frames with reference frames: from ``pairs`` (scan, reference) when given,
+    else in order. Missing files and frames without a partner become failed jobs, not errors."""
+    from ..core.io.frames import parse_frames
+    from ..core.io.sequence import open_sequence
+
+    scan_seq = open_sequence(source, None if pairs else frames, allow_missing=True)
+    ref_seq = open_sequence(reference, reference_frames, allow_missing=True)
+    single = scan_seq.is_single
+    scan_missing = set(scan_seq.missing)
+    ref_missing = set(ref_seq.missing)
+    if pairs is not None:
+        wanted = set(parse_frames(frames)) if frames else None
+        couples = [(s, r) for s, r in pairs if wanted is None or s in wanted]
+        if not couples:
+            raise RTKError("no pairs left to align for these frames", source)
+    elif scan_seq.is_single and ref_seq.is_single:
+        couples = [(1, 1)]
+    elif ref_seq.is_single:
+        couples = [(s, 1) for s in scan_seq.frames]
+    else:
+        sf, rf = list(scan_seq.frames), list(ref_seq.frames)
+        couples = [(s, rf[i] if i < len(rf) else None) for i, s in enumerate(sf)]
+    jobs = []
+    for s, r in couples:
+        problem = ""
+        scan_path = str(scan_seq.path(s))
+        ref_path = str(ref_seq.path(r)) if r is not None else None
+        if r is None:
+            problem = f"no reference frame for scan frame {s} (the reference has {len(ref_seq.frames)} frames, the scan {len(scan_seq.frames)})"
+        elif s in scan_missing or not Path(scan_path).is_file():
+            problem = f"{scan_path}: scan frame missing"
+        elif r in ref_missing or not Path(ref_path).is_file():
+            problem = f"{ref_path}: reference frame missing"
+        jobs.append(Job(s, scan_path, r, ref_path, _outputs(out, s, single), problem))
+    return jobs
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def _map(
+    jobs: List[Job],
+    settings: Settings,
+    workers: int,
+    progress,
+    label: str,
+    initial: Optional[Dict[int, Any]] = None,
+    write: bool = True,
+) -> Dict[int, Dict[str, Any]]:
+    results: Dict[int, Dict[str, Any]] = {}
+    total = len(jobs)
+    if workers <= 1 or total <= 1:
+        for i, job in enumerate(jobs):
+            results[job.scan_frame] = run_job(
+                job, settings, (initial or {}).get(job.scan_frame), write
+            )
+            progress(i + 1, total, f"{label} {job.scan_frame}")
+        return results
+    import multiprocessing
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    ctx = multiprocessing.get_context("spawn")
+    worker_settings = Settings(**{**settings.__dict__, "threads": 1})
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(
+                run_job, job, worker_settings, (initial or {}).get(job.scan_frame), write
+            ): job
+            for job in jobs
+        }
+        for done, fut in enumerate(as_completed(futures), 1):
+            job = futures[fut]
+            try:
+                results[job.scan_frame] = fut.result()
+            except Exception as exc:  # a dead worker
+                results[job.scan_frame] = {
+                    "scan_frame": job.scan_frame,
+                    "status": "failed",
+                    "error": f"worker failed: {exc}",
+                }
+            progress(done, total, f"{label} {job.scan_frame}")
+    return results
+
+
+def align_jobs(
+    jobs: List[Job], settings: Settings, *, smooth: float = 0.0, workers: int = 1, progress=None
+) -> Dict[int, Dict[str, Any]]:
+    """Run the jobs (two passes with ``smooth``: global models first, smoothed, then the
+    dense fit and outputs on the smoothed models)."""
+    import numpy as np
+
+    from ..core.alignment.temporal import smooth_matrices
+
+    say = progress or (lambda done, total, message="": None)
+    if smooth <= 0:
+        return _map(jobs, settings, workers, say, "aligning")
+    first = _map(jobs, settings, workers, say, "global model", write=False)
+    good = {f: np.asarray(r["matrix"]) for f, r in first.items() if r.get("status") == "ok"}
+    weights = {f: first[f].get("confident_fraction", 1.0) for f in good}
+    smoothed = smooth_matrices(good, smooth, weights=weights)
+    todo = [j for j in jobs if j.scan_frame in smoothed or j.problem or j.scan_frame not in good]
+    results = _map(
+        [j for j in todo if j.scan_frame in smoothed],
+        settings,
+        workers,
+        say,
+        "aligning",
+        initial=smoothed,
+    )
+    for f, r in first.items():
+        if r.get("status") != "ok":
+            results[f] = r
+    return results
