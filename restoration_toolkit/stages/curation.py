@@ -28,7 +28,7 @@ from ..core.curation.shots import ShotDetection, detect_shots
 from ..core.curation.sync import SyncResult, SyncSettings, pool, rank_features, sync_sequences
 from ..core.errors import RTKError
 from ..core.io.images import ImageMetadata, read_image, write_image
-from ..core.io.sequence import ImageSequence, open_sequence
+from ..core.io.footage import Footage, open_footage
 from ..core.io.thumbnails import Thumbnails, frame_thumbnail, sequence_thumbnails
 from ..core.progress import ProgressFn
 from ..core.project import KeyframeReference, Project, Provenance
@@ -68,9 +68,12 @@ class CurationResult:
 # -- sync of two sequences ------------------------------------------------------------------
 
 
-def open_input(spec: str, frames: Optional[str] = None) -> ImageSequence:
-    """A sequence that must be complete (a gap is an error naming the missing frames)."""
-    return open_sequence(spec, frames)
+def open_input(
+    spec: str, frames: Optional[str] = None, cache_dir: Optional[Path] = None
+) -> Footage:
+    """A sequence that must be complete (a gap is an error naming the missing frames), or a
+    video file (frames 1…N in presentation order; its index is kept in ``cache_dir``)."""
+    return open_footage(spec, frames, cache_dir=cache_dir)
 
 
 def sync_files(
@@ -85,14 +88,15 @@ def sync_files(
     cache_dir: Optional[Path] = None,
     progress: Optional[ProgressFn] = None,
     settings: Optional[SyncSettings] = None,
-) -> Tuple[SyncResult, Thumbnails, Thumbnails, ImageSequence, ImageSequence]:
-    """Sync two sequences on disk; returns (result, scan thumbs, reference thumbs, scan seq,
-    reference seq). RTKError for gaps, unreadable frames, a too-short or unrelated reference."""
-    scan_seq = open_input(scan_spec, scan_frames)
-    ref_seq = open_input(reference_spec, reference_frames)
+) -> Tuple[SyncResult, Thumbnails, Thumbnails, Footage, Footage]:
+    """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
+    thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
+    too-short or unrelated reference."""
+    scan_seq = open_input(scan_spec, scan_frames, cache_dir)
+    ref_seq = open_input(reference_spec, reference_frames, cache_dir)
     if scan_seq.is_single or ref_seq.is_single:
         raise RTKError(
-            "sync needs two image sequences, not single images",
+            "sync needs two image sequences or video files, not single images",
             scan_spec if scan_seq.is_single else reference_spec,
         )
     scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress)
@@ -188,10 +192,10 @@ def curate_project(
             )
     cache: Dict[Tuple[str, int], np.ndarray] = {}
 
-    def image(seq: ImageSequence, frame: int) -> np.ndarray:
+    def image(seq: Footage, frame: int) -> np.ndarray:
         key = (seq.hash_pattern, frame)
         if key not in cache:
-            cache[key] = read_image(seq.path(frame)).pixels
+            cache[key] = seq.read(frame).pixels
         return cache[key]
 
     def check(scan_frame: int, ref_frame: int):
@@ -224,9 +228,9 @@ def curate_project(
             prev = old_manual[p.scan_frame]
             reason = prev.reason or reason
             ref_frame = prev.reference_frame if prev.reference_frame is not None else ref_frame
-        sums = {"scan": _sha256(scan_seq.path(p.scan_frame))}
+        sums = {"scan": scan_seq.checksum(p.scan_frame)}
         if ref_frame is not None:
-            sums["reference"] = _sha256(ref_seq.path(ref_frame))
+            sums["reference"] = ref_seq.checksum(ref_frame)
         pairs.append(
             Pair(
                 p.scan_frame,
@@ -345,8 +349,8 @@ def add_pairs(
                 round(m.confidence, 4),
                 "manual",
                 {
-                    "scan": _sha256(scan_seq.path(f)),
-                    "reference": _sha256(ref_seq.path(int(m.reference))),
+                    "scan": scan_seq.checksum(f),
+                    "reference": ref_seq.checksum(int(m.reference)),
                 },
             )
         )
@@ -402,8 +406,9 @@ def register_keyframes(
         if not isinstance(sidecar, dict):
             raise RTKError("must be a mapping with 'default' and per-file entries", side)
     default = dict(sidecar.get("default") or {})
-    scan_seq = open_input(project.source_spec(), project.source.frames)
-    scan = sequence_thumbnails(scan_seq, cache_dir=project.stage_dir(1) / "cache")
+    cache = project.stage_dir(1) / "cache"
+    scan_seq = open_input(project.source_spec(), project.source.frames, cache)
+    scan = sequence_thumbnails(scan_seq, cache_dir=cache)
     zs = rank_features(pool(scan.luma, 32, 24))
     frames = [int(f) for f in scan.frames]
     out: List[Tuple[KeyframeReference, str]] = []
@@ -480,7 +485,7 @@ def curate_keyframes(project: Project, options: Optional[CurateOptions] = None) 
                 f"keyframe reference ({credit})",
                 1.0,
                 "manual",
-                {"scan": _sha256(scan_seq.path(k.scan_frame)), "reference": _sha256(path)},
+                {"scan": scan_seq.checksum(k.scan_frame), "reference": _sha256(path)},
             )
         )
     if not pairs:
@@ -498,7 +503,7 @@ def curate_keyframes(project: Project, options: Optional[CurateOptions] = None) 
             entries.append(
                 SheetEntry(
                     _display(
-                        read_image(scan_seq.path(p.scan_frame)).pixels,
+                        scan_seq.read(p.scan_frame).pixels,
                         project.source.colorspace,
                         project,
                     ),

@@ -8,14 +8,18 @@ that takes a sequence also takes one frame.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import RTKError
 from .frames import format_frames, parse_frames
+
+if TYPE_CHECKING:
+    from .images import Image
 
 _HASHES = re.compile(r"#+")
 _PRINTF = re.compile(r"%0?(\d*)d")
@@ -83,6 +87,22 @@ class ImageSequence:
             self.directory, self.prefix, self.padding, self.suffix,
             tuple(sorted(set(frames))), (), self.single_file,
         )
+
+    is_video = False
+
+    def read(self, frame: int, *, channels: Optional[int] = None) -> "Image":
+        """The pixels and metadata of ``frame`` (see :func:`images.read_image`)."""
+        from .images import read_image
+
+        return read_image(self.path(frame), channels=channels)
+
+    def checksum(self, frame: int) -> str:
+        """``sha256:…`` of the file of ``frame``."""
+        h = hashlib.sha256()
+        with open(self.path(frame), "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                h.update(block)
+        return "sha256:" + h.hexdigest()
 
     def describe(self) -> str:
         if self.is_single:
