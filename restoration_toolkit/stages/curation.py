@@ -27,8 +27,8 @@ from ..core.curation.selection import Selection, SelectionSettings, select_pairs
 from ..core.curation.shots import ShotDetection, detect_shots
 from ..core.curation.sync import SyncResult, SyncSettings, pool, rank_features, sync_sequences
 from ..core.errors import RTKError
-from ..core.io.images import ImageMetadata, read_image, write_image
 from ..core.io.footage import Footage, open_footage
+from ..core.io.images import ImageMetadata, read_image, write_image
 from ..core.io.thumbnails import Thumbnails, frame_thumbnail, sequence_thumbnails
 from ..core.progress import ProgressFn
 from ..core.project import KeyframeReference, Project, Provenance

@@ -14,6 +14,7 @@ pytest.importorskip("av")
 
 from restoration_toolkit.core.errors import RTKError  # noqa: E402
 from restoration_toolkit.core.io import video as video_mod  # noqa: E402
+from restoration_toolkit.core.io import video_index  # noqa: E402
 from restoration_toolkit.core.io.footage import open_footage  # noqa: E402
 from restoration_toolkit.core.io.thumbnails import sequence_thumbnails  # noqa: E402
 from restoration_toolkit.core.io.video import load_or_build_index, open_video  # noqa: E402
@@ -84,7 +85,7 @@ def test_index_and_thumbnails_are_cached(tmp_path, monkeypatch):
     def no_decode(*_a, **_k):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(video_mod, "build_index", no_decode)
+    monkeypatch.setattr(video_index, "build_index", no_decode)
     monkeypatch.setattr(video_mod.VideoSequence, "_decode", no_decode)
     assert load_or_build_index(path, cache) == first
     video_mod._cached_sequence.cache_clear()

@@ -82,7 +82,10 @@ class VideoColor:
     assumed: Tuple[str, ...] = ()
 
     def describe(self) -> str:
-        text = f"primaries {self.primaries}, transfer {self.transfer}, matrix {self.matrix}, {self.range} range"
+        text = (
+            f"primaries {self.primaries}, transfer {self.transfer}, "
+            f"matrix {self.matrix}, {self.range} range"
+        )
         return text + (f" (assumed: {', '.join(self.assumed)})" if self.assumed else "")
 
 
