@@ -38,10 +38,11 @@ class Settings:
     threads: int = 0
 
 
-def _read(path: str):
-    from ..core.io.images import read_image
+def _read(path: str, frame: Optional[int]):
+    """Frame ``frame`` of a video file, or the image file ``path``."""
+    from ..core.io.footage import read_footage_frame
 
-    return read_image(path, channels=3)
+    return read_footage_frame(path, frame or 1, channels=3)
 
 
 def _estimate(
@@ -53,8 +54,8 @@ def _estimate(
 ):
     from ..core.alignment import AlignmentOptions, estimate_alignment
 
-    scan = _read(job.scan_path)
-    ref = _read(job.reference_path)
+    scan = _read(job.scan_path, job.scan_frame)
+    ref = _read(job.reference_path, job.reference_frame)
     par = settings.pixel_aspect or (
         ref.metadata.pixel_aspect / max(scan.metadata.pixel_aspect, 1e-6)
     )
@@ -179,11 +180,11 @@ def plan_jobs(
 ) -> List[Job]:
     """Pair scan frames with reference frames: from ``pairs`` (scan, reference) when given,
     else in order. Missing files and frames without a partner become failed jobs, not errors."""
+    from ..core.io.footage import open_footage
     from ..core.io.frames import parse_frames
-    from ..core.io.sequence import open_sequence
 
-    scan_seq = open_sequence(source, None if pairs else frames, allow_missing=True)
-    ref_seq = open_sequence(reference, reference_frames, allow_missing=True)
+    scan_seq = open_footage(source, None if pairs else frames, allow_missing=True)
+    ref_seq = open_footage(reference, reference_frames, allow_missing=True)
     single = scan_seq.is_single
     scan_missing = set(scan_seq.missing)
     ref_missing = set(ref_seq.missing)
@@ -210,6 +211,8 @@ def plan_jobs(
             problem = f"{scan_path}: scan frame missing"
         elif r in ref_missing or not Path(ref_path).is_file():
             problem = f"{ref_path}: reference frame missing"
+        elif ref_seq.is_video and r not in set(ref_seq.frames):
+            problem = f"{ref_path}: no frame {r} in this video (frames 1-{ref_seq.last})"
         jobs.append(Job(s, scan_path, r, ref_path, _outputs(out, s, single), problem))
     return jobs
 

@@ -68,12 +68,10 @@ class CurationResult:
 # -- sync of two sequences ------------------------------------------------------------------
 
 
-def open_input(
-    spec: str, frames: Optional[str] = None, cache_dir: Optional[Path] = None
-) -> Footage:
+def open_input(spec: str, frames: Optional[str] = None) -> Footage:
     """A sequence that must be complete (a gap is an error naming the missing frames), or a
-    video file (frames 1…N in presentation order; its index is kept in ``cache_dir``)."""
-    return open_footage(spec, frames, cache_dir=cache_dir)
+    video file (frames 1…N in presentation order; its index is kept in the user cache)."""
+    return open_footage(spec, frames)
 
 
 def sync_files(
@@ -92,8 +90,8 @@ def sync_files(
     """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
     thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
     too-short or unrelated reference."""
-    scan_seq = open_input(scan_spec, scan_frames, cache_dir)
-    ref_seq = open_input(reference_spec, reference_frames, cache_dir)
+    scan_seq = open_input(scan_spec, scan_frames)
+    ref_seq = open_input(reference_spec, reference_frames)
     if scan_seq.is_single or ref_seq.is_single:
         raise RTKError(
             "sync needs two image sequences or video files, not single images",
@@ -406,9 +404,8 @@ def register_keyframes(
         if not isinstance(sidecar, dict):
             raise RTKError("must be a mapping with 'default' and per-file entries", side)
     default = dict(sidecar.get("default") or {})
-    cache = project.stage_dir(1) / "cache"
-    scan_seq = open_input(project.source_spec(), project.source.frames, cache)
-    scan = sequence_thumbnails(scan_seq, cache_dir=cache)
+    scan_seq = open_input(project.source_spec(), project.source.frames)
+    scan = sequence_thumbnails(scan_seq, cache_dir=project.stage_dir(1) / "cache")
     zs = rank_features(pool(scan.luma, 32, 24))
     frames = [int(f) for f in scan.frames]
     out: List[Tuple[KeyframeReference, str]] = []
