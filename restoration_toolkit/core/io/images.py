@@ -130,6 +130,12 @@ def read_image_header(path: PathLike) -> ImageMetadata:
     return meta
 
 
+def read_image_size(path: PathLike) -> Tuple[int, int]:
+    """(width, height) of the picture (the display window), without reading the pixels."""
+    _meta, (h, w, _c) = _open_spec(path)
+    return w, h
+
+
 def _open_spec(path: PathLike) -> Tuple[ImageMetadata, Tuple[int, int, int]]:
     p, inp = _open_input(path)
     try:
