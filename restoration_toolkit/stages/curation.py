@@ -86,6 +86,7 @@ def sync_files(
     cache_dir: Optional[Path] = None,
     progress: Optional[ProgressFn] = None,
     settings: Optional[SyncSettings] = None,
+    scan_crop: Optional[Tuple[int, int, int, int]] = None,
 ) -> Tuple[SyncResult, Thumbnails, Thumbnails, Footage, Footage]:
     """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
     thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
@@ -97,7 +98,8 @@ def sync_files(
             "sync needs two image sequences or video files, not single images",
             scan_spec if scan_seq.is_single else reference_spec,
         )
-    scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress)
+    # only the scan's picture area (``scan_crop``): perforations and soundtrack are not film
+    scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress, crop=scan_crop)
     ref = sequence_thumbnails(ref_seq, fields=True, cache_dir=cache_dir, progress=progress)
     try:
         result = sync_sequences(
@@ -133,6 +135,7 @@ def project_sync(project: Project, progress: Optional[ProgressFn] = None):
         field_order=order,
         cache_dir=project.stage_dir(1) / "cache",
         progress=progress,
+        scan_crop=project.picture_area.box if project.picture_area is not None else None,
     )
 
 
@@ -196,8 +199,13 @@ def curate_project(
             cache[key] = seq.read(frame).pixels
         return cache[key]
 
+    box = project.picture_area.box if project.picture_area is not None else None
+
     def check(scan_frame: int, ref_frame: int):
-        return check_content(image(scan_seq, scan_frame), image(ref_seq, ref_frame))
+        scan_pixels = image(scan_seq, scan_frame)
+        if box is not None:  # the picture only: perforations and soundtrack are not content
+            scan_pixels = scan_pixels[box[1] : box[3], box[0] : box[2]]
+        return check_content(scan_pixels, image(ref_seq, ref_frame))
 
     selection = select_pairs(
         scan,

@@ -132,8 +132,8 @@ def thumbnails_from_arrays(
     )
 
 
-def _cache_key(seq: AnyFootage, fields: bool) -> str:
-    h = hashlib.sha1(f"v{CACHE_VERSION} {THUMB_W}x{THUMB_H} fields={fields}".encode())
+def _cache_key(seq: AnyFootage, fields: bool, crop: Optional[Tuple[int, ...]] = None) -> str:
+    h = hashlib.sha1(f"v{CACHE_VERSION} {THUMB_W}x{THUMB_H} fields={fields} crop={crop}".encode())
     if isinstance(seq, VideoSequence):
         st = seq.file.stat()
         h.update(f"video {seq.file.name}:{st.st_size}:{st.st_mtime_ns};".encode())
@@ -172,15 +172,18 @@ def sequence_thumbnails(
     fields: bool = False,
     cache_dir: Optional[Path] = None,
     progress: Optional[ProgressFn] = None,
+    crop: Optional[Tuple[int, int, int, int]] = None,
 ) -> Thumbnails:
     """Thumbnails of every frame of ``seq`` (an image sequence or a video), cached in ``cache_dir``.
 
-    A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag) differs is
-    rebuilt. Raises RTKError naming the first unreadable frame.
+    ``crop`` (x0, y0, x1, y1): only this box of every frame — the picture area of a
+    full-aperture scan, so perforations and soundtrack take no part in the comparison.
+    A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag, crop) differs
+    is rebuilt. Raises RTKError naming the first unreadable frame.
     """
     if seq.missing:
         raise RTKError(f"sequence has gaps (missing {len(seq.missing)} frames)", seq.hash_pattern)
-    key = _cache_key(seq, fields)
+    key = _cache_key(seq, fields, crop)
     cpath = cache_path(seq, cache_dir) if cache_dir is not None else None
     if cpath is not None and cpath.is_file():
         try:
@@ -199,6 +202,8 @@ def sequence_thumbnails(
     colors = np.empty((len(frames), COLOR_H, COLOR_W, 3), np.float32)
     flds = np.empty((len(frames), 2, THUMB_H, THUMB_W), np.float32) if fields else None
     for n, (f, pixels) in enumerate(_pixels(seq)):
+        if crop is not None:
+            pixels = pixels[crop[1] : crop[3], crop[0] : crop[2]]
         lu, co, fl = frame_thumbnail(pixels, fields=fields)
         lumas[n], colors[n] = lu, co
         if flds is not None:
