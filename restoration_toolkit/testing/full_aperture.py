@@ -95,9 +95,7 @@ def full_aperture_frame(
         x0, x1 = int(a * W), int(b * W)
         for k in range(-1, 5):
             y0 = int(offset + k * pitch)
-            hole = np.zeros((H, W), np.uint8)
-            cv2.rectangle(hole, (x0, max(y0, -perf_h)), (x1 - 1, y0 + perf_h - 1), 1, -1)
-            frame[hole.astype(bool)] = 1.0
+            frame[max(y0, 0) : max(y0 + perf_h, 0), x0:x1] = 1.0
     if soundtrack:
         tx0, tx1 = int(TRACK_X[0] * W), int(TRACK_X[1] * W)
         frame[:, tx0:tx1] = _track(H, tx1 - tx0, rng.uniform(0, 6.28), rng)[..., None]
