@@ -504,7 +504,9 @@ def _reference_values(
             "and there are no aligned references",
             project.pairs_file,
         )
-    ref = open_sequence(
+    from ..core.io.footage import open_footage  # a video too: frames 1…N, as Nuke reads it
+
+    ref = open_footage(
         project.reference_spec() or "", project.reference.frames, allow_missing=True
     )
     ref_frames = [int(p.reference_frame) for p in chosen]  # type: ignore[arg-type]
