@@ -87,6 +87,7 @@ def sync_files(
     progress: Optional[ProgressFn] = None,
     settings: Optional[SyncSettings] = None,
     scan_crop: Optional[Tuple[int, int, int, int]] = None,
+    reference_crop: Optional[Tuple[int, int, int, int]] = None,
 ) -> Tuple[SyncResult, Thumbnails, Thumbnails, Footage, Footage]:
     """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
     thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
@@ -98,9 +99,14 @@ def sync_files(
             "sync needs two image sequences or video files, not single images",
             scan_spec if scan_seq.is_single else reference_spec,
         )
-    # only the scan's picture area (``scan_crop``): perforations and soundtrack are not film
+    # only the picture areas: perforations, soundtrack, frame lines and letterbox bars are not
+    # the film's content (found on a few frames when not given; see core.curation.picture_area)
+    scan_crop = scan_crop or _picture_box(scan_seq)
+    reference_crop = reference_crop or _picture_box(ref_seq)
     scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress, crop=scan_crop)
-    ref = sequence_thumbnails(ref_seq, fields=True, cache_dir=cache_dir, progress=progress)
+    ref = sequence_thumbnails(
+        ref_seq, fields=True, cache_dir=cache_dir, progress=progress, crop=reference_crop
+    )
     try:
         result = sync_sequences(
             scan,
@@ -113,6 +119,14 @@ def sync_files(
     except RTKError as exc:
         raise RTKError(exc.problem, reference_spec) from None
     return result, scan, ref, scan_seq, ref_seq
+
+
+def _picture_box(footage: Footage) -> Optional[Tuple[int, int, int, int]]:
+    """The picture area of ``footage`` from five frames, or None when all of it is picture."""
+    from .footage import detect_scan_picture_area
+
+    area = detect_scan_picture_area(footage)
+    return None if area.full_frame else area.box
 
 
 def project_sync(project: Project, progress: Optional[ProgressFn] = None):

@@ -129,6 +129,11 @@ def test_interlaced_telecine_keeps_each_field_and_its_color(tmp_path):
     thumbs = sequence_thumbnails(seq, fields=True)
     mixed = np.abs(thumbs.fields[:, 0] - thumbs.fields[:, 1]).mean(axis=(1, 2))
     assert list(np.flatnonzero(mixed > 0.007)) == [2, 3, 7, 8]  # B/C and C/D frames of 3:2
+    # a crop from an odd row keeps the frame's own fields (top stays top)
+    cropped = sequence_thumbnails(seq, fields=True, crop=(0, 3, 64, 45))
+    top_first = cropped.fields[:, 0].mean(axis=(1, 2)) - cropped.fields[:, 1].mean(axis=(1, 2))
+    whole = thumbs.fields[:, 0].mean(axis=(1, 2)) - thumbs.fields[:, 1].mean(axis=(1, 2))
+    assert np.allclose(top_first, whole, atol=0.01)
 
 
 def test_color_tags_are_honoured(tmp_path):

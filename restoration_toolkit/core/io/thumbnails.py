@@ -177,12 +177,17 @@ def sequence_thumbnails(
     """Thumbnails of every frame of ``seq`` (an image sequence or a video), cached in ``cache_dir``.
 
     ``crop`` (x0, y0, x1, y1): only this box of every frame — the picture area of a
-    full-aperture scan, so perforations and soundtrack take no part in the comparison.
+    full-aperture scan, so perforations and soundtrack take no part in the comparison, or
+    of a letterboxed reference. An odd y0 is moved down one row, so that the crop's top and
+    bottom fields are the frame's.
     A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag, crop) differs
     is rebuilt. Raises RTKError naming the first unreadable frame.
     """
     if seq.missing:
         raise RTKError(f"sequence has gaps (missing {len(seq.missing)} frames)", seq.hash_pattern)
+    if crop is not None and crop[1] % 2:
+        # start on an even row: the fields of the crop must be the fields of the frame
+        crop = (crop[0], crop[1] + 1, crop[2], crop[3])
     key = _cache_key(seq, fields, crop)
     cpath = cache_path(seq, cache_dir) if cache_dir is not None else None
     if cpath is not None and cpath.is_file():
