@@ -213,13 +213,17 @@ def curate_project(
             cache[key] = seq.read(frame).pixels
         return cache[key]
 
-    box = project.picture_area.box if project.picture_area is not None else None
+    box = project.picture_area.box if project.picture_area is not None else _picture_box(scan_seq)
+    ref_box = _picture_box(ref_seq)
 
     def check(scan_frame: int, ref_frame: int):
-        scan_pixels = image(scan_seq, scan_frame)
-        if box is not None:  # the picture only: perforations and soundtrack are not content
+        # the pictures only: perforations, soundtrack and letterbox bars are not content
+        scan_pixels, ref_pixels = image(scan_seq, scan_frame), image(ref_seq, ref_frame)
+        if box is not None:
             scan_pixels = scan_pixels[box[1] : box[3], box[0] : box[2]]
-        return check_content(scan_pixels, image(ref_seq, ref_frame))
+        if ref_box is not None:
+            ref_pixels = ref_pixels[ref_box[1] : ref_box[3], ref_box[0] : ref_box[2]]
+        return check_content(scan_pixels, ref_pixels)
 
     selection = select_pairs(
         scan,
