@@ -211,3 +211,14 @@ def test_truncated_stream_is_refused(tmp_path, name, opts):
     with pytest.raises(RTKError, match="truncated|damaged") as err:
         open_footage(str(path))
     assert name in str(err.value) and "\n" not in str(err.value)
+
+
+def test_image_only_steps_refuse_a_video_clearly(tmp_path):
+    from restoration_toolkit.core.io import sequence
+    from restoration_toolkit.core.io.sequence import open_sequence
+    from restoration_toolkit.core.io.video_index import VIDEO_EXTENSIONS
+
+    assert set(sequence._VIDEO_SUFFIXES) == set(VIDEO_EXTENSIONS)
+    path = write_video(tmp_path / "ref.mkv", _coded(4))
+    with pytest.raises(RTKError, match="a video file, where this step needs an image sequence"):
+        open_sequence(str(path))

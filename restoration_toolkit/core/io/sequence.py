@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 _HASHES = re.compile(r"#+")
 _PRINTF = re.compile(r"%0?(\d*)d")
+# video containers (core.io.video_index.VIDEO_EXTENSIONS; kept here so this module stays light)
+_VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".mpg", ".mpeg", ".m2v", ".vob", ".ts",
+                   ".m2ts", ".mts", ".avi", ".mxf", ".webm", ".dv")
 _NUKE_RANGE = re.compile(r"^(?P<spec>.+?)\s+(?P<frames>-?\d+(?:-\d+)?(?:[x:]\d+)?(?:,\S+)*)$")
 
 
@@ -176,6 +179,10 @@ def open_sequence(
         text, frames = m.group("spec"), frames or m.group("frames")
     if not is_pattern(text):
         path = Path(text)
+        if path.suffix.lower() in _VIDEO_SUFFIXES:
+            # a movie is not a one-image sequence: callers that take video use open_footage
+            raise RTKError("a video file, where this step needs an image sequence "
+                           "(align the reference first, or give the frames as images)", path)
         if must_exist and not path.is_file():
             raise RTKError("no such image file", path)
         return ImageSequence(path.parent, path.stem, 0, path.suffix, (1,), (), path, (1,))
