@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -193,13 +193,10 @@ def _expected_frames(container: Any, stream: Any, rate: Fraction) -> int:
     return int(round(seconds * float(rate))) if seconds and rate else 0
 
 
-def build_index(
-    path: PathLike, *, visit: Optional[Callable[[int, Any], None]] = None
-) -> VideoIndex:
+def build_index(path: PathLike) -> VideoIndex:
     """Decode every frame once; record PTS, key frames and the stream's properties.
 
-    ``visit(position, frame)`` is called with each decoded PyAV frame (0-based presentation
-    position). Raises RTKError (see the module doc) for unopenable, damaged, truncated or
+    Raises RTKError (see the module doc) for unopenable, damaged, truncated or
     variable-frame-rate files.
     """
     av = _av()
@@ -224,8 +221,6 @@ def build_index(
                 corrupt += bool(getattr(frame, "is_corrupt", False))
                 if frame.key_frame:
                     keys.append(len(pts))
-                if visit is not None:
-                    visit(len(pts), frame)
                 pts.append(int(frame.pts))
         except av.error.FFmpegError as exc:
             raise RTKError(
