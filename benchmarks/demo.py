@@ -24,7 +24,7 @@ from results import machine, machine_line, write_results  # noqa: E402
 
 def _markdown(data: Dict[str, Any]) -> str:
     t = data["timings"]
-    rows = "\n".join(f"| {step} | {seconds:.1f} |" for step, seconds in t["seconds"].items())
+    rows = "\n".join(f"| {step} | {seconds} |" for step, seconds in t["seconds"].items())
     load = t["machine"].get("load_average_1_5_15")
     return (
         "# `rtk demo`: seconds per step\n\n"
@@ -32,7 +32,7 @@ def _markdown(data: Dict[str, Any]) -> str:
         "DVD reference), as measured by the demo run itself (`demo_timings.json`).\n\n"
         f"{machine_line(data['machine'])} Load average during the demo's last minute: {load}.\n\n"
         "| step | seconds |\n|---|---|\n"
-        f"{rows}\n| **total** | **{t['total_seconds']:.1f}** |\n\n"
+        f"{rows}\n| **total** | **{t['total_seconds']}** |\n\n"
         + (f"Failed: {', '.join(t['failed'])}.\n" if t["failed"] else "Every step succeeded.\n")
     )
 
