@@ -101,8 +101,8 @@ def sync_files(
         )
     # only the picture areas: perforations, soundtrack, frame lines and letterbox bars are not
     # the film's content (found on a few frames when not given; see core.curation.picture_area)
-    scan_crop = scan_crop or _picture_box(scan_seq)
-    reference_crop = reference_crop or _picture_box(ref_seq)
+    scan_crop = scan_crop or _picture_box(scan_seq, cache_dir)
+    reference_crop = reference_crop or _picture_box(ref_seq, cache_dir)
     scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress, crop=scan_crop)
     ref = sequence_thumbnails(
         ref_seq, fields=True, cache_dir=cache_dir, progress=progress, crop=reference_crop
@@ -121,12 +121,14 @@ def sync_files(
     return result, scan, ref, scan_seq, ref_seq
 
 
-def _picture_box(footage: Footage) -> Optional[Tuple[int, int, int, int]]:
-    """The picture area of ``footage`` from five frames, or None when all of it is picture."""
-    from .footage import detect_scan_picture_area
+def _picture_box(
+    footage: Footage, cache_dir: Optional[Path] = None
+) -> Optional[Tuple[int, int, int, int]]:
+    """The picture area of ``footage`` from five frames (cached), or None when all of it is
+    picture."""
+    from .footage import cached_picture_box
 
-    area = detect_scan_picture_area(footage)
-    return None if area.full_frame else area.box
+    return cached_picture_box(footage, cache_dir)
 
 
 def project_sync(project: Project, progress: Optional[ProgressFn] = None):
@@ -213,8 +215,10 @@ def curate_project(
             cache[key] = seq.read(frame).pixels
         return cache[key]
 
-    box = project.picture_area.box if project.picture_area is not None else _picture_box(scan_seq)
-    ref_box = _picture_box(ref_seq)
+    cache_dir = project.stage_dir(1) / "cache"
+    box = project.picture_area.box if project.picture_area is not None else None
+    box = box or _picture_box(scan_seq, cache_dir)
+    ref_box = _picture_box(ref_seq, cache_dir)
 
     def check(scan_frame: int, ref_frame: int):
         # the pictures only: perforations, soundtrack and letterbox bars are not content

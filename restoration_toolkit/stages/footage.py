@@ -140,6 +140,36 @@ def detect_scan_picture_area(footage: Footage, samples: int = 5) -> PictureArea:
     return combine_areas(areas)
 
 
+def cached_picture_box(
+    footage: Footage, cache_dir: Optional[Path] = None
+) -> Optional[Tuple[int, int, int, int]]:
+    """The picture box of ``footage`` (None: all of it is picture), kept in ``cache_dir``
+    beside the thumbnails and keyed like them, so a second sync reads no frame for it."""
+    import hashlib
+    import json
+
+    from ..core.io.atomic import atomic_write_text
+    from ..core.io.thumbnails import _cache_key
+
+    file = None
+    key = _cache_key(footage, False, None)
+    if cache_dir is not None:
+        tag = hashlib.sha1(footage.hash_pattern.encode()).hexdigest()[:12]
+        file = Path(cache_dir) / f"picture_area_{tag}.json"
+        try:
+            doc = json.loads(file.read_text(encoding="utf-8"))
+            if doc.get("key") == key:
+                return tuple(doc["box"]) if doc["box"] else None  # type: ignore[return-value]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    area = detect_scan_picture_area(footage)
+    box = None if area.full_frame else area.box
+    if file is not None:
+        atomic_write_text(file, json.dumps({"key": key, "box": list(box) if box else None,
+                                            "found": [f.describe() for f in area.features]}))
+    return box
+
+
 def picture_area_record(area: PictureArea) -> Optional[PictureAreaRecord]:
     """What project.yaml keeps (None when the whole frame is picture)."""
     if area.full_frame:

@@ -85,6 +85,9 @@ def test_index_and_thumbnails_are_cached(tmp_path, monkeypatch):
     def no_decode(*_a, **_k):
         raise AssertionError("decoded again")
 
+    from restoration_toolkit.stages.footage import cached_picture_box
+
+    box = cached_picture_box(open_video(path, cache_dir=cache), cache)
     monkeypatch.setattr(video_index, "build_index", no_decode)
     monkeypatch.setattr(video_mod.VideoSequence, "_decode", no_decode)
     assert load_or_build_index(path, cache) == first
@@ -92,6 +95,7 @@ def test_index_and_thumbnails_are_cached(tmp_path, monkeypatch):
     again = sequence_thumbnails(open_video(path, cache_dir=cache), fields=True, cache_dir=cache)
     assert np.array_equal(again.frames, thumbs.frames) and again.fields is not None
     assert np.allclose(again.luma, thumbs.luma, atol=2e-3)
+    assert cached_picture_box(open_video(path, cache_dir=cache), cache) == box  # no decode
 
 
 def _film(n: int):
