@@ -39,7 +39,9 @@ def _markdown(data: Dict[str, Any]) -> str:
 
 def main(argv: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from", dest="source", help="a demo folder whose demo_timings.json to report")
+    parser.add_argument(
+        "--from", dest="source", help="a demo folder whose demo_timings.json to report"
+    )
     args = parser.parse_args(argv)
     if args.source:
         folder = Path(args.source)

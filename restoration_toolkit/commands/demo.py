@@ -9,15 +9,26 @@ from pathlib import Path
 from ..cli_support import progress_bar
 
 COMMAND = "demo"
-HELP = ("build a small demo restoration project (faded full-aperture scan + interlaced DVD "
-        "reference) and run every stage on it")
+HELP = (
+    "build a small demo restoration project (faded full-aperture scan + interlaced DVD "
+    "reference) and run every stage on it"
+)
 ORDER = 0
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out", nargs="?", default="rtk-demo", help="folder for the demo project (default ./rtk-demo)")
-    parser.add_argument("--force", action="store_true", help="rebuild the media of an existing demo folder")
-    parser.add_argument("--only-project", action="store_true", help="create the project and its media, run no stage")
+    parser.add_argument(
+        "out",
+        nargs="?",
+        default="rtk-demo",
+        help="folder for the demo project (default ./rtk-demo)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild the media of an existing demo folder"
+    )
+    parser.add_argument(
+        "--only-project", action="store_true", help="create the project and its media, run no stage"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,10 +44,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo project: {root / 'project.yaml'} ({built:.1f} s)")
     print(f"  scan:      {project.source_spec()} {project.source.frames}")
     if project.reference is not None:
-        print(f"  reference: {project.reference_spec()} frames {project.reference.frames}, "
-              f"{project.reference.fps:.3f} fps, {project.reference.field_order} field first")
+        print(
+            f"  reference: {project.reference_spec()} frames {project.reference.frames}, "
+            f"{project.reference.fps:.3f} fps, {project.reference.field_order} field first"
+        )
     if project.picture_area is not None:
-        print(f"  picture area: {list(project.picture_area.box)}; " + "; ".join(project.picture_area.found))
+        print(
+            f"  picture area: {list(project.picture_area.box)}; "
+            + "; ".join(project.picture_area.found)
+        )
     if args.only_project:
         return 0
     demo = DemoRun(root)

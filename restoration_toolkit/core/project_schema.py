@@ -42,7 +42,9 @@ class _Checker:
             return {}
         return data
 
-    def text(self, data: Dict[str, Any], key: str, where: str, required: bool = False, default: str = "") -> str:
+    def text(
+        self, data: Dict[str, Any], key: str, where: str, required: bool = False, default: str = ""
+    ) -> str:
         value = data.get(key, default)
         if value is None:
             value = default
@@ -53,7 +55,9 @@ class _Checker:
             return default
         return str(value)
 
-    def number(self, data: Dict[str, Any], key: str, where: str, default: float, positive: bool = True) -> float:
+    def number(
+        self, data: Dict[str, Any], key: str, where: str, default: float, positive: bool = True
+    ) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(f"{where}.{key}", f"must be a number, got {value!r}")
@@ -82,17 +86,33 @@ def _provenance(c: _Checker, data: Any, where: str) -> Optional[Provenance]:
         if not isinstance(frames, int) or isinstance(frames, bool):
             c.fail(f"{where}.media.frames", "must be a whole number")
             frames = 0
-        media = MediaRecord(**{k: c.text(m, k, f"{where}.media") for k in names if k != "frames"},
-                            frames=frames)
-    return Provenance(**{k: c.text(d, k, where) for k in ("source", "holder", "permission", "date", "notes")},
-                      media=media)
+        media = MediaRecord(
+            **{k: c.text(m, k, f"{where}.media") for k in names if k != "frames"}, frames=frames
+        )
+    return Provenance(
+        **{k: c.text(d, k, where) for k in ("source", "holder", "permission", "date", "notes")},
+        media=media,
+    )
 
 
 def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
     d = c.mapping(data, where)
     if not d:
         return None
-    c.unknown(d, ("path", "frames", "fps", "pixel_aspect", "field_order", "colorspace", "element", "provenance"), where)
+    c.unknown(
+        d,
+        (
+            "path",
+            "frames",
+            "fps",
+            "pixel_aspect",
+            "field_order",
+            "colorspace",
+            "element",
+            "provenance",
+        ),
+        where,
+    )
     order = c.text(d, "field_order", where, default="progressive")
     if order not in FIELD_ORDERS:
         c.fail(f"{where}.field_order", f"must be one of {', '.join(FIELD_ORDERS)}, got {order!r}")
@@ -113,7 +133,9 @@ def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
         pixel_aspect=c.number(d, "pixel_aspect", where, 1.0),
         field_order=order,
         colorspace=c.text(d, "colorspace", where, default="ACES2065-1"),
-        element=Element(**{k: c.text(e, k, f"{where}.element") for k in ("gauge", "generation", "description")}),
+        element=Element(
+            **{k: c.text(e, k, f"{where}.element") for k in ("gauge", "generation", "description")}
+        ),
         provenance=_provenance(c, d.get("provenance"), f"{where}.provenance"),
     )
 
@@ -146,9 +168,27 @@ def project_from_dict(data: Any, path: Path) -> Project:
         raise RTKError("empty or not a mapping", path)
     version = d.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise RTKError(f"schema_version {version!r} is not supported (this toolkit reads {SCHEMA_VERSION})", path)
-    c.unknown(d, ("schema_version", "name", "technique", "film", "source", "reference",
-                  "keyframe_references", "color", "live_area", "shots", "picture_area"), "")
+        raise RTKError(
+            f"schema_version {version!r} is not supported (this toolkit reads {SCHEMA_VERSION})",
+            path,
+        )
+    c.unknown(
+        d,
+        (
+            "schema_version",
+            "name",
+            "technique",
+            "film",
+            "source",
+            "reference",
+            "keyframe_references",
+            "color",
+            "live_area",
+            "shots",
+            "picture_area",
+        ),
+        "",
+    )
     name = c.text(d, "name", "", required=True)
     if name and not all(ch.isalnum() or ch in "_-" for ch in name):
         c.fail("name", f"must be letters, digits, _ or - (used in file names), got {name!r}")
@@ -160,7 +200,10 @@ def project_from_dict(data: Any, path: Path) -> Project:
     if source is None:
         c.fail("source", "is required")
     reference = _footage(c, d.get("reference"), "reference")
-    if technique in ("color-reference", "gauge", "generation", "analog-video") and reference is None:
+    if (
+        technique in ("color-reference", "gauge", "generation", "analog-video")
+        and reference is None
+    ):
         c.fail("reference", f"is required for technique {technique}")
     keyframes = []
     raw_keys = d.get("keyframe_references") or []
@@ -175,9 +218,14 @@ def project_from_dict(data: Any, path: Path) -> Project:
         if not isinstance(frame, int) or isinstance(frame, bool):
             c.fail(f"{w}.scan_frame", "must be a frame number")
             frame = 0
-        keyframes.append(KeyframeReference(frame, c.text(k, "path", w, required=True),
-                                           c.text(k, "colorspace", w, default="sRGB - Texture"),
-                                           _provenance(c, k.get("provenance"), f"{w}.provenance") or Provenance()))
+        keyframes.append(
+            KeyframeReference(
+                frame,
+                c.text(k, "path", w, required=True),
+                c.text(k, "colorspace", w, default="sRGB - Texture"),
+                _provenance(c, k.get("provenance"), f"{w}.provenance") or Provenance(),
+            )
+        )
     col = c.mapping(d.get("color"), "color")
     c.unknown(col, ("ocio_config", "working_space", "delivery_space"), "color")
     color = unnamed_ocio_config()
@@ -211,8 +259,16 @@ def project_from_dict(data: Any, path: Path) -> Project:
     if c.problems:
         raise RTKError("; ".join(c.problems), path)
     assert source is not None
-    return Project(name=name, technique=technique, source=source, root=path.parent, film=film,
-                   reference=reference, keyframe_references=keyframes, color=color,
-                   live_area=live, shots=shots, picture_area=picture)
-
-
+    return Project(
+        name=name,
+        technique=technique,
+        source=source,
+        root=path.parent,
+        film=film,
+        reference=reference,
+        keyframe_references=keyframes,
+        color=color,
+        live_area=live,
+        shots=shots,
+        picture_area=picture,
+    )

@@ -33,9 +33,16 @@ SCAN_FIRST = 1001
 NAME = "DEMO"
 REFERENCE_FILE = f"{NAME}_REF_dvd.mpg"
 TIMINGS = "demo_timings.json"
-S1, S2, S3, S4, S5 = (str(Path("pipeline") / d) for d in (
-    "01_dataset_curation", "02_alignment", "03_copycat_training", "04_inference_render",
-    "05_matchgrade_render"))
+S1, S2, S3, S4, S5 = (
+    str(Path("pipeline") / d)
+    for d in (
+        "01_dataset_curation",
+        "02_alignment",
+        "03_copycat_training",
+        "04_inference_render",
+        "05_matchgrade_render",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -51,29 +58,69 @@ def demo_steps() -> Sequence[DemoStep]:
     """Every stage in workflow order; `rtk demo` runs the ones this build has."""
     model = lambda p: p / S3 / "torch" / "model.pt"  # noqa: E731
     return (
-        DemoStep("01 dataset curation", lambda p: ["curate", "--project", str(p)],
-                 lambda p: p / S1 / "pairs.yaml"),
-        DemoStep("02 alignment", lambda p: ["align", "--project", str(p)],
-                 lambda p: p / S2 / "alignment.json"),
-        DemoStep("05 MatchGrade fit (the traditional color baseline)",
-                 lambda p: ["matchgrade", "fit", "--project", str(p)],
-                 lambda p: p / S5 / "grade.cube"),
-        DemoStep("05 MatchGrade apply to the whole scan",
-                 lambda p: ["matchgrade", "apply", str(p / S5 / "grade.cube"), "--project", str(p)],
-                 lambda p: p / S5),
-        DemoStep("03 CopyCat training script", lambda p: ["nk", "train", "--project", str(p)],
-                 lambda p: p / S3),
-        DemoStep("03 training with the toolkit's own engine (tiny, CPU)",
-                 lambda p: ["train", "--project", str(p), "--steps", "300", "--crop-size", "64",
-                            "--batch-size", "4", "--model-size", "small", "--seed", "1"],
-                 model),
-        DemoStep("04 inference over the whole scan",
-                 lambda p: ["infer", "--project", str(p), "--model", str(model(p)),
-                            str(p / "media" / f"{NAME}_SOURCE_####.exr"),
-                            "--out", str(p / S4 / f"{NAME}_ml_####.exr")],
-                 lambda p: p / S4),
-        DemoStep("05 validation report", lambda p: ["validate", "--project", str(p)],
-                 lambda p: p / S5 / "report" / "index.html"),
+        DemoStep(
+            "01 dataset curation",
+            lambda p: ["curate", "--project", str(p)],
+            lambda p: p / S1 / "pairs.yaml",
+        ),
+        DemoStep(
+            "02 alignment",
+            lambda p: ["align", "--project", str(p)],
+            lambda p: p / S2 / "alignment.json",
+        ),
+        DemoStep(
+            "05 MatchGrade fit (the traditional color baseline)",
+            lambda p: ["matchgrade", "fit", "--project", str(p)],
+            lambda p: p / S5 / "grade.cube",
+        ),
+        DemoStep(
+            "05 MatchGrade apply to the whole scan",
+            lambda p: ["matchgrade", "apply", str(p / S5 / "grade.cube"), "--project", str(p)],
+            lambda p: p / S5,
+        ),
+        DemoStep(
+            "03 CopyCat training script",
+            lambda p: ["nk", "train", "--project", str(p)],
+            lambda p: p / S3,
+        ),
+        DemoStep(
+            "03 training with the toolkit's own engine (tiny, CPU)",
+            lambda p: [
+                "train",
+                "--project",
+                str(p),
+                "--steps",
+                "300",
+                "--crop-size",
+                "64",
+                "--batch-size",
+                "4",
+                "--model-size",
+                "small",
+                "--seed",
+                "1",
+            ],
+            model,
+        ),
+        DemoStep(
+            "04 inference over the whole scan",
+            lambda p: [
+                "infer",
+                "--project",
+                str(p),
+                "--model",
+                str(model(p)),
+                str(p / "media" / f"{NAME}_SOURCE_####.exr"),
+                "--out",
+                str(p / S4 / f"{NAME}_ml_####.exr"),
+            ],
+            lambda p: p / S4,
+        ),
+        DemoStep(
+            "05 validation report",
+            lambda p: ["validate", "--project", str(p)],
+            lambda p: p / S5 / "report" / "index.html",
+        ),
     )
 
 
@@ -97,32 +144,62 @@ def write_demo_project(root: Path, progress: Optional[ProgressFn] = None) -> Pro
     total = len(footage.scan) + 1
     for i, frame in enumerate(footage.scan):
         aces = convert_colorspace(frame, "sRGB - Texture", "ACES2065-1", config=DEFAULT_OCIO_CONFIG)
-        meta = ImageMetadata(colorspace="ACES2065-1", timecode=_timecode(SCAN_FIRST + i),
-                             attributes={"rtk:demo": "faded chromogenic print, full-aperture scan (synthetic)"})
+        meta = ImageMetadata(
+            colorspace="ACES2065-1",
+            timecode=_timecode(SCAN_FIRST + i),
+            attributes={"rtk:demo": "faded chromogenic print, full-aperture scan (synthetic)"},
+        )
         write_image(media / f"{NAME}_SOURCE_{SCAN_FIRST + i:04d}.exr", aces, meta)
         report(progress, i + 1, total, "scan")
     tmp = media / f".{REFERENCE_FILE}.rtk-tmp.mpg"
-    write_video(tmp, telecine_32(footage.reference, top_first=True), rate=Fraction(30000, 1001),
-                interlaced=True, top_field_first=True, matrix="bt601", gop=15,
-                bitrate=6_000_000, sample_aspect=Fraction(*DVD_PIXEL_ASPECT))
+    write_video(
+        tmp,
+        telecine_32(footage.reference, top_first=True),
+        rate=Fraction(30000, 1001),
+        interlaced=True,
+        top_field_first=True,
+        matrix="bt601",
+        gop=15,
+        bitrate=6_000_000,
+        sample_aspect=Fraction(*DVD_PIXEL_ASPECT),
+    )
     os.replace(tmp, media / REFERENCE_FILE)
     report(progress, total, total, "reference")
-    outcome = init_project(InitRequest(
-        root=root, technique="color-reference", name=NAME, fps=24.0,
-        source=str(media / f"{NAME}_SOURCE_####.exr"), reference=str(media / REFERENCE_FILE),
-        source_colorspace="ACES2065-1"))
+    outcome = init_project(
+        InitRequest(
+            root=root,
+            technique="color-reference",
+            name=NAME,
+            fps=24.0,
+            source=str(media / f"{NAME}_SOURCE_####.exr"),
+            reference=str(media / REFERENCE_FILE),
+            source_colorspace="ACES2065-1",
+        )
+    )
     project = outcome.project
-    project.film = {"title": "The Sea So Blue (demo film)", "reel": "1",
-                    "notes": "synthetic demo built by `rtk demo` from scikit-image sample images"}
-    project.source.element = Element("35mm", "release print",
-                                     "faded Eastmancolor-like print, full-aperture scan to ACES2065-1 EXR")
+    project.film = {
+        "title": "The Sea So Blue (demo film)",
+        "reel": "1",
+        "notes": "synthetic demo built by `rtk demo` from scikit-image sample images",
+    }
+    project.source.element = Element(
+        "35mm",
+        "release print",
+        "faded Eastmancolor-like print, full-aperture scan to ACES2065-1 EXR",
+    )
     assert project.reference is not None and project.reference.provenance is not None
     project.reference.element = Element(
-        "video", "DVD", "NTSC DVD made while the colors were good: 3:2 pulldown, interlaced "
-        "MPEG-2, 1.66:1 letterboxed, tighter framing, leader, burned-in subtitles in shot 2")
+        "video",
+        "DVD",
+        "NTSC DVD made while the colors were good: 3:2 pulldown, interlaced "
+        "MPEG-2, 1.66:1 letterboxed, tighter framing, leader, burned-in subtitles in shot 2",
+    )
     prov = project.reference.provenance
     prov.source = "Synthetic reference made by `rtk demo` from images bundled with scikit-image"
-    prov.holder = "scikit-image contributors (astronaut, coffee, chelsea: public domain / CC0 per skimage.data)"
+    prov.holder = (
+        "scikit-image contributors (astronaut, coffee, chelsea: public domain / CC0 per "
+        "skimage.data)"
+    )
     prov.permission = "Images distributed with scikit-image; used here for demonstration only"
     prov.date = _dt.date.today().isoformat()
     prov.notes = "stands in for a DVD of the film"
@@ -181,10 +258,14 @@ def write_timings(run: DemoRun) -> Path:
     doc = {
         "schema": "rtk.demo-timings/1",
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]
-                    if hasattr(os, "getloadavg") else None},
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]
+            if hasattr(os, "getloadavg")
+            else None,
+        },
         "seconds": run.seconds,
         "total_seconds": round(sum(run.seconds.values()), 2),
         "failed": run.failed,

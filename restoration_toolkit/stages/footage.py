@@ -165,8 +165,16 @@ def cached_picture_box(
     area = detect_scan_picture_area(footage)
     box = None if area.full_frame else area.box
     if file is not None:
-        atomic_write_text(file, json.dumps({"key": key, "box": list(box) if box else None,
-                                            "found": [f.describe() for f in area.features]}))
+        atomic_write_text(
+            file,
+            json.dumps(
+                {
+                    "key": key,
+                    "box": list(box) if box else None,
+                    "found": [f.describe() for f in area.features],
+                }
+            ),
+        )
     return box
 
 
