@@ -52,6 +52,7 @@ def _cache(tmp_path, monkeypatch):
         ("dvd.mpg", "mpeg2video", "yuv420p", {"options": {"bf": "2"}}),  # MPEG-PS, B-frames
         ("access.mp4", "libx264", "yuv420p", {"options": {"bf": "3"}}),
         ("telecine.mov", "prores_ks", "yuv422p10le", {}),
+        ("hevc.mkv", "libx265", "yuv420p", {"options": {"x265-params": "log-level=error"}}),
         ("copy.mkv", "mpeg2video", "yuv420p", {"gop": 7}),
     ],
 )
