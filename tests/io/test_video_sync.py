@@ -50,10 +50,26 @@ def test_sync_full_aperture_scan_against_telecined_letterboxed_dvd(tmp_path, cap
         frame = np.zeros((240, 352, 3), np.float32)
         frame[30:210] = cv2.resize(picture[20:220], (352, 180), interpolation=cv2.INTER_AREA)
         dvd.append(frame)
-    ref = write_video(tmp_path / "dvd.mpg", telecine_32(dvd), rate=Fraction(30000, 1001),
-                      interlaced=True, bitrate=6_000_000)
-    assert main(["sync", str(tmp_path / "scan.####.exr"), str(ref), "--reference-fps", "29.97",
-                 "--json"]) == 0
+    ref = write_video(
+        tmp_path / "dvd.mpg",
+        telecine_32(dvd),
+        rate=Fraction(30000, 1001),
+        interlaced=True,
+        bitrate=6_000_000,
+    )
+    assert (
+        main(
+            [
+                "sync",
+                str(tmp_path / "scan.####.exr"),
+                str(ref),
+                "--reference-fps",
+                "29.97",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["cadence"] == "3:2 pulldown" and out["field_order"] == "upper"
     got = {m["scan"]: m["reference"] for m in out["mapping"]}
@@ -63,3 +79,42 @@ def test_sync_full_aperture_scan_against_telecined_letterboxed_dvd(tmp_path, cap
     found = sum(got[f] == want[f] for f in want if want[f] is not None)
     assert found >= 0.75 * sum(v is not None for v in want.values())
     assert min(v for v in got.values() if v is not None) >= 1
+
+
+@pytest.mark.slow
+def test_align_reads_a_video_reference_frame_by_number(tmp_path):
+    """`rtk align SEQ ref.mkv --frames F --reference-frames R`: frame R of the video (from 1)
+    is aligned and written as EXR on the scan grid."""
+    film = [
+        np.ascontiguousarray(data.astronaut()[100:340, 60 + 12 * i : 380 + 12 * i])
+        for i in range(6)
+    ]
+    scan = tmp_path / "scan"
+    scan.mkdir()
+    write_image(scan / "s.1001.exr", film[3].astype(np.float32) / 255.0)
+    ref = write_video(
+        tmp_path / "ref.mkv", [f.astype(np.float32) / 255.0 for f in film], bitrate=8_000_000
+    )
+    out = tmp_path / "aligned"
+    assert (
+        main(
+            [
+                "align",
+                str(scan / "s.####.exr"),
+                str(ref),
+                "--frames",
+                "1001",
+                "--reference-frames",
+                "4",
+                "--out",
+                str(out),
+                "--no-dense",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads((out / "alignment.json").read_text())
+    record = doc["frames"]["1001"]
+    assert record["status"] == "ok" and record["reference_frame"] == 4
+    assert record["figures"]["correlation"] > 0.9  # frame 4 is the scan's own picture
+    assert (out / "aligned.1001.exr").is_file()
