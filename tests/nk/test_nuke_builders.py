@@ -36,7 +36,14 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert pasted, fake_nuke._messages
     names = {n.name(): n for n in fake_nuke.allNodes()}
     copycat = names["CopyCat1"]
-    assert copycat.input(0).name() == "ScanLiveArea"
+    # pasted and wired as written: top of the stack = input 0
+    assert [copycat.input(i).name() for i in range(3)] == [
+        "Input_CopyBBox",
+        "GT_RemoveAlpha",
+        "PreviewLiveArea",
+    ]
+    bbox = names["Input_CopyBBox"]
+    assert (bbox.input(0).name(), bbox.input(1).name()) == ("Input_RemoveAlpha", "GT_RemoveAlpha")
     # the template's own Reads are gone; the pair streams read the user's Reads
     assert not any(n.startswith(("ScanRead", "ReferenceRead")) for n in names)
     assert names["Scan_Hold1"].input(0) is scan and names["Reference_Hold1"].input(0) is ref
@@ -48,7 +55,8 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert all(e.startswith(("begin", "end")) for e in fake_nuke._undo_log)
     session = yaml.safe_load(next(project.stage_dir(3).rglob("session.yaml")).read_text())
     assert session["built_in"] == "nuke" and session["settings"]["batch_size"] == 3
-    assert not fake_nuke._messages
+    assert session["ocio_config"] == "fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1"
+    assert "not aligned" in fake_nuke._messages[-1]  # said, not only logged
 
 
 def test_build_training_graph_nonreference_needs_only_the_scan(opened, fake_nuke):
