@@ -28,6 +28,10 @@ if "-X" in args and args[args.index("-X") + 1].startswith("CopyCat"):
     if mode == "bad-dir":
         print("ERROR: CopyCat1: No valid or writable data directory is selected.")
         sys.exit(0)
+    if mode == "eddy":
+        print("[Step:1/4] Loss:0.5")
+        print("2026-01-01 12:00:00 Eddy[ERROR] - CUDA error: out of memory")
+        sys.exit(0)
     script = pathlib.Path(args[-1]).read_text()
     data = [l.split(" ", 2)[-1] for l in script.splitlines() if l.startswith(" dataDirectory ")][0]
     for step in range(1, 5):

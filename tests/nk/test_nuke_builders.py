@@ -198,3 +198,32 @@ def test_build_training_graph_reads_the_project_settings(opened, fake_nuke):
         n.setSelected(n in (scan, ref))
     assert build_training_graph() is None
     assert "unknown settings learning_rate" in fake_nuke._messages[-1]
+
+
+def test_non_commercial_models_in_nuke(opened, fake_nuke, monkeypatch, tmp_path):
+    """The file dialog offers .catnc; Non-Commercial Nuke gets the .nknc graph; the Experiment
+    Log opens a .catnc as an Inference node."""
+    from restoration_toolkit.nuke import inference
+    from restoration_toolkit.nuke.experiment_log import open_output
+
+    project = opened("color-reference")
+    _reads(fake_nuke, project, reference=False)
+    model = tmp_path / "Training_260101_120000.40000.catnc"
+    model.write_bytes(b"nc")
+    patterns = []
+    monkeypatch.setattr(
+        fake_nuke,
+        "getFilename",
+        lambda title, pattern=None, **k: patterns.append(pattern) or str(model),
+    )
+    fake_nuke.env["nc"] = True
+    assert inference.build_inference_graph()
+    assert patterns == ["*.cat *.catnc"]
+    names = {n.name(): n for n in fake_nuke.allNodes()}
+    assert "NonCommercial1080" in names  # the .nknc template's graph
+    assert names["Inference1"]["modelFile"].value().endswith(".catnc")
+    open_output(model)
+    made = [
+        n for n in fake_nuke.allNodes() if n.Class() == "Inference" and n.name() != "Inference1"
+    ]
+    assert made and made[0]["modelFile"].value() == model.as_posix()
