@@ -212,7 +212,7 @@ def align_gizmo() -> Node:
                 "raw": True,  # an STMap holds coordinates: no color conversion
             },
         )
-        # STMap: input 0 = src (image to warp), 1 = stmap (# unverified: input order)
+        # STMap: input 0 = src (image to warp), 1 = stmap (saved scripts: NUKE_FACTS "Checked since")
         return Node("STMap", name="STMap1", knobs={"uv": "rgb"}, inputs=[ins[0], stmap])
 
     return _group(

@@ -102,6 +102,24 @@ def _write_values(write: str, compression: Optional[str], out: Path) -> Dict[str
     }
 
 
+def _scan_values(
+    project: Project, seq: ImageSequence, raster: Tuple[int, int], wanted: List[int]
+) -> Dict[str, Any]:
+    """The Root and the scan Read: the (target) raster, the frames to render, the file."""
+    pixel_aspect = project.source.pixel_aspect
+    return {
+        "format": nuke_format(*raster, pixel_aspect, f"{project.name}_scan"),
+        "target_format": nuke_format(*raster, pixel_aspect, f"{project.name}_target"),
+        "first_frame": wanted[0],
+        "last_frame": wanted[-1],
+        "fps": project.source.fps,
+        "scan_file": seq.printf_pattern,
+        "scan_first": seq.first,
+        "scan_last": seq.last,
+        "scan_colorspace": input_transform(project, "source.colorspace", project.source.colorspace),
+    }
+
+
 def inference_script(
     project: Project,
     *,
@@ -146,17 +164,7 @@ def inference_script(
     values: Dict[str, Any] = {
         **color.values(),
         **_write_values(write, compression, out),
-        "format": nuke_format(*raster, project.source.pixel_aspect, f"{project.name}_scan"),
-        "first_frame": wanted[0],
-        "last_frame": wanted[-1],
-        "fps": project.source.fps,
-        "scan_file": seq.printf_pattern,
-        "scan_first": seq.first,
-        "scan_last": seq.last,
-        "scan_colorspace": input_transform(project, "source.colorspace", project.source.colorspace),
-        "target_format": nuke_format(
-            *raster, project.source.pixel_aspect, f"{project.name}_target"
-        ),
+        **_scan_values(project, seq, raster, wanted),
         "resize_filter": resize_filter,
         "reformat_disable": not (technique == "gauge" and target_size is not None),
         "live_area_box": box,
