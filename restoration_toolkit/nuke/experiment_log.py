@@ -28,7 +28,7 @@ WIDGET_EXPRESSION = (
 )
 
 # Knobs recorded per node class. CopyCat / Inference / Write / MatchGrade knob names as in
-# shared/NUKE_FACTS.md (CopyCat: H, the others V); a knob missing on a node is skipped.
+# shared/NUKE_FACTS.md (V: Foundry's references); a knob missing on a node is skipped.
 RECORDED_KNOBS: Dict[str, tuple] = {
     "CopyCat": (
         "epochs",
@@ -38,6 +38,7 @@ RECORDED_KNOBS: Dict[str, tuple] = {
         "batchSize",
         "checkpointInterval",
         "imageInterval",
+        "useMultiResolutionTraining",
         "isCachingEnabled",
         "useGPUIfAvailable",
         "gpuName",
