@@ -182,6 +182,9 @@ class Project:
     shots: List[Shot] = field(default_factory=list)
     picture_area: Optional[PictureAreaRecord] = None
     schema_version: int = SCHEMA_VERSION
+    #: Fields project.yaml left out whose value is a default (e.g. ``source.colorspace``):
+    #: a Nuke Read must not silently get a default input transform. Not saved.
+    unstated: List[str] = field(default_factory=list, compare=False, repr=False)
 
     # -- paths ---------------------------------------------------------------------------
     def resolve(self, path: str) -> Path:
@@ -238,6 +241,13 @@ class Project:
     def to_dict(self) -> Dict[str, Any]:
         data = asdict(self)
         data.pop("root")
+        for name in data.pop("unstated"):  # a default stays a default when saved again
+            where, _, key = name.rpartition(".")
+            holder: Any = data
+            for part in where.replace("]", "").replace("[", ".").split("."):
+                holder = holder[int(part)] if isinstance(holder, list) else holder.get(part)
+            if isinstance(holder, dict):
+                holder.pop(key, None)
         color = data["color"]
         if color.pop("ocio_config_origin") != "project":
             color.pop("ocio_config")  # $OCIO or the default: not the project's to name

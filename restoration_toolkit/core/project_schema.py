@@ -30,6 +30,7 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: List[str] = []
+        self.unstated: List[str] = []
 
     def fail(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -118,6 +119,8 @@ def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
         c.fail(f"{where}.field_order", f"must be one of {', '.join(FIELD_ORDERS)}, got {order!r}")
     e = c.mapping(d.get("element"), f"{where}.element")
     c.unknown(e, ("gauge", "generation", "description"), f"{where}.element")
+    if d.get("colorspace") is None:
+        c.unstated.append(f"{where}.colorspace")
     frames = d.get("frames")
     if frames is not None:
         from .io.frames import parse_frames
@@ -214,6 +217,8 @@ def project_from_dict(data: Any, path: Path) -> Project:
         w = f"keyframe_references[{i}]"
         k = c.mapping(item, w)
         c.unknown(k, ("scan_frame", "path", "colorspace", "provenance"), w)
+        if k.get("colorspace") is None:
+            c.unstated.append(f"{w}.colorspace")
         frame = k.get("scan_frame")
         if not isinstance(frame, int) or isinstance(frame, bool):
             c.fail(f"{w}.scan_frame", "must be a frame number")
@@ -269,6 +274,6 @@ def project_from_dict(data: Any, path: Path) -> Project:
         keyframe_references=keyframes,
         color=color,
         live_area=live,
-        shots=shots,
-        picture_area=picture,
+        shots=shots, picture_area=picture,
+        unstated=c.unstated,
     )
