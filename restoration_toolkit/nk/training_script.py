@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ..core.curation.pairs import Pair, PairSet, load_pairs
 from ..core.errors import RTKError
 from ..core.io.frames import format_frames
-from ..core.io.sequence import ImageSequence, open_sequence
+from ..core.io.sequence import ImageSequence
 from ..core.project import Project
 from . import graphs
 from .layout import layout
