@@ -14,6 +14,18 @@ FAKES = Path(__file__).parent / "fakes"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _video_index_cache(tmp_path_factory):
+    """Video indexes (core.io.video) go to a temporary folder, never the user's cache."""
+    old = os.environ.get("RTK_CACHE")
+    os.environ["RTK_CACHE"] = str(tmp_path_factory.mktemp("rtk-cache"))
+    yield
+    if old is None:
+        os.environ.pop("RTK_CACHE", None)
+    else:
+        os.environ["RTK_CACHE"] = old
+
+
 @pytest.fixture
 def fake_nuke(monkeypatch):
     """The strict fake `nuke` installed as sys.modules["nuke"], reset for each test."""

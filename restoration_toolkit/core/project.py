@@ -35,14 +35,34 @@ DEFAULT_OCIO_CONFIG = "ocio://cg-config-v1.0.0_aces-v1.3_ocio-v2.1"
 
 
 @dataclass
+class MediaRecord:
+    """What a video file is, recorded when the project was made so it can be checked later:
+    checksum, codec, time base and frame rate, frames, raster, scan, cadence, color tags."""
+
+    file: str = ""
+    sha256: str = ""
+    codec: str = ""
+    time_base: str = ""
+    rate: str = ""
+    frames: int = 0
+    size: str = ""
+    pixel_format: str = ""
+    field_order: str = ""
+    cadence: str = ""
+    color: str = ""
+
+
+@dataclass
 class Provenance:
-    """Where a reference came from: the ethical-provenance record of the method."""
+    """Where a reference came from: the ethical-provenance record of the method; for a video
+    file also ``media``, what the file is (checksum, codec, time base …)."""
 
     source: str = ""
     holder: str = ""
     permission: str = ""
     date: str = ""
     notes: str = ""
+    media: Optional[MediaRecord] = None
 
     def is_empty(self) -> bool:
         return not (self.source.strip() and self.holder.strip() and self.permission.strip())
@@ -88,9 +108,41 @@ class KeyframeReference:
 
 @dataclass
 class ColorPipeline:
+    """``ocio_config``: the config in use — the one project.yaml names, else ``$OCIO``, else
+    OCIO's built-in ACES CG config; ``ocio_config_origin`` says which (only a named config is
+    written back to project.yaml)."""
+
     ocio_config: str = DEFAULT_OCIO_CONFIG
     working_space: str = "ACEScg"
     delivery_space: str = "ACES2065-1"
+    ocio_config_origin: str = field(default="project", compare=False)
+
+
+def unnamed_ocio_config() -> ColorPipeline:
+    """Color settings of a project that names no OCIO config: ``$OCIO`` when set (as Nuke
+    and every OCIO application read it), else the built-in default."""
+    env = os.environ.get("OCIO", "").strip()
+    if env:
+        return ColorPipeline(ocio_config=env, ocio_config_origin="$OCIO")
+    return ColorPipeline(ocio_config_origin="built-in default")
+
+
+@dataclass
+class PictureAreaRecord:
+    """The scan's picture area (scan pixels, top-left origin, x1/y1 exclusive) of a
+    ``width`` × ``height`` frame, as detected (or set by hand), and what lies outside it."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    width: int = 0
+    height: int = 0
+    found: List[str] = field(default_factory=list)
+
+    @property
+    def box(self) -> tuple:
+        return (self.x0, self.y0, self.x1, self.y1)
 
 
 @dataclass
@@ -128,6 +180,7 @@ class Project:
     color: ColorPipeline = field(default_factory=ColorPipeline)
     live_area: Optional[LiveArea] = None
     shots: List[Shot] = field(default_factory=list)
+    picture_area: Optional[PictureAreaRecord] = None
     schema_version: int = SCHEMA_VERSION
     #: Fields project.yaml left out whose value is a default (e.g. ``source.colorspace``):
     #: a Nuke Read must not silently get a default input transform. Not saved.
@@ -195,175 +248,20 @@ class Project:
                 holder = holder[int(part)] if isinstance(holder, list) else holder.get(part)
             if isinstance(holder, dict):
                 holder.pop(key, None)
+        color = data["color"]
+        if color.pop("ocio_config_origin") != "project":
+            color.pop("ocio_config")  # $OCIO or the default: not the project's to name
+        if data.get("picture_area") is None:
+            data.pop("picture_area", None)
+        for key in ("source", "reference"):
+            prov = (data.get(key) or {}).get("provenance")
+            if prov is not None and prov.get("media") is None:
+                prov.pop("media")
         return {"schema_version": data.pop("schema_version"), **data}
 
     def save(self) -> Path:
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
         return atomic_write_text(self.root / PROJECT_FILE, text)
-
-
-# -- loading and validation ---------------------------------------------------------------
-
-class _Checker:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: List[str] = []
-        self.unstated: List[str] = []
-
-    def fail(self, where: str, what: str) -> None:
-        self.problems.append(f"{where}: {what}")
-
-    def mapping(self, data: Any, where: str) -> Dict[str, Any]:
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            self.fail(where, f"must be a mapping, got {type(data).__name__}")
-            return {}
-        return data
-
-    def text(self, data: Dict[str, Any], key: str, where: str, required: bool = False, default: str = "") -> str:
-        value = data.get(key, default)
-        if value is None:
-            value = default
-        if required and (value == "" or value is None):
-            self.fail(f"{where}.{key}" if where else key, "is required")
-        if not isinstance(value, (str, int, float)):
-            self.fail(f"{where}.{key}" if where else key, "must be text")
-            return default
-        return str(value)
-
-    def number(self, data: Dict[str, Any], key: str, where: str, default: float, positive: bool = True) -> float:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(f"{where}.{key}", f"must be a number, got {value!r}")
-            return default
-        if positive and value <= 0:
-            self.fail(f"{where}.{key}", f"must be positive, got {value!r}")
-        return float(value)
-
-    def unknown(self, data: Dict[str, Any], allowed: tuple, where: str) -> None:
-        for key in data:
-            if key not in allowed:
-                self.fail(f"{where}.{key}" if where else key, "unknown field")
-
-
-def _provenance(c: _Checker, data: Any, where: str) -> Optional[Provenance]:
-    if data is None:
-        return None
-    d = c.mapping(data, where)
-    c.unknown(d, ("source", "holder", "permission", "date", "notes"), where)
-    return Provenance(**{k: c.text(d, k, where) for k in ("source", "holder", "permission", "date", "notes")})
-
-
-def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
-    d = c.mapping(data, where)
-    if not d:
-        return None
-    c.unknown(d, ("path", "frames", "fps", "pixel_aspect", "field_order", "colorspace", "element", "provenance"), where)
-    order = c.text(d, "field_order", where, default="progressive")
-    if order not in FIELD_ORDERS:
-        c.fail(f"{where}.field_order", f"must be one of {', '.join(FIELD_ORDERS)}, got {order!r}")
-    e = c.mapping(d.get("element"), f"{where}.element")
-    c.unknown(e, ("gauge", "generation", "description"), f"{where}.element")
-    if d.get("colorspace") is None:
-        c.unstated.append(f"{where}.colorspace")
-    frames = d.get("frames")
-    if frames is not None:
-        from .io.frames import parse_frames
-
-        try:
-            parse_frames(str(frames))
-        except RTKError as exc:
-            c.fail(f"{where}.frames", str(exc))
-    return Footage(
-        path=c.text(d, "path", where, required=True),
-        frames=str(frames) if frames is not None else None,
-        fps=c.number(d, "fps", where, 24.0),
-        pixel_aspect=c.number(d, "pixel_aspect", where, 1.0),
-        field_order=order,
-        colorspace=c.text(d, "colorspace", where, default="ACES2065-1"),
-        element=Element(**{k: c.text(e, k, f"{where}.element") for k in ("gauge", "generation", "description")}),
-        provenance=_provenance(c, d.get("provenance"), f"{where}.provenance"),
-    )
-
-
-def project_from_dict(data: Any, path: Path) -> Project:
-    """Validate a parsed project.yaml; RTKError lists every wrong field."""
-    c = _Checker(path)
-    d = c.mapping(data, "project.yaml")
-    if not d:
-        raise RTKError("empty or not a mapping", path)
-    version = d.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise RTKError(f"schema_version {version!r} is not supported (this toolkit reads {SCHEMA_VERSION})", path)
-    c.unknown(d, ("schema_version", "name", "technique", "film", "source", "reference",
-                  "keyframe_references", "color", "live_area", "shots"), "")
-    name = c.text(d, "name", "", required=True)
-    if name and not all(ch.isalnum() or ch in "_-" for ch in name):
-        c.fail("name", f"must be letters, digits, _ or - (used in file names), got {name!r}")
-    technique = c.text(d, "technique", "", required=True)
-    if technique and technique not in TECHNIQUES:
-        c.fail("technique", f"must be one of {', '.join(TECHNIQUES)}, got {technique!r}")
-    film = {str(k): str(v) for k, v in c.mapping(d.get("film"), "film").items() if v is not None}
-    source = _footage(c, d.get("source"), "source")
-    if source is None:
-        c.fail("source", "is required")
-    reference = _footage(c, d.get("reference"), "reference")
-    if technique in ("color-reference", "gauge", "generation", "analog-video") and reference is None:
-        c.fail("reference", f"is required for technique {technique}")
-    keyframes = []
-    raw_keys = d.get("keyframe_references") or []
-    if not isinstance(raw_keys, list):
-        c.fail("keyframe_references", "must be a list")
-        raw_keys = []
-    for i, item in enumerate(raw_keys):
-        w = f"keyframe_references[{i}]"
-        k = c.mapping(item, w)
-        c.unknown(k, ("scan_frame", "path", "colorspace", "provenance"), w)
-        if k.get("colorspace") is None:
-            c.unstated.append(f"{w}.colorspace")
-        frame = k.get("scan_frame")
-        if not isinstance(frame, int) or isinstance(frame, bool):
-            c.fail(f"{w}.scan_frame", "must be a frame number")
-            frame = 0
-        keyframes.append(KeyframeReference(frame, c.text(k, "path", w, required=True),
-                                           c.text(k, "colorspace", w, default="sRGB - Texture"),
-                                           _provenance(c, k.get("provenance"), f"{w}.provenance") or Provenance()))
-    col = c.mapping(d.get("color"), "color")
-    c.unknown(col, ("ocio_config", "working_space", "delivery_space"), "color")
-    color = ColorPipeline(
-        c.text(col, "ocio_config", "color", default=DEFAULT_OCIO_CONFIG),
-        c.text(col, "working_space", "color", default="ACEScg"),
-        c.text(col, "delivery_space", "color", default="ACES2065-1"),
-    )
-    live = None
-    if d.get("live_area") is not None:
-        la = c.mapping(d.get("live_area"), "live_area")
-        vals = [la.get(k) for k in ("x0", "y0", "x1", "y1")]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            c.fail("live_area", "needs integer x0, y0, x1, y1")
-        elif not (vals[0] < vals[2] and vals[1] < vals[3] and vals[0] >= 0 and vals[1] >= 0):
-            c.fail("live_area", f"box {vals} is empty or negative")
-        else:
-            live = LiveArea(*vals)
-    shots = []
-    raw_shots = d.get("shots") or []
-    if not isinstance(raw_shots, list):
-        c.fail("shots", "must be a list")
-        raw_shots = []
-    for i, s in enumerate(raw_shots):
-        sd = c.mapping(s, f"shots[{i}]")
-        first, last = sd.get("first"), sd.get("last")
-        if not (isinstance(first, int) and isinstance(last, int) and first <= last):
-            c.fail(f"shots[{i}]", "needs integer first <= last")
-            continue
-        shots.append(Shot(c.text(sd, "name", f"shots[{i}]", required=True), first, last))
-    if c.problems:
-        raise RTKError("; ".join(c.problems), path)
-    assert source is not None
-    return Project(name=name, technique=technique, source=source, root=path.parent, film=film,
-                   reference=reference, keyframe_references=keyframes, color=color,
-                   live_area=live, shots=shots, unstated=c.unstated)
 
 
 def load_project(path: PathLike) -> Project:
@@ -379,6 +277,8 @@ def load_project(path: PathLike) -> Project:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RTKError(f"not valid YAML{where}", p) from None
+    from .project_schema import project_from_dict
+
     return project_from_dict(data, p.resolve())
 
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ..core.curation.pairs import Pair, PairSet, load_pairs
 from ..core.errors import RTKError
 from ..core.io.frames import format_frames
-from ..core.io.sequence import ImageSequence, open_sequence
+from ..core.io.sequence import ImageSequence
 from ..core.project import Project
 from . import graphs
 from .layout import layout
@@ -155,7 +155,9 @@ def _reference_stream(
             "and there are no aligned references",
             project.pairs_file,
         )
-    ref = open_sequence(
+    from ..core.io.footage import open_footage  # a video too: frames 1…N, as Nuke reads it
+
+    ref = open_footage(
         project.reference_spec() or "", project.reference.frames, allow_missing=True
     )
     ref_frames = [int(p.reference_frame) for p in chosen]  # type: ignore[arg-type]

@@ -68,7 +68,9 @@ def streams_text(project: Project, pairs: PairSet) -> str:
         ref_range = (min(frames), max(frames))
         ref_space = project.color.working_space
     elif project.reference is not None:
-        ref = open_sequence(
+        from ..core.io.footage import open_footage  # a video too: frames 1…N, as Nuke reads it
+
+        ref = open_footage(
             str(project.reference_spec()), project.reference.frames, allow_missing=True
         )
         ref_file, ref_range = ref.printf_pattern, (ref.first, ref.last)

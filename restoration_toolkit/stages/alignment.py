@@ -252,6 +252,8 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
         settings.ocio_config = project.color.ocio_config
         settings.reference_colorspace = project.reference.colorspace
         settings.working_space = project.color.working_space
+        if project.picture_area is not None:
+            settings.scan_box = project.picture_area.box
         if settings.pixel_aspect is None and project.reference.pixel_aspect:
             settings.pixel_aspect = project.reference.pixel_aspect / max(
                 project.source.pixel_aspect, 1e-6

@@ -36,12 +36,16 @@ class Settings:
     working_space: Optional[str] = None
     protect: List[str] = field(default_factory=list)
     threads: int = 0
+    # the scan's picture area (x0, y0, x1, y1): perforations, soundtrack, frame lines outside
+    scan_box: Optional[Tuple[int, int, int, int]] = None
+    mask_text: bool = True
 
 
-def _read(path: str):
-    from ..core.io.images import read_image
+def _read(path: str, frame: Optional[int]):
+    """Frame ``frame`` of a video file, or the image file ``path``."""
+    from ..core.io.footage import read_footage_frame
 
-    return read_image(path, channels=3)
+    return read_footage_frame(path, frame or 1, channels=3)
 
 
 def _estimate(
@@ -53,8 +57,8 @@ def _estimate(
 ):
     from ..core.alignment import AlignmentOptions, estimate_alignment
 
-    scan = _read(job.scan_path)
-    ref = _read(job.reference_path)
+    scan = _read(job.scan_path, job.scan_frame)
+    ref = _read(job.reference_path, job.reference_frame)
     par = settings.pixel_aspect or (
         ref.metadata.pixel_aspect / max(scan.metadata.pixel_aspect, 1e-6)
     )
@@ -64,7 +68,59 @@ def _estimate(
         refine_global=refine_global,
         dense=settings.dense if dense is None else dense,
     )
-    return scan, ref, estimate_alignment(scan.pixels, ref.pixels, opts)
+    pixels = _picture_only(scan.pixels, settings.scan_box)
+    result = estimate_alignment(pixels, ref.pixels, opts)
+    return scan, ref, _restrict(result, scan.pixels, ref.pixels, settings)
+
+
+def _picture_only(pixels, box):
+    """The scan with what lies outside its picture area (perforations, soundtrack, frame
+    lines) replaced by a mirror of the picture, so none of it drives the fit."""
+    if box is None:
+        return pixels
+    import cv2
+
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
+    inner = pixels[y0:y1, x0:x1]
+    return cv2.copyMakeBorder(inner, y0, h - y1, x0, w - x1, cv2.BORDER_REFLECT_101)
+
+
+def _restrict(result, scan_pixels, ref_pixels, settings: "Settings"):
+    """Confidence 0 outside the scan's picture area and on burned-in text of either element
+    (the color fit weights its samples by confidence, so none of it is fitted); the live area
+    kept inside the picture area."""
+    import numpy as np
+
+    from ..core.alignment import apply_alignment
+    from ..core.alignment.result import LiveArea
+    from ..core.curation.picture_area import text_overlay_mask
+
+    conf = result.confidence
+    h, w = conf.shape
+    if settings.scan_box is not None:
+        x0, y0, x1, y1 = settings.scan_box
+        inside = np.zeros((h, w), np.float32)
+        inside[max(0, y0):y1, max(0, x0):x1] = 1.0
+        conf = conf * inside
+        la = result.live_area
+        result.live_area = LiveArea(max(la.x0, x0), max(la.y0, y0), min(la.x1, x1), min(la.y1, y1))
+    if settings.mask_text:
+        ref_text = text_overlay_mask(ref_pixels)
+        text = text_overlay_mask(scan_pixels)
+        if ref_text.any():
+            warped = apply_alignment(ref_text[:, :, None], result, filter="linear")[:, :, 0]
+            text = np.maximum(text, (warped > 0.05).astype(np.float32))
+        if text.any():
+            conf = conf * (1.0 - text)
+            result.warnings.append(f"burned-in text masked ({100 * float(text.mean()):.1f}% of the frame)")
+    if conf is not result.confidence:
+        result.confidence = conf.astype(np.float32)
+        from dataclasses import replace
+
+        fraction = float((result.confidence > 0.5).mean())
+        result.figures = replace(result.figures, confident_fraction=fraction)
+    return result
 
 
 def run_job(job: Job, settings: Settings, initial=None, write: bool = True) -> Dict[str, Any]:
@@ -179,11 +235,11 @@ def plan_jobs(
 ) -> List[Job]:
     """Pair scan frames with reference frames: from ``pairs`` (scan, reference) when given,
     else in order. Missing files and frames without a partner become failed jobs, not errors."""
+    from ..core.io.footage import open_footage
     from ..core.io.frames import parse_frames
-    from ..core.io.sequence import open_sequence
 
-    scan_seq = open_sequence(source, None if pairs else frames, allow_missing=True)
-    ref_seq = open_sequence(reference, reference_frames, allow_missing=True)
+    scan_seq = open_footage(source, None if pairs else frames, allow_missing=True)
+    ref_seq = open_footage(reference, reference_frames, allow_missing=True)
     single = scan_seq.is_single
     scan_missing = set(scan_seq.missing)
     ref_missing = set(ref_seq.missing)
@@ -210,6 +266,8 @@ def plan_jobs(
             problem = f"{scan_path}: scan frame missing"
         elif r in ref_missing or not Path(ref_path).is_file():
             problem = f"{ref_path}: reference frame missing"
+        elif ref_seq.is_video and r not in set(ref_seq.frames):
+            problem = f"{ref_path}: no frame {r} in this video (frames 1-{ref_seq.last})"
         jobs.append(Job(s, scan_path, r, ref_path, _outputs(out, s, single), problem))
     return jobs
 

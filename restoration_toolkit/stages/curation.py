@@ -27,8 +27,8 @@ from ..core.curation.selection import Selection, SelectionSettings, select_pairs
 from ..core.curation.shots import ShotDetection, detect_shots
 from ..core.curation.sync import SyncResult, SyncSettings, pool, rank_features, sync_sequences
 from ..core.errors import RTKError
+from ..core.io.footage import Footage, open_footage
 from ..core.io.images import ImageMetadata, read_image, write_image
-from ..core.io.sequence import ImageSequence, open_sequence
 from ..core.io.thumbnails import Thumbnails, frame_thumbnail, sequence_thumbnails
 from ..core.progress import ProgressFn
 from ..core.project import KeyframeReference, Project, Provenance
@@ -68,9 +68,10 @@ class CurationResult:
 # -- sync of two sequences ------------------------------------------------------------------
 
 
-def open_input(spec: str, frames: Optional[str] = None) -> ImageSequence:
-    """A sequence that must be complete (a gap is an error naming the missing frames)."""
-    return open_sequence(spec, frames)
+def open_input(spec: str, frames: Optional[str] = None) -> Footage:
+    """A sequence that must be complete (a gap is an error naming the missing frames), or a
+    video file (frames 1…N in presentation order; its index is kept in the user cache)."""
+    return open_footage(spec, frames)
 
 
 def sync_files(
@@ -85,18 +86,27 @@ def sync_files(
     cache_dir: Optional[Path] = None,
     progress: Optional[ProgressFn] = None,
     settings: Optional[SyncSettings] = None,
-) -> Tuple[SyncResult, Thumbnails, Thumbnails, ImageSequence, ImageSequence]:
-    """Sync two sequences on disk; returns (result, scan thumbs, reference thumbs, scan seq,
-    reference seq). RTKError for gaps, unreadable frames, a too-short or unrelated reference."""
+    scan_crop: Optional[Tuple[int, int, int, int]] = None,
+    reference_crop: Optional[Tuple[int, int, int, int]] = None,
+) -> Tuple[SyncResult, Thumbnails, Thumbnails, Footage, Footage]:
+    """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
+    thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
+    too-short or unrelated reference."""
     scan_seq = open_input(scan_spec, scan_frames)
     ref_seq = open_input(reference_spec, reference_frames)
     if scan_seq.is_single or ref_seq.is_single:
         raise RTKError(
-            "sync needs two image sequences, not single images",
+            "sync needs two image sequences or video files, not single images",
             scan_spec if scan_seq.is_single else reference_spec,
         )
-    scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress)
-    ref = sequence_thumbnails(ref_seq, fields=True, cache_dir=cache_dir, progress=progress)
+    # only the picture areas: perforations, soundtrack, frame lines and letterbox bars are not
+    # the film's content (found on a few frames when not given; see core.curation.picture_area)
+    scan_crop = scan_crop or _picture_box(scan_seq, cache_dir)
+    reference_crop = reference_crop or _picture_box(ref_seq, cache_dir)
+    scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress, crop=scan_crop)
+    ref = sequence_thumbnails(
+        ref_seq, fields=True, cache_dir=cache_dir, progress=progress, crop=reference_crop
+    )
     try:
         result = sync_sequences(
             scan,
@@ -109,6 +119,16 @@ def sync_files(
     except RTKError as exc:
         raise RTKError(exc.problem, reference_spec) from None
     return result, scan, ref, scan_seq, ref_seq
+
+
+def _picture_box(
+    footage: Footage, cache_dir: Optional[Path] = None
+) -> Optional[Tuple[int, int, int, int]]:
+    """The picture area of ``footage`` from five frames (cached), or None when all of it is
+    picture."""
+    from .footage import cached_picture_box
+
+    return cached_picture_box(footage, cache_dir)
 
 
 def project_sync(project: Project, progress: Optional[ProgressFn] = None):
@@ -131,6 +151,7 @@ def project_sync(project: Project, progress: Optional[ProgressFn] = None):
         field_order=order,
         cache_dir=project.stage_dir(1) / "cache",
         progress=progress,
+        scan_crop=project.picture_area.box if project.picture_area is not None else None,
     )
 
 
@@ -188,14 +209,25 @@ def curate_project(
             )
     cache: Dict[Tuple[str, int], np.ndarray] = {}
 
-    def image(seq: ImageSequence, frame: int) -> np.ndarray:
+    def image(seq: Footage, frame: int) -> np.ndarray:
         key = (seq.hash_pattern, frame)
         if key not in cache:
-            cache[key] = read_image(seq.path(frame)).pixels
+            cache[key] = seq.read(frame).pixels
         return cache[key]
 
+    cache_dir = project.stage_dir(1) / "cache"
+    box = project.picture_area.box if project.picture_area is not None else None
+    box = box or _picture_box(scan_seq, cache_dir)
+    ref_box = _picture_box(ref_seq, cache_dir)
+
     def check(scan_frame: int, ref_frame: int):
-        return check_content(image(scan_seq, scan_frame), image(ref_seq, ref_frame))
+        # the pictures only: perforations, soundtrack and letterbox bars are not content
+        scan_pixels, ref_pixels = image(scan_seq, scan_frame), image(ref_seq, ref_frame)
+        if box is not None:
+            scan_pixels = scan_pixels[box[1] : box[3], box[0] : box[2]]
+        if ref_box is not None:
+            ref_pixels = ref_pixels[ref_box[1] : ref_box[3], ref_box[0] : ref_box[2]]
+        return check_content(scan_pixels, ref_pixels)
 
     selection = select_pairs(
         scan,
@@ -224,9 +256,9 @@ def curate_project(
             prev = old_manual[p.scan_frame]
             reason = prev.reason or reason
             ref_frame = prev.reference_frame if prev.reference_frame is not None else ref_frame
-        sums = {"scan": _sha256(scan_seq.path(p.scan_frame))}
+        sums = {"scan": scan_seq.checksum(p.scan_frame)}
         if ref_frame is not None:
-            sums["reference"] = _sha256(ref_seq.path(ref_frame))
+            sums["reference"] = ref_seq.checksum(ref_frame)
         pairs.append(
             Pair(
                 p.scan_frame,
@@ -345,8 +377,8 @@ def add_pairs(
                 round(m.confidence, 4),
                 "manual",
                 {
-                    "scan": _sha256(scan_seq.path(f)),
-                    "reference": _sha256(ref_seq.path(int(m.reference))),
+                    "scan": scan_seq.checksum(f),
+                    "reference": ref_seq.checksum(int(m.reference)),
                 },
             )
         )
@@ -480,7 +512,7 @@ def curate_keyframes(project: Project, options: Optional[CurateOptions] = None) 
                 f"keyframe reference ({credit})",
                 1.0,
                 "manual",
-                {"scan": _sha256(scan_seq.path(k.scan_frame)), "reference": _sha256(path)},
+                {"scan": scan_seq.checksum(k.scan_frame), "reference": _sha256(path)},
             )
         )
     if not pairs:
@@ -498,7 +530,7 @@ def curate_keyframes(project: Project, options: Optional[CurateOptions] = None) 
             entries.append(
                 SheetEntry(
                     _display(
-                        read_image(scan_seq.path(p.scan_frame)).pixels,
+                        scan_seq.read(p.scan_frame).pixels,
                         project.source.colorspace,
                         project,
                     ),

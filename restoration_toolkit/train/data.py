@@ -105,6 +105,14 @@ def _reference_path(project: Project, pair: Pair) -> Tuple[Path, bool, Optional[
             "names no reference sequence",
             project.pairs_file,
         )
+    from ..core.io.footage import is_video_spec
+
+    if is_video_spec(spec):
+        raise RTKError(
+            f"the reference is a video file and scan frame {pair.scan_frame} has no aligned "
+            "reference: run `rtk align` first (training reads aligned EXR frames)",
+            spec,
+        )
     seq = open_sequence(spec, must_exist=True, allow_missing=True)
     assert project.reference is not None
     return seq.path(pair.reference_frame), False, project.reference.colorspace

@@ -25,6 +25,7 @@ DOCS = [
     "docs/glossary.md",
     "docs/damage-to-technique.md",
     "docs/index.md",
+    "docs/footage.md",
 ]
 _SPAN = re.compile(r"`(rtk [^`]+)`")
 _FENCE = re.compile(r"^```(\w*)[ \t]*\n(.*?)^```", re.M | re.S)

@@ -171,19 +171,21 @@ def check_promises(project: Path) -> None:
 
     from restoration_toolkit.core.io.images import read_image_header
 
+    pairs = yaml.safe_load((project / "pipeline/01_dataset_curation/pairs.yaml").read_text())
+    holdout = [int(f) for f in pairs["holdout"]]
+    assert holdout == [1013], "the tutorial names the held-out frame 1013"
     # the held-out references are in the working space (the reason for `--project .`)
-    for frame in (1004, 1005):
+    for frame in holdout:
         header = read_image_header(project / "pipeline" / "02_alignment" / f"aligned.{frame}.exr")
         assert header.colorspace == "ACEScg", f"aligned.{frame}.exr is {header.colorspace}"
     # stage 05 measured the held-out frames and picked up the MatchGrade render as a candidate
     report = json.loads((project / "pipeline/05_matchgrade_render/report/report.json").read_text())
-    assert report["frames"] == [1004, 1005]
+    assert report["frames"] == holdout
     names = {c["name"] for c in report["candidates"]}
     assert {"model", "matchgrade", "scan"} <= names, names
     # `rtk align` on the project aligned the pairs and the held-out frames
     alignment = json.loads((project / "pipeline/02_alignment/alignment.json").read_text())
-    pairs = yaml.safe_load((project / "pipeline/01_dataset_curation/pairs.yaml").read_text())
-    wanted = {p["scan_frame"] for p in pairs["pairs"]} | {1004, 1005}
+    wanted = {p["scan_frame"] for p in pairs["pairs"]} | set(holdout)
     assert wanted <= {int(f) for f in alignment["frames"]}
     # every stage run on the project is in the experiment log
     log = (project / "notes" / "experiments.md").read_text()

@@ -6,6 +6,13 @@ float formats are left untouched (scene-linear EXR stays scene-linear). Metadata
 matters to a restoration (colour space, pixel aspect, timecode, any string/number attribute
 such as provenance) is carried through ``ImageMetadata``.
 
+Scans as scanners write them: a DPX's transfer characteristic (printing density, Cineon
+logarithmic, video, linear) names its color space when the file declares none
+(:data:`DPX_TRANSFERS`; printing density is ACES's ADX); an EXR whose data window differs
+from its display window (overscan, a bounding box) is placed on the display window — the
+picture Nuke shows — with black where there is no data and overscan cropped; a data window
+that does not touch the display window at all is refused.
+
 Every write goes to a hidden temporary file in the destination folder and is renamed when
 complete, so a killed process never leaves a half-written frame under the final name.
 """
@@ -37,10 +44,23 @@ DATA_FORMATS = ("half", "float", "uint8", "uint16", "uint10")
 _MANAGED_PREFIXES = ("oiio:", "openexr:chunkCount", "openexr:lineOrder", "tiff:", "png:", "jpeg:", "dpx:")
 _OIIO_GUESSES = {"lin_rec709", "lin_rec709_scene", "Linear", "linear", "scene_linear",
                  "srgb_rec709_scene", "sRGB", "srgb", "srgb_rec709_display", "g22_rec709_scene"}
+# DPX header fields that describe the pixels: read and carried into written DPX files.
+_CARRIED = {"dpx:Transfer", "dpx:Colorimetric"}
+# DPX transfer characteristic (SMPTE 268M) → OCIO color space of the ACES configs (ADX10/16
+# are in the studio config). Printing density and Cineon log are both 0.002 density per code
+# value from 95; ACES reads both as ADX. Others (user defined, unspecified …) are unknown.
+DPX_TRANSFERS = {
+    "Printing density": "ADX{bits}",
+    "Logarithmic": "ADX{bits}",
+    "ITU-R 709-4": "Gamma 2.4 Rec.709 - Texture",
+    "SMPTE 274M": "Gamma 2.4 Rec.709 - Texture",
+    "Linear": "Linear Rec.709 (sRGB)",
+}
 _MANAGED = {"compression", "DateTime", "Software", "colorInteropID", "ResolutionUnit",
             "XResolution", "YResolution", "planarconfig", "Orientation", "oiio:subimages",
             "screenWindowCenter", "screenWindowWidth", "smpte:TimeCode", "PixelAspectRatio",
-            "rtk:colorspace", "Exif:ColorSpace", "ICCProfile", "Compression", "oiio:RowsPerChunk"}
+            "rtk:colorspace", "Exif:ColorSpace", "ICCProfile", "Compression", "oiio:RowsPerChunk",
+            "rtk:data_window", "rtk:display_window"}
 
 
 @dataclass(frozen=True)
@@ -110,11 +130,17 @@ def read_image_header(path: PathLike) -> ImageMetadata:
     return meta
 
 
+def read_image_size(path: PathLike) -> Tuple[int, int]:
+    """(width, height) of the picture (the display window), without reading the pixels."""
+    _meta, (h, w, _c) = _open_spec(path)
+    return w, h
+
+
 def _open_spec(path: PathLike) -> Tuple[ImageMetadata, Tuple[int, int, int]]:
     p, inp = _open_input(path)
     try:
         spec = inp.spec()
-        return _metadata_from_spec(spec, p), (spec.height, spec.width, spec.nchannels)
+        return _metadata_from_spec(spec, p), (spec.full_height, spec.full_width, spec.nchannels)
     finally:
         inp.close()
 
@@ -148,12 +174,43 @@ def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
     if pixels is None or err:
         raise RTKError(f"image is damaged or truncated ({_short(err or _oiio().geterror())})", p)
     arr = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
+    meta = _metadata_from_spec(spec, p)
+    arr, meta = _on_display_window(arr, spec, meta, p)
     if channels is not None:
         arr = _fit_channels(arr, channels)
-    meta = _metadata_from_spec(spec, p)
     if not np.all(np.isfinite(arr)):
         meta = meta.with_attributes(**{"rtk:nonfinite": int(np.count_nonzero(~np.isfinite(arr)))})
     return Image(np.ascontiguousarray(arr), meta)
+
+
+def _on_display_window(arr: np.ndarray, spec: Any, meta: ImageMetadata, path: Path):
+    """Data window pixels placed on the display window (black outside the data, overscan
+    cropped); ``rtk:data_window`` / ``rtk:display_window`` (x0 y0 x1 y1, exclusive) record
+    what the file had when they differ."""
+    data = (spec.x, spec.y, spec.x + spec.width, spec.y + spec.height)
+    full = (spec.full_x, spec.full_y, spec.full_x + spec.full_width, spec.full_y + spec.full_height)
+    if data == full or spec.full_width <= 0 or spec.full_height <= 0:
+        return arr, meta
+    x0, y0 = max(data[0], full[0]), max(data[1], full[1])
+    x1, y1 = min(data[2], full[2]), min(data[3], full[3])
+    if x0 >= x1 or y0 >= y1:
+        raise RTKError(f"data window {list(data)} lies outside the display window {list(full)} "
+                       "(no picture to show)", path)
+    out = np.zeros((spec.full_height, spec.full_width, arr.shape[2]), np.float32)
+    out[y0 - full[1]:y1 - full[1], x0 - full[0]:x1 - full[0]] = \
+        arr[y0 - data[1]:y1 - data[1], x0 - data[0]:x1 - data[0]]
+    notes = {"rtk:data_window": " ".join(map(str, data)),
+             "rtk:display_window": " ".join(map(str, full))}
+    return out, meta.with_attributes(**notes)
+
+
+def dpx_colorspace(metadata: ImageMetadata) -> Optional[str]:
+    """OCIO color space named by a DPX's transfer characteristic (None when unknown)."""
+    transfer = str(metadata.attributes.get("dpx:Transfer", ""))
+    name = DPX_TRANSFERS.get(transfer)
+    if name is None:
+        return None
+    return name.format(bits=16 if metadata.data_format == "uint16" else 10)
 
 
 def _fit_channels(arr: np.ndarray, channels: int) -> np.ndarray:
@@ -173,7 +230,7 @@ def _short(message: str) -> str:
 def _metadata_from_spec(spec: Any, path: Path) -> ImageMetadata:
     attrs: Dict[str, Any] = {}
     for a in spec.extra_attribs:
-        if a.name in _MANAGED or a.name.startswith(_MANAGED_PREFIXES):
+        if a.name not in _CARRIED and (a.name in _MANAGED or a.name.startswith(_MANAGED_PREFIXES)):
             continue
         value = a.value
         if isinstance(value, (str, int, float)):
@@ -185,7 +242,7 @@ def _metadata_from_spec(spec: Any, path: Path) -> ImageMetadata:
         # versions); only a name that is not one of its defaults is a declaration.
         colorspace = declared if declared and declared not in _OIIO_GUESSES else None
     timecode = spec.get_string_attribute("smpte:TimeCode") or None
-    return ImageMetadata(
+    meta = ImageMetadata(
         colorspace=colorspace,
         pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0) or 1.0),
         timecode=timecode,
@@ -194,6 +251,9 @@ def _metadata_from_spec(spec: Any, path: Path) -> ImageMetadata:
         channel_names=tuple(spec.channelnames),
         attributes=attrs,
     )
+    if meta.file_format == "dpx" and not spec.get_string_attribute("rtk:colorspace"):
+        meta = replace(meta, colorspace=dpx_colorspace(meta))
+    return meta
 
 
 def _timecode_words(timecode: str) -> Tuple[int, int]:
@@ -312,7 +372,7 @@ def _apply_metadata(spec: Any, metadata: ImageMetadata, oiio: Any) -> None:
     if metadata.timecode:
         spec.attribute("smpte:TimeCode", oiio.TypeDesc("timecode"), _timecode_words(metadata.timecode))
     for key, value in metadata.attributes.items():
-        if key in _MANAGED or key.startswith(_MANAGED_PREFIXES):
+        if key not in _CARRIED and (key in _MANAGED or key.startswith(_MANAGED_PREFIXES)):
             continue
         if isinstance(value, bool):
             value = int(value)

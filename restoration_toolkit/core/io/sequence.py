@@ -8,17 +8,24 @@ that takes a sequence also takes one frame.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import RTKError
 from .frames import format_frames, parse_frames
 
+if TYPE_CHECKING:
+    from .images import Image
+
 _HASHES = re.compile(r"#+")
 _PRINTF = re.compile(r"%0?(\d*)d")
+# video containers (core.io.video_index.VIDEO_EXTENSIONS; kept here so this module stays light)
+_VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".mpg", ".mpeg", ".m2v", ".vob", ".ts",
+                   ".m2ts", ".mts", ".avi", ".mxf", ".webm", ".dv")
 _NUKE_RANGE = re.compile(r"^(?P<spec>.+?)\s+(?P<frames>-?\d+(?:-\d+)?(?:[x:]\d+)?(?:,\S+)*)$")
 
 
@@ -83,6 +90,22 @@ class ImageSequence:
             self.directory, self.prefix, self.padding, self.suffix,
             tuple(sorted(set(frames))), (), self.single_file,
         )
+
+    is_video = False
+
+    def read(self, frame: int, *, channels: Optional[int] = None) -> "Image":
+        """The pixels and metadata of ``frame`` (see :func:`images.read_image`)."""
+        from .images import read_image
+
+        return read_image(self.path(frame), channels=channels)
+
+    def checksum(self, frame: int) -> str:
+        """``sha256:…`` of the file of ``frame``."""
+        h = hashlib.sha256()
+        with open(self.path(frame), "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                h.update(block)
+        return "sha256:" + h.hexdigest()
 
     def describe(self) -> str:
         if self.is_single:
@@ -156,6 +179,10 @@ def open_sequence(
         text, frames = m.group("spec"), frames or m.group("frames")
     if not is_pattern(text):
         path = Path(text)
+        if path.suffix.lower() in _VIDEO_SUFFIXES:
+            # a movie is not a one-image sequence: callers that take video use open_footage
+            raise RTKError("a video file, where this step needs an image sequence "
+                           "(align the reference first, or give the frames as images)", path)
         if must_exist and not path.is_file():
             raise RTKError("no such image file", path)
         return ImageSequence(path.parent, path.stem, 0, path.suffix, (1,), (), path, (1,))

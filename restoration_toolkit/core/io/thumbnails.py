@@ -10,7 +10,11 @@ per-frame statistics all work on thumbnails, never on full frames. Each frame be
   (even rows, counted from the top) and bottom (odd rows) fields, each resized on its own.
 
 Thumbnails are cached per sequence in an ``.npz`` file keyed by every file's name, size and
-modification time, so a second ``rtk curate`` or ``rtk sync`` reads nothing but the cache.
+modification time (a video file: its size, modification time and the frames taken), so a
+second ``rtk curate`` or ``rtk sync`` reads nothing but the cache — for a video, decodes
+nothing. A video goes through the same path as an image sequence: its frames are decoded in
+order (one forward pass, no seeking) and converted to RGB with the stream's own color
+metadata (``core.io.video_color``) before the same thumbnail code runs, fields included.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -28,6 +32,9 @@ from ..errors import RTKError
 from ..progress import ProgressFn, report
 from .images import read_image
 from .sequence import ImageSequence
+from .video import VideoSequence
+
+AnyFootage = Union[ImageSequence, VideoSequence]
 
 THUMB_W, THUMB_H = 64, 48
 COLOR_W, COLOR_H = 16, 12
@@ -125,8 +132,13 @@ def thumbnails_from_arrays(
     )
 
 
-def _cache_key(seq: ImageSequence, fields: bool) -> str:
-    h = hashlib.sha1(f"v{CACHE_VERSION} {THUMB_W}x{THUMB_H} fields={fields}".encode())
+def _cache_key(seq: AnyFootage, fields: bool, crop: Optional[Tuple[int, ...]] = None) -> str:
+    h = hashlib.sha1(f"v{CACHE_VERSION} {THUMB_W}x{THUMB_H} fields={fields} crop={crop}".encode())
+    if isinstance(seq, VideoSequence):
+        st = seq.file.stat()
+        h.update(f"video {seq.file.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        h.update(",".join(map(str, seq.frames)).encode())
+        return h.hexdigest()
     for f in seq.frames:
         p = seq.path(f)
         try:
@@ -137,28 +149,46 @@ def _cache_key(seq: ImageSequence, fields: bool) -> str:
     return h.hexdigest()
 
 
-def cache_path(seq: ImageSequence, cache_dir: Path) -> Path:
-    """The .npz cache file of ``seq`` in ``cache_dir`` (one per sequence pattern)."""
+def cache_path(seq: AnyFootage, cache_dir: Path) -> Path:
+    """The .npz cache file of ``seq`` in ``cache_dir`` (one per sequence pattern or video)."""
     tag = hashlib.sha1(seq.hash_pattern.encode()).hexdigest()[:12]
-    stem = "".join(c if c.isalnum() else "_" for c in seq.prefix.strip("._"))[:40] or "seq"
+    name = seq.file.stem if isinstance(seq, VideoSequence) else seq.prefix
+    stem = "".join(c if c.isalnum() else "_" for c in name.strip("._"))[:40] or "seq"
     return Path(cache_dir) / f"thumbs_{stem}_{tag}.npz"
 
 
+def _pixels(seq: AnyFootage) -> Iterator[Tuple[int, np.ndarray]]:
+    """(frame, pixels) in frame order: image files one by one, a video decoded forward."""
+    if isinstance(seq, VideoSequence):
+        yield from seq.iter_rgb()
+        return
+    for f in seq.frames:
+        yield f, read_image(seq.path(f)).pixels
+
+
 def sequence_thumbnails(
-    seq: ImageSequence,
+    seq: AnyFootage,
     *,
     fields: bool = False,
     cache_dir: Optional[Path] = None,
     progress: Optional[ProgressFn] = None,
+    crop: Optional[Tuple[int, int, int, int]] = None,
 ) -> Thumbnails:
-    """Thumbnails of every frame of ``seq`` (read through core.imageio), cached in ``cache_dir``.
+    """Thumbnails of every frame of ``seq`` (an image sequence or a video), cached in ``cache_dir``.
 
-    A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag) differs is
-    rebuilt. Raises RTKError naming the first unreadable frame.
+    ``crop`` (x0, y0, x1, y1): only this box of every frame — the picture area of a
+    full-aperture scan, so perforations and soundtrack take no part in the comparison, or
+    of a letterboxed reference. An odd y0 is moved down one row, so that the crop's top and
+    bottom fields are the frame's.
+    A cache whose key (file names, sizes, mtimes, thumbnail size, fields flag, crop) differs
+    is rebuilt. Raises RTKError naming the first unreadable frame.
     """
     if seq.missing:
         raise RTKError(f"sequence has gaps (missing {len(seq.missing)} frames)", seq.hash_pattern)
-    key = _cache_key(seq, fields)
+    if crop is not None and crop[1] % 2:
+        # start on an even row: the fields of the crop must be the fields of the frame
+        crop = (crop[0], crop[1] + 1, crop[2], crop[3])
+    key = _cache_key(seq, fields, crop)
     cpath = cache_path(seq, cache_dir) if cache_dir is not None else None
     if cpath is not None and cpath.is_file():
         try:
@@ -176,8 +206,10 @@ def sequence_thumbnails(
     lumas = np.empty((len(frames), THUMB_H, THUMB_W), np.float32)
     colors = np.empty((len(frames), COLOR_H, COLOR_W, 3), np.float32)
     flds = np.empty((len(frames), 2, THUMB_H, THUMB_W), np.float32) if fields else None
-    for n, f in enumerate(frames):
-        lu, co, fl = frame_thumbnail(read_image(seq.path(f)).pixels, fields=fields)
+    for n, (f, pixels) in enumerate(_pixels(seq)):
+        if crop is not None:
+            pixels = pixels[crop[1] : crop[3], crop[0] : crop[2]]
+        lu, co, fl = frame_thumbnail(pixels, fields=fields)
         lumas[n], colors[n] = lu, co
         if flds is not None:
             flds[n] = fl
