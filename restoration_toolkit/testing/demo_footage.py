@@ -59,11 +59,18 @@ def _camera(image: np.ndarray, move: str, t: float, size: Tuple[int, int]) -> np
         cy += (t - 0.5) * (ih - ch) * 0.8
     scale = cw / w
     m = np.array([[scale, 0, cx - cw / 2], [0, scale, cy - ch / 2]], np.float64)
-    return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REFLECT)
+    return cv2.warpAffine(
+        image,
+        m,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REFLECT,
+    )
 
 
-def _reference_of(truth: np.ndarray, size: Tuple[int, int], subtitle: str, rng: np.random.Generator) -> np.ndarray:
+def _reference_of(
+    truth: np.ndarray, size: Tuple[int, int], subtitle: str, rng: np.random.Generator
+) -> np.ndarray:
     h, w = truth.shape[:2]
     rw, rh = size
     # Tighter framing (4 % each side), 0.4° rotation, then down to the reference raster.
@@ -84,8 +91,12 @@ def _reference_of(truth: np.ndarray, size: Tuple[int, int], subtitle: str, rng: 
 
 
 def make_demo_footage(
-    *, size: Tuple[int, int] = (640, 480), reference_size: Tuple[int, int] = (480, 360),
-    frames_per_shot: int = 8, seed: int = 7, gate_edge: int = 12,
+    *,
+    size: Tuple[int, int] = (640, 480),
+    reference_size: Tuple[int, int] = (480, 360),
+    frames_per_shot: int = 8,
+    seed: int = 7,
+    gate_edge: int = 12,
 ) -> DemoFootage:
     """Build the demo film in memory (deterministic for a given seed)."""
     rng = np.random.default_rng(seed)
@@ -98,7 +109,11 @@ def make_demo_footage(
             faded = simulate_dye_fade(good, rng=rng, grain_sigma=0.015, grain_size=0.8)
             if gate_edge:
                 faded[:, :gate_edge] = 0.0
-            subtitle = "I never saw the sea so blue." if s == SUBTITLE_SHOT and i < frames_per_shot - 2 else ""
+            subtitle = (
+                "I never saw the sea so blue."
+                if s == SUBTITLE_SHOT and i < frames_per_shot - 2
+                else ""
+            )
             truth.append(good.astype(np.float32))
             scan.append(faded)
             reference.append(_reference_of(good, reference_size, subtitle, rng))

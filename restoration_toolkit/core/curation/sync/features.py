@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 
 from ...io.thumbnails import Thumbnails
-from ...progress import ProgressFn, report
 
 FEATURE_CHUNK = 8192  # frames per block: bounds the temporaries of the feature passes
 
@@ -57,26 +56,52 @@ def pool(images: np.ndarray, w: int, h: int) -> np.ndarray:
     return out
 
 
-def frame_features(images: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Rank features of (N, H, W) luminance pooled to h × w, in blocks (never the whole
-    pooled stack at once)."""
+def tone_curve(
+    images: np.ndarray, w: int, h: int, levels: int = 1024, frames: int = 2000
+) -> np.ndarray:
+    """The sequence's global luminance distribution: ``levels`` quantiles of the pixels of
+    up to ``frames`` evenly spaced thumbnails pooled to h × w (strictly increasing; see
+    :func:`global_rank_features`)."""
+    n = len(images)
+    pick = np.unique(np.linspace(0, n - 1, min(n, frames)).round().astype(np.int64))
+    values = pool(np.asarray(images[pick]), w, h).ravel()
+    q = np.quantile(values, np.linspace(0.0, 1.0, levels))
+    # flat spikes (clipped black or white) give repeated quantiles: keep one, nudged up
+    return np.maximum.accumulate(q + np.arange(levels) * 1e-7 * (abs(q[-1] - q[0]) + 1e-6))
+
+
+def global_rank_features(images: np.ndarray, curve: np.ndarray) -> np.ndarray:
+    """(N, h, w) luminance → (N, h·w) zero-mean unit-norm vectors of each pixel's rank in the
+    whole sequence (its value through the sequence's own distribution, ``curve`` from
+    :func:`tone_curve`), float32.
+
+    Like per-frame ranks (:func:`rank_features`) this undoes any monotonic tone change
+    applied to the whole sequence (grade, gamma, log vs video), because scan and reference
+    each go through their own distribution. Unlike them it keeps how far apart two values
+    are: inside a flat or two-tone area (a silhouette, a page of text, a sky) per-frame
+    ranks order the grain, which is noise, and cap the correlation of a true match near
+    0.75; global ranks leave those pixels almost equal, so the picture's structure decides.
+    The dot product of two rows is their Pearson correlation in that space."""
+    x = np.asarray(images, np.float32).reshape(len(images), -1)
+    u = np.interp(x, curve, np.linspace(0.0, 1.0, len(curve))).astype(np.float32)
+    u -= u.mean(axis=1, keepdims=True)
+    u /= np.linalg.norm(u, axis=1, keepdims=True) + 1e-9
+    return u
+
+
+def frame_features(
+    images: np.ndarray, w: int, h: int, curve: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Features of (N, H, W) luminance pooled to h × w, in blocks (never the whole pooled
+    stack at once): global ranks through ``curve``, or per-frame ranks when it is None."""
     n = len(images)
     out = np.empty((n, w * h), np.float32)
     for a in range(0, n, FEATURE_CHUNK):
-        out[a : a + FEATURE_CHUNK] = rank_features(pool(images[a : a + FEATURE_CHUNK], w, h))
+        pooled = pool(images[a : a + FEATURE_CHUNK], w, h)
+        out[a : a + FEATURE_CHUNK] = (
+            rank_features(pooled) if curve is None else global_rank_features(pooled, curve)
+        )
     return out
-
-
-def unit_features(ref: Thumbnails, order: str, w: int, h: int) -> np.ndarray:
-    """Features of the reference per field in time order: (2R, h·w). ``order``: progressive
-    (both units of a frame are the whole frame), upper or lower (that field first)."""
-    if order == "progressive" or ref.fields is None:
-        return np.repeat(frame_features(ref.luma, w, h), 2, axis=0)
-    f = ref.fields if order == "upper" else ref.fields[:, ::-1]
-    both = np.empty((2 * len(f), w * h), np.float32)
-    both[0::2] = frame_features(f[:, 0], w, h)
-    both[1::2] = frame_features(f[:, 1], w, h)
-    return both
 
 
 @dataclass(frozen=True)
@@ -116,21 +141,3 @@ def search_features(z: np.ndarray, h: int, w: int) -> np.ndarray:
     coarse = pool(z.reshape(len(z), h, w), w // 2, h // 2).reshape(len(z), -1)
     coarse = coarse - coarse.mean(axis=1, keepdims=True)
     return (coarse / (np.linalg.norm(coarse, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
-
-
-def top_candidates(
-    zs: np.ndarray,
-    zu: np.ndarray,
-    k: int,
-    chunk: int = 1024,
-    progress: Optional[ProgressFn] = None,
-) -> np.ndarray:
-    """Indices (S, k) of the k most similar rows of ``zu`` for each row of ``zs`` (chunked
-    matrix products: memory ``chunk`` × len(zu) floats at a time)."""
-    k = min(k, zu.shape[0])
-    out = np.empty((zs.shape[0], k), np.int64)
-    for a in range(0, zs.shape[0], chunk):
-        sims = zs[a : a + chunk] @ zu.T
-        out[a : a + chunk] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        report(progress, min(a + chunk, zs.shape[0]), zs.shape[0], "candidates")
-    return out

@@ -1,17 +1,47 @@
 """The sync search: a beam Viterbi over (scan frame, first reference field, arrival step |
 gap) states, and the data-driven cost of leaving a scan frame unmatched.
 
-Costs are in units of (1 − correlation); see :class:`SyncSettings` for their meaning.
+Costs are in units of (1 − correlation); see :class:`SyncSettings` for their meaning. The
+search keeps, per scan frame, only the beam's back pointers (about 1 kB), so a feature of
+150,000 frames needs about 150 MB for them; the features are read, never copied.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ...progress import ProgressFn, report
 from .settings import SyncSettings
+
+_BIG = np.inf
+_AR4 = np.arange(4)
+_STEPS = _AR4 + 1
+_DIV = _STEPS.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Units:
+    """The reference as *units* (fields in time order, two per video frame) over a table of
+    feature rows, without copying it: unit ``u`` is row ``(u ^ swap) >> shift``.
+
+    Progressive: one row per frame, ``shift`` 1 (both units of frame k are row k). Fields:
+    rows top 0, bottom 0, top 1, …; ``swap`` 1 when the lower field comes first."""
+
+    rows: np.ndarray
+    shift: int = 0
+    swap: int = 0
+
+    @property
+    def count(self) -> int:
+        return int(self.rows.shape[0]) << self.shift
+
+    def take(self, units: np.ndarray) -> np.ndarray:
+        """Feature rows of ``units`` (clipped to the reference: callers mask the tail)."""
+        u = np.clip(units, 0, self.count - 1)
+        return self.rows[(u ^ self.swap) >> self.shift]
 
 
 def gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
@@ -36,13 +66,9 @@ class SearchPath:
     score: float
 
 
-def viterbi(
-    zs: np.ndarray, zu: np.ndarray, cands: np.ndarray, mode: str, gaps: np.ndarray, st: SyncSettings
-) -> SearchPath:
-    """Beam Viterbi over (scan frame, first field, arrival step | gap) states; ``gaps[i]``
-    is the cost of leaving scan frame i unmatched."""
-    S, U = zs.shape[0], zu.shape[0]
-    # step penalties [arrival step of frame i-1: 0..4] x [step 1..4]
+def step_penalties(mode: str, st: SyncSettings) -> np.ndarray:
+    """[arrival step of the previous frame 0..4] × [step 1..4] penalties of a cadence:
+    "free" (2 or 3 fields alike), "telecine" (3:2 alternation) or "progressive" (2)."""
     pen = np.zeros((5, 4))
     if mode == "free":
         pen[:, :] = [st.orphan_field, 0.0, 0.0, st.repeat]
@@ -52,122 +78,166 @@ def viterbi(
         pen[3, 2] = st.cadence_break  # 3 after 3
     else:
         pen[:, :] = [st.orphan_field, 0.0, st.cadence_break, st.repeat]
-    zpad = np.vstack([zu, np.zeros((4, zu.shape[1]), zu.dtype)])
-    ar4 = np.arange(4)
-    steps = ar4 + 1
-    div = steps.astype(np.float64)
-    # jump targets per frame: a top unit, or the one or two fields before it
-    jump_units = np.clip((cands[:, :, None] - np.arange(3)[None, None, :]).reshape(S, -1), 0, U - 1)
-    C = jump_units.shape[1]
-    big = np.inf
-    steps_tiled = np.tile(steps, 4 * (st.beam + C + 2))
-    keep_step = mode == "telecine"
+    return pen
 
-    j = np.concatenate([jump_units[0], [-1]])
-    g = np.zeros(len(j), bool)
-    g[-1] = True
-    p = np.zeros(len(j), np.int64)
-    score = np.zeros(len(j))
+
+@dataclass
+class _Beam:
+    """States of one scan frame: unit (first field; for a gap the expected one), gap flag,
+    arrival step, accumulated cost."""
+
+    j: np.ndarray
+    g: np.ndarray
+    p: np.ndarray
+    score: np.ndarray
+
+
+@dataclass
+class _Expansion:
+    """Every successor of a beam (before merging): the same fields as :class:`_Beam` plus
+    the index of its source state and whether it is a jump (or the fresh gap state)."""
+
+    j: np.ndarray
+    g: np.ndarray
+    p: np.ndarray
+    score: np.ndarray
+    src: np.ndarray
+    jump: np.ndarray
+
+
+def _costs(beam: _Beam, src_m: np.ndarray, x: np.ndarray, units: Units) -> np.ndarray:
+    """(matched states, 4): mean match cost of taking 1..4 fields from each state's unit."""
+    idx = beam.j[src_m][:, None] + _AR4
+    sims = units.take(idx.ravel()).reshape(len(src_m), 4, -1) @ x
+    costs = np.cumsum(1.0 - sims, axis=1) / _DIV
+    costs[idx >= units.count] = _BIG  # past the end (idx rises along a row, so the tail too)
+    return costs
+
+
+def _expand(
+    beam: _Beam,
+    costs: np.ndarray,
+    src_m: np.ndarray,
+    src_g: np.ndarray,
+    gap: float,
+    targets: np.ndarray,
+    pen: np.ndarray,
+    st: SyncSettings,
+) -> _Expansion:
+    """Successors: matched → matched (steps 1..4) or → gap; gap → gap or → matched at the
+    expected unit; a jump to every target, and a fresh gap, from the cheapest way to close
+    the previous frame."""
+    jm, sm, sg = beam.j[src_m], beam.score[src_m], beam.score[src_g]
+    close = np.minimum(costs[:, 1], costs[:, 0] + 0.2)
+    nm, ng, C = len(src_m), len(src_g), len(targets)
+    jg = beam.j[src_g]
+    if nm and (not ng or (sm + close).min() <= (sg + gap).min()):
+        k = int(np.argmin(sm + close))
+        origin, origin_src = float(sm[k] + close[k]), int(src_m[k])
+    else:
+        k = int(np.argmin(sg))
+        origin, origin_src = float(sg[k] + gap), int(src_g[k])
+    j = np.concatenate([(jm[:, None] + _STEPS).ravel(), jm + 2, jg, jg, targets, [-1]])
+    g = np.concatenate(
+        [np.zeros(4 * nm, bool), np.ones(nm + ng, bool), np.zeros(ng + C, bool), [True]]
+    )
+    p = np.concatenate([np.tile(_STEPS, nm), np.zeros(nm + 2 * ng + C + 1, np.int64)])
+    score = np.concatenate(
+        [
+            (sm[:, None] + costs + pen[beam.p[src_m]]).ravel(),
+            sm + close,
+            sg + gap,
+            sg + gap,
+            np.full(C, origin + st.jump),
+            [origin],
+        ]
+    )
+    src = np.concatenate(
+        [np.repeat(src_m, 4), src_m, src_g, src_g, np.full(C + 1, origin_src, np.int64)]
+    )
+    jump = np.zeros(len(j), bool)
+    jump[len(j) - C - 1 :] = True
+    return _Expansion(j, g, p, score, src, jump)
+
+
+def _prune(e: _Expansion, count: int, keep_step: bool, st: SyncSettings) -> np.ndarray:
+    """Indices of the successors kept: one per distinct state (the cheapest), then the best
+    ``beam``, every jump target and the best gap states (both pay their cost at once and
+    would otherwise lose their place to continuations that pay theirs later). The arrival
+    step is part of a state only under the 3:2 prior; elsewhere one state per position keeps
+    the beam diverse."""
+    valid = np.flatnonzero((e.j < count) & (e.score < _BIG) & ((e.j >= 0) | e.g))
+    j, g, p, s = e.j[valid], e.g[valid], e.p[valid], e.score[valid]
+    key = (j + 1) * 16 + g * 8
+    if keep_step:
+        key = key + ((p == 2) + 2 * (p == 3)) * (~g)
+    order = np.lexsort((s, key))
+    ks = key[order]
+    first = np.empty(len(order), bool)
+    first[:1] = True
+    np.not_equal(ks[1:], ks[:-1], out=first[1:])
+    sel = order[first]
+    if len(sel) > st.beam:
+        mark = np.zeros(len(valid), bool)
+        mark[sel[np.argpartition(s[sel], st.beam - 1)[: st.beam]]] = True
+        mark[sel[e.jump[valid][sel]]] = True
+        held = sel[g[sel]]  # a dropped frame pays its gap now, like a jump
+        if len(held) > st.gap_states:
+            held = held[np.argpartition(s[held], st.gap_states - 1)[: st.gap_states]]
+        mark[held] = True
+        sel = np.flatnonzero(mark)
+    return valid[sel]
+
+
+def viterbi(
+    zs: np.ndarray,
+    units: Units,
+    targets: np.ndarray,
+    mode: str,
+    gaps: np.ndarray,
+    st: SyncSettings,
+    progress: Optional[ProgressFn] = None,
+) -> SearchPath:
+    """Beam Viterbi over (scan frame, first field, arrival step | gap) states.
+
+    ``zs``: (S, d) scan features; ``units``: the reference's; ``targets``: (S, C) jump
+    targets per scan frame (units); ``gaps[i]``: the cost of leaving scan frame i unmatched;
+    ``mode``: the cadence prior (:func:`step_penalties`)."""
+    S = zs.shape[0]
+    pen = step_penalties(mode, st)
+    keep_step = mode == "telecine"
+    n0 = targets.shape[1]
+    beam = _Beam(
+        np.concatenate([targets[0], [-1]]),
+        np.arange(n0 + 1) == n0,
+        np.zeros(n0 + 1, np.int64),
+        np.zeros(n0 + 1),
+    )
     back: List[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for i in range(1, S + 1):
-        x = zs[i - 1]
+        src_m, src_g = np.flatnonzero(~beam.g), np.flatnonzero(beam.g)
+        costs = _costs(beam, src_m, zs[i - 1], units)
         gap = float(gaps[i - 1])
-        src_m = np.flatnonzero(~g)
-        src_g = np.flatnonzero(g)
-        jm, sm = j[src_m], score[src_m]
-        idx = jm[:, None] + ar4
-        costs = np.cumsum(1.0 - zpad[idx] @ x, axis=1) / div
-        costs[idx >= U] = big  # past the end (idx rises along a row, so the tail too)
-        close = np.minimum(costs[:, 1], costs[:, 0] + 0.2)
-        sg = score[src_g]
         if i == S:  # terminal: close each state with its own cost
-            end = np.full(len(j), big)
-            end[src_m] = sm + (
-                np.minimum(costs[:, 1], costs[:, 2]) if mode == "telecine" else close
-            )
-            end[src_g] = sg + gap
-            back.append((j, g, p, np.full(len(j), -1)))
+            end = np.full(len(beam.j), _BIG)
+            last = np.minimum(costs[:, 1], costs[:, 2] if keep_step else costs[:, 0] + 0.2)
+            end[src_m] = beam.score[src_m] + last
+            end[src_g] = beam.score[src_g] + gap
+            back.append(_compact(beam, np.full(len(beam.j), -1)))
             best = int(np.argmin(end))
             return _backtrack(back, best, S, float(end[best]))
-        nm, ng_ = len(src_m), len(src_g)
-        total = 5 * nm + 2 * ng_ + C + 1
-        nj = np.empty(total, np.int64)
-        ngap = np.zeros(total, bool)
-        npp = np.zeros(total, np.int64)
-        ns = np.empty(total)
-        nb = np.empty(total, np.int64)
-        e = 4 * nm
-        # matched -> matched, steps 1..4
-        nj[:e] = (jm[:, None] + steps).ravel()
-        npp[:e] = steps_tiled[:e]
-        ns[:e] = (sm[:, None] + costs + pen[p[src_m]]).ravel()
-        nb[:e] = np.repeat(src_m, 4)
-        # matched -> gap (next frame unmatched), expected position two fields on
-        nj[e : e + nm] = jm + 2
-        ngap[e : e + nm] = True
-        ns[e : e + nm] = sm + close
-        nb[e : e + nm] = src_m
-        e += nm
-        # gap -> gap, gap -> matched at the expected unit
-        jg = j[src_g]
-        nj[e : e + ng_] = jg
-        ngap[e : e + ng_] = True
-        nj[e + ng_ : e + 2 * ng_] = jg
-        ns[e : e + ng_] = sg + gap
-        ns[e + ng_ : e + 2 * ng_] = sg + gap
-        nb[e : e + ng_] = src_g
-        nb[e + ng_ : e + 2 * ng_] = src_g
-        e += 2 * ng_
-        # jumps from the cheapest way to close frame i-1
-        if nm and (not ng_ or (sm + close).min() <= (sg + gap).min()):
-            k = int(np.argmin(sm + close))
-            origin, origin_src = float(sm[k] + close[k]), int(src_m[k])
-        else:
-            k = int(np.argmin(sg))
-            origin, origin_src = float(sg[k] + gap), int(src_g[k])
-        nj[e : e + C] = jump_units[i]
-        ns[e : e + C] = origin + st.jump
-        nj[e + C] = -1
-        ngap[e + C] = True
-        ns[e + C] = origin
-        nb[e:] = origin_src
-        keep = (nj < U) & (ns < big) & ((nj >= 0) | ngap)
-        is_jump = np.zeros(total, bool)
-        is_jump[e:] = True
-        nj, ngap, npp, ns, nb, is_jump = (
-            nj[keep],
-            ngap[keep],
-            npp[keep],
-            ns[keep],
-            nb[keep],
-            is_jump[keep],
-        )
-        # merge identical states, keep the best B, every jump target and the best gap
-        # states (both pay their cost at once and would otherwise lose their place to
-        # continuations that pay theirs later)
-        # (the arrival step only matters to the 3:2 cadence prior; elsewhere one state per
-        # position keeps the beam diverse)
-        key = (
-            (nj + 1) * 16 + ngap * 8 + (((npp == 2) + 2 * (npp == 3)) * (~ngap) if keep_step else 0)
-        )
-        order = np.lexsort((ns, key))
-        ks = key[order]
-        first = np.empty(len(order), bool)
-        first[0] = True
-        np.not_equal(ks[1:], ks[:-1], out=first[1:])
-        sel = order[first]
-        if len(sel) > st.beam:
-            mark = np.zeros(len(nj), bool)
-            mark[sel[np.argpartition(ns[sel], st.beam - 1)[: st.beam]]] = True
-            mark[sel[is_jump[sel]]] = True
-            held = sel[ngap[sel]]  # a dropped frame pays its gap now, like a jump
-            if len(held) > st.gap_states:
-                held = held[np.argpartition(ns[held], st.gap_states - 1)[: st.gap_states]]
-            mark[held] = True
-            sel = np.flatnonzero(mark)
-        back.append((j, g, p, nb[sel]))
-        j, g, p, score = nj[sel], ngap[sel], npp[sel], ns[sel]
+        e = _expand(beam, costs, src_m, src_g, gap, targets[i], pen, st)
+        sel = _prune(e, units.count, keep_step, st)
+        back.append(_compact(beam, e.src[sel]))
+        beam = _Beam(e.j[sel], e.g[sel], e.p[sel], e.score[sel])
+        if i % 1024 == 0:
+            report(progress, i, S, "searching")
     raise AssertionError("unreachable")
+
+
+def _compact(beam: _Beam, src: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the backtrack needs of one frame, in the smallest types (units fit int32)."""
+    return beam.j.astype(np.int32), beam.g.copy(), beam.p.astype(np.int8), src.astype(np.int32)
 
 
 def _backtrack(back, best: int, S: int, score: float) -> SearchPath:

@@ -31,3 +31,4 @@ class SyncSettings:
     detect_window: int = 300
     framing_passes: int = 4
     gap_states: int = 8
+    features: str = "global"

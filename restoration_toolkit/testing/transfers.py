@@ -1,0 +1,239 @@
+"""Synthetic video transfers of a synthetic reel, with the true frame mapping (test material).
+
+References are made from the film frames the way a transfer would: another grade (gamma,
+gain, color cast), softer, another size, their own noise, and
+
+- ``pal``: 25 fps, every film frame once (1:1), with a leader in front;
+- ``ntsc32``: 29.97 fps 3:2 pulldown, upper field first: A A B B B C C D D D as fields, so
+  two of every five video frames mix two film frames;
+- ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
+  mixes two film frames, and every film frame exists only as two fields of two video frames;
+- ``edited``: 24 fps, another cut: per 3,000 film frames one shot censored, a foreign shot
+  inserted, three single frames dropped and two repeated (isolated: at least 40 frames
+  apart (25 in a short reel), 20 from the end, 8 from a cut, outside the censored shots).
+
+A :class:`TransferPlan` says which film frame every reference field shows; frame ``k`` is
+rendered from it with a random generator seeded by ``(seed, k)``, so a feature-length
+transfer can be streamed into thumbnails (:func:`transfer_thumbnails`) without holding it.
+Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that
+show it (progressive references: both fields of the frame).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+import cv2
+import numpy as np
+
+from ..core.io.thumbnails import Thumbnails
+from .reels import FOREIGN, Reel, ReelPlan, render, source_image, stream_thumbnails
+
+NAMES = ("pal", "ntsc32", "interlaced", "edited")
+EDIT_BLOCK = 3000  # film frames per censored shot / inserted shot / 3 drops / 2 repeats
+
+
+@dataclass
+class TransferPlan:
+    """``fields``: per reference field in time order (top of frame 0, bottom of frame 0, …)
+    the film frame index it shows, or None (leader, foreign material); ``foreign``: reference
+    frame index → (centre, width) of the foreign picture it shows."""
+
+    name: str
+    fps: float
+    size: Tuple[int, int]
+    seed: int
+    fields: List[Optional[int]]
+    interlaced: bool
+    n_film: int
+    foreign: Dict[int, Tuple[Tuple[float, float], float]] = field(default_factory=dict)
+
+    @property
+    def field_order(self) -> str:
+        return "upper" if self.interlaced else "progressive"
+
+    def __len__(self) -> int:
+        return len(self.fields) // 2
+
+    def truth(self) -> List[Set[Tuple[int, int]]]:
+        out: List[Set[Tuple[int, int]]] = [set() for _ in range(self.n_film)]
+        for u, i in enumerate(self.fields):
+            if i is not None:
+                out[i].add((u // 2, u % 2))
+        return out
+
+
+@dataclass
+class Reference:
+    name: str
+    frames: List[np.ndarray]
+    fps: float
+    truth: List[Set[Tuple[int, int]]]  # per scan frame: reference fields showing it
+    field_order: str = "progressive"
+
+    def expected(self, i: int) -> Tuple[Optional[int], Tuple[Tuple[int, int], ...]]:
+        """(clean reference frame or None, sorted fields) of scan frame index ``i``."""
+        return expected(self.truth[i])
+
+
+def expected(fl: Set[Tuple[int, int]]) -> Tuple[Optional[int], Tuple[Tuple[int, int], ...]]:
+    """(clean reference frame or None, sorted fields) from the fields showing a film frame."""
+    clean = sorted(k for k in {f for f, _ in fl} if (k, 0) in fl and (k, 1) in fl)
+    return (clean[0] if clean else None), tuple(sorted(fl))
+
+
+def grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
+    """The transfer's look: gamma 0.8, a color cast, softer, resized to ``size``, noise."""
+    out = (
+        cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8)
+        * np.array([1.08, 0.97, 0.9], np.float32)
+        + 0.02
+    )
+    out = cv2.GaussianBlur(out, (0, 0), 0.8)
+    out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
+    if noise:
+        out += noise * rng.standard_normal(out.shape, dtype=np.float32)
+    return np.clip(out, 0, 1, out=out)
+
+
+def _doubled(order: List[Optional[int]]) -> List[Optional[int]]:
+    return [i for i in order for _ in (0, 1)]
+
+
+def _edited_order(plan_len: int, cuts: List[int], rng: np.random.Generator):
+    """Reference frame order of the re-edit and the foreign frames it inserts."""
+    n = plan_len
+    starts = [0] + cuts + [n]
+    shots = [(starts[s], starts[s + 1]) for s in range(len(starts) - 1)]
+    blocks = max(1, n // EDIT_BLOCK)
+    censored = [shots[(3 * b + 1) * len(shots) // (3 * blocks)] for b in range(blocks)]
+    inserted_after = {shots[(3 * b + 2) * len(shots) // (3 * blocks)][1] for b in range(blocks)}
+    # isolated edits: outside the censored shots, at least 40 frames from each other (a drop
+    # and a repeat a few frames apart in a slow shot read, by content, as a shift between
+    # them) and 20 from the end (a repeat in the last frames is as ambiguous)
+    lo = shots[1][0] + 5 if len(shots) > 1 else 5
+    near_cut = np.zeros(n, bool)
+    for c in cuts:
+        near_cut[max(0, c - 7) : c + 8] = True
+    banned = near_cut.copy()
+    for a, b in censored:
+        banned[max(0, a - 2) : b + 2] = True
+    picked: List[int] = []
+    order = rng.permutation(np.arange(lo, n - 20))
+    for spacing in (40, 25):  # 25 only where a short reel has no room for five at 40
+        taken = np.zeros(n, bool)
+        for p in picked:
+            taken[max(0, p - spacing + 1) : p + spacing] = True
+        for i in order:
+            if len(picked) == 5 * blocks:
+                break
+            if not (banned[i] or taken[i]):
+                picked.append(int(i))
+                taken[max(0, i - spacing + 1) : i + spacing] = True
+    drops = set(picked[: 3 * blocks])
+    repeats = set(picked[3 * blocks :])
+    cut_out = np.zeros(n, bool)
+    for a, b in censored:
+        cut_out[a:b] = True
+    order: List[Optional[int]] = [None] * 6
+    foreign: Dict[int, Tuple[Tuple[float, float], float]] = {}
+    for i in range(n):
+        if cut_out[i] or i in drops:
+            continue
+        if i in inserted_after:
+            for t in range(48):
+                foreign[len(order)] = ((180.0 + 2 * t, 185.0), 220.0)
+                order.append(None)
+        order.append(i)
+        if i in repeats:
+            order.append(i)
+    return order, foreign
+
+
+def plan_transfers(
+    film: ReelPlan, *, seed: int = 11, only: Optional[str] = None
+) -> List[TransferPlan]:
+    """The four transfer plans (or ``only`` the one named)."""
+    n = len(film)
+    out: List[TransferPlan] = []
+    names = NAMES if only is None else (only,)
+    for name in names:
+        if name == "pal":  # 25 fps, 1:1, 14 frames of leader
+            fields = _doubled([None] * 14 + list(range(n)))
+            out.append(TransferPlan(name, 25.0, (120, 96), seed, fields, False, n))
+        elif name == "ntsc32":  # 3:2 pulldown, upper field first, 4 leader fields
+            f: List[Optional[int]] = [None] * 4
+            for i in range(n):
+                f += [i] * (2 if i % 2 == 0 else 3)
+            f += [f[-1]] * (len(f) % 2)
+            out.append(TransferPlan(name, 30000 / 1001, (120, 96), seed + 1, f, True, n))
+        elif name == "interlaced":  # film frame i = bottom of k, top of k+1
+            f = [None] + [i for i in range(n) for _ in (0, 1)] + [n - 1]
+            out.append(TransferPlan(name, 25.0, (120, 96), seed + 2, f, True, n))
+        elif name == "edited":
+            order, foreign = _edited_order(n, film.cuts, np.random.default_rng(seed))
+            plan = TransferPlan(name, 24.0, (128, 96), seed + 3, _doubled(order), False, n)
+            plan.foreign = foreign
+            out.append(plan)
+        else:
+            raise ValueError(f"unknown transfer {name!r} (one of {', '.join(NAMES)})")
+    return out
+
+
+def transfer_frames(plan: TransferPlan, film: ReelPlan) -> Iterator[np.ndarray]:
+    """The transfer's frames in order, rendered one at a time."""
+    w, h = plan.size
+    cache: OrderedDict[Tuple[int, bool], np.ndarray] = OrderedDict()
+
+    def graded(i: int, rng: np.random.Generator, noise: float) -> np.ndarray:
+        key = (i, bool(noise))
+        if noise or key not in cache:
+            img = grade(film.frame(i), plan.size, rng, noise=noise)
+            if noise:
+                return img
+            cache[key] = img
+            if len(cache) > 8:
+                cache.popitem(last=False)
+        return cache[key]
+
+    for k in range(len(plan)):
+        rng = np.random.default_rng([plan.seed, k])
+        top, bottom = plan.fields[2 * k], plan.fields[2 * k + 1]
+        if not plan.interlaced:
+            if top is not None:
+                yield graded(top, rng, 0.025)
+            elif k in plan.foreign:
+                centre, width = plan.foreign[k]
+                yield grade(render(source_image(FOREIGN[0]), centre, width), plan.size, rng)
+            else:  # leader
+                base = np.full((h, w, 3), 0.05, np.float32)
+                yield np.clip(base + 0.02 * rng.standard_normal(base.shape, np.float32), 0, 1)
+            continue
+        flat = np.full((h, w, 3), 0.05, np.float32)
+        img = (graded(bottom, rng, 0.0) if bottom is not None else flat).copy()
+        img[0::2] = (graded(top, rng, 0.0) if top is not None else flat)[0::2]
+        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
+        yield np.clip(img, 0, 1, out=img)
+
+
+def transfer_thumbnails(
+    plan: TransferPlan, film: ReelPlan, *, first: int = 1, size: Optional[Tuple[int, int]] = None
+) -> Thumbnails:
+    """Thumbnails (with fields) of the whole transfer, numbered from ``first``, streamed."""
+    n = len(plan)
+    return stream_thumbnails(
+        range(first, first + n), transfer_frames(plan, film), fields=True, size=size
+    )
+
+
+def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
+    """The four references of a short reel rendered whole (or ``only`` the one named)."""
+    if reel.plan is None:
+        raise ValueError("make_references needs a reel made by make_reel")
+    out = []
+    for plan in plan_transfers(reel.plan, seed=seed, only=only):
+        frames = list(transfer_frames(plan, reel.plan))
+        out.append(Reference(plan.name, frames, plan.fps, plan.truth(), plan.field_order))
+    return out
