@@ -6,22 +6,32 @@ scikit-image's sample pictures with camera moves (pan, zoom), frame-to-frame fli
 fresh grain on every frame; an optional dissolve joins two shots. Values are
 display-referred 0–1, float32 (H, W, 3).
 
-A :class:`ReelPlan` renders frame ``i`` from its shot and a random generator seeded by
-``(seed, i)``, so a 150,000-frame reel never has to be held in memory: the feature-scale
-benchmark streams it into thumbnails (:func:`reel_thumbnails`). :func:`make_reel` renders a
-short reel whole.
+A :class:`ReelPlan` renders a shot at a time, from its spec and a random generator seeded by
+``(seed, shot)``, so a 150,000-frame reel never has to be held in memory: the feature-scale
+benchmark streams it into thumbnails (:func:`reel_thumbnails`, :func:`batch_thumbnails`).
+:func:`make_reel` renders a short reel whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
-from ..core.io.thumbnails import Thumbnails, frame_thumbnail
+from ..core.io.thumbnails import (
+    COLOR_H,
+    COLOR_W,
+    THUMB_H,
+    THUMB_W,
+    Thumbnails,
+    bob,
+    frame_thumbnail,
+)
+
+_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 _IMAGES = (
     "astronaut",
@@ -129,8 +139,10 @@ class ReelPlan:
     reframe: Optional[Callable[[np.ndarray], np.ndarray]] = None
     shot_of: np.ndarray = field(init=False)
     shot_start: np.ndarray = field(init=False)
+    _cache: Dict[int, np.ndarray] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self._cache = {}
         lengths = np.array([s.length for s in self.shots], np.int64)
         self.shot_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         self.shot_of = np.repeat(np.arange(len(self.shots)), lengths)
@@ -142,27 +154,55 @@ class ReelPlan:
     def cuts(self) -> List[int]:
         return [int(x) for x in self.shot_start[1:]]
 
-    def _clean(self, i: int, rng: np.random.Generator) -> np.ndarray:
+    def _flicker(self, s: int) -> np.ndarray:
+        """Per-frame gain of shot ``s`` (the first draw of the shot's generator)."""
+        return 1.0 + 0.01 * np.random.default_rng([self.seed, s]).standard_normal(
+            self.shots[s].length
+        )
+
+    def _clean(self, i: int, gain: float) -> np.ndarray:
         s = int(self.shot_of[i])
         spec, t = self.shots[s], i - int(self.shot_start[s])
         c = (spec.start[0] + spec.velocity[0] * t, spec.start[1] + spec.velocity[1] * t)
         img = render(source_image(spec.image), c, spec.width * spec.zoom**t, self.size)
-        return img * np.float32(1.0 + 0.01 * rng.standard_normal())  # flicker
+        return img * np.float32(gain)
+
+    def shot(self, s: int) -> np.ndarray:
+        """Every frame of shot ``s``, (L, H, W, 3) float32 0–1, rendered in one go with one
+        generator seeded by ``(seed, s)``: flicker first, then fresh grain on every frame."""
+        cached = self._cache.get(s)
+        if cached is not None:
+            return cached
+        rng = np.random.default_rng([self.seed, s])
+        spec, a = self.shots[s], int(self.shot_start[s])
+        gain = 1.0 + 0.01 * rng.standard_normal(spec.length)
+        w, h = self.size
+        out = np.empty((spec.length, h, w, 3), np.float32)
+        for t in range(spec.length):
+            out[t] = self._frame_before_grain(a + t, float(gain[t]))
+        out += self.grain * rng.standard_normal(out.shape, np.float32)
+        np.clip(out, 0, 1, out=out)
+        if len(self._cache) >= 3:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[s] = out
+        return out
+
+    def _frame_before_grain(self, i: int, gain: float) -> np.ndarray:
+        img = self._clean(i, gain)
+        if self.dissolve is not None and self.dissolve[0] <= i <= self.dissolve[1]:
+            first, last = self.dissolve
+            ends = []
+            for e in (first - 1, last + 1):
+                s = int(self.shot_of[e])
+                ends.append(self._clean(e, float(self._flicker(s)[e - int(self.shot_start[s])])))
+            alpha = (i - first + 1) / (last - first + 2)
+            img = (1 - alpha) * ends[0] + alpha * ends[1]
+        return self.reframe(img) if self.reframe is not None else img
 
     def frame(self, i: int) -> np.ndarray:
         """Film frame ``i`` (0-based), float32 (H, W, 3) 0–1; the same every time."""
-        rng = np.random.default_rng([self.seed, i])
-        img = self._clean(i, rng)
-        if self.dissolve is not None and self.dissolve[0] <= i <= self.dissolve[1]:
-            first, last = self.dissolve
-            a = self._clean(first - 1, np.random.default_rng([self.seed, first - 1]))
-            b = self._clean(last + 1, np.random.default_rng([self.seed, last + 1]))
-            alpha = (i - first + 1) / (last - first + 2)
-            img = (1 - alpha) * a + alpha * b
-        if self.reframe is not None:
-            img = self.reframe(img)
-        img = img.astype(np.float32) + self.grain * rng.standard_normal(img.shape, np.float32)
-        return np.clip(img, 0, 1, out=img)
+        s = int(self.shot_of[i])
+        return self.shot(s)[i - int(self.shot_start[s])]
 
 
 def plan_reel(
@@ -202,42 +242,65 @@ def make_reel(
 
 
 def stream_thumbnails(
-    frames: Sequence[int],
-    images: Iterable[np.ndarray],
-    *,
-    fields: bool = False,
-    size: Optional[Tuple[int, int]] = None,
+    frames: Sequence[int], images: Iterable[np.ndarray], *, fields: bool = False
 ) -> Thumbnails:
     """Thumbnails of images that arrive one by one, each made by the toolkit's own
-    :func:`~restoration_toolkit.core.io.thumbnails.frame_thumbnail` and then, when ``size``
-    (w, h) is given, area-averaged down to it (the feature-scale benchmark keeps 32×24, what
-    the sync reads, so a 150,000-frame reel fits in memory); color is then one mean per frame.
-    Only the thumbnails are kept."""
+    :func:`~restoration_toolkit.core.io.thumbnails.frame_thumbnail`; only those are kept."""
     n = len(frames)
-    lumas: Optional[np.ndarray] = None
-    colors: Optional[np.ndarray] = None
-    flds: Optional[np.ndarray] = None
+    lumas = np.empty((n, THUMB_H, THUMB_W), np.float32)
+    colors = np.empty((n, COLOR_H, COLOR_W, 3), np.float32)
+    flds = np.empty((n, 2, THUMB_H, THUMB_W), np.float32) if fields else None
     for k, img in enumerate(images):
-        lu, co, fl = frame_thumbnail(img, fields=fields)
-        if size is not None:
-            lu = cv2.resize(lu, size, interpolation=cv2.INTER_AREA)
-            co = co.reshape(-1, 3).mean(axis=0).reshape(1, 1, 3)
-            if fl is not None:
-                fl = np.stack([cv2.resize(x, size, interpolation=cv2.INTER_AREA) for x in fl])
-        if lumas is None:
-            lumas = np.empty((n, *lu.shape), np.float32)
-            colors = np.empty((n, *co.shape), np.float32)
-            flds = np.empty((n, *fl.shape), np.float32) if fl is not None else None
-        lumas[k], colors[k] = lu, co
+        lumas[k], colors[k], fl = frame_thumbnail(img, fields=fields)
         if flds is not None:
             flds[k] = fl
-    assert lumas is not None and colors is not None
     return Thumbnails(np.asarray(list(frames), np.int64), lumas, colors, flds)
+
+
+def batch_thumbnails(
+    images: np.ndarray, size: Tuple[int, int], *, fields: bool = False
+) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """Thumbnail-level synthesis for the feature-scale benchmark: (N, H, W, 3) frames →
+    luma (N, h, w) area-averaged to ``size`` (w, h), color (N, 1, 1, 3) (the mean), and
+    fields (N, 2, h, w): the even and the odd rows, each area-averaged (H a multiple of 2h,
+    W of w). What the sync reads, without the 64×48 step of
+    :func:`~restoration_toolkit.core.io.thumbnails.frame_thumbnail`."""
+    w, h = size
+    lum = images @ _LUMA
+    luma = _area(lum, w, h)
+    color = images.mean(axis=(1, 2))[:, None, None, :].astype(np.float32)
+    flds = None
+    if fields:
+        # each field brought back to the frame's grid as the toolkit does (bob), rows first
+        rows_first = np.ascontiguousarray(lum.transpose(1, 0, 2))
+        flds = np.stack(
+            [_area(bob(rows_first, p).transpose(1, 0, 2), w, h) for p in (0, 1)], axis=1
+        )
+    return luma, color, flds
+
+
+def _area(x: np.ndarray, w: int, h: int) -> np.ndarray:
+    """(N, H, W) → (N, h, w) by area averaging, all frames in one call (H a multiple of h,
+    so no output row straddles two frames)."""
+    n, hh, ww = x.shape
+    stacked = np.ascontiguousarray(x, np.float32).reshape(n * hh, ww)
+    return cv2.resize(stacked, (w, n * h), interpolation=cv2.INTER_AREA).reshape(n, h, w)
 
 
 def reel_thumbnails(
     plan: ReelPlan, first: int = 1001, size: Optional[Tuple[int, int]] = None
 ) -> Thumbnails:
-    """Thumbnails of every frame of ``plan``, numbered from ``first``, rendered one at a time."""
+    """Thumbnails of every frame of ``plan``, numbered from ``first``, a shot at a time:
+    the toolkit's 64×48 thumbnails, or with ``size`` the benchmark's
+    :func:`batch_thumbnails`."""
     n = len(plan)
-    return stream_thumbnails(range(first, first + n), (plan.frame(i) for i in range(n)), size=size)
+    frames = range(first, first + n)
+    if size is None:
+        return stream_thumbnails(frames, (plan.frame(i) for i in range(n)))
+    luma = np.empty((n, size[1], size[0]), np.float32)
+    color = np.empty((n, 1, 1, 3), np.float32)
+    for s in range(len(plan.shots)):
+        a = int(plan.shot_start[s])
+        lu, co, _ = batch_thumbnails(plan.shot(s), size)
+        luma[a : a + len(lu)], color[a : a + len(lu)] = lu, co
+    return Thumbnails(np.asarray(frames, np.int64), luma, color)

@@ -13,8 +13,9 @@ gain, color cast), softer, another size, their own noise, and
   apart (25 in a short reel), 20 from the end, 8 from a cut, outside the censored shots).
 
 A :class:`TransferPlan` says which film frame every reference field shows; frame ``k`` is
-rendered from it with a random generator seeded by ``(seed, k)``, so a feature-length
-transfer can be streamed into thumbnails (:func:`transfer_thumbnails`) without holding it.
+rendered from it with the noise of a random generator seeded by ``(seed, k // 64)``, so a
+feature-length transfer can be streamed into thumbnails (:func:`transfer_thumbnails`)
+without holding it.
 Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that
 show it (progressive references: both fields of the frame).
 """
@@ -29,7 +30,15 @@ import cv2
 import numpy as np
 
 from ..core.io.thumbnails import Thumbnails
-from .reels import FOREIGN, Reel, ReelPlan, render, source_image, stream_thumbnails
+from .reels import (
+    FOREIGN,
+    Reel,
+    ReelPlan,
+    batch_thumbnails,
+    render,
+    source_image,
+    stream_thumbnails,
+)
 
 NAMES = ("pal", "ntsc32", "interlaced", "edited")
 EDIT_BLOCK = 3000  # film frames per censored shot / inserted shot / 3 drops / 2 repeats
@@ -84,16 +93,22 @@ def expected(fl: Set[Tuple[int, int]]) -> Tuple[Optional[int], Tuple[Tuple[int, 
     return (clean[0] if clean else None), tuple(sorted(fl))
 
 
-def grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
+def grade(
+    img: np.ndarray,
+    size,
+    rng: Optional[np.random.Generator],
+    noise: float = 0.025,
+    blur: float = 0.8,
+) -> np.ndarray:
     """The transfer's look: gamma 0.8, a color cast, softer, resized to ``size``, noise."""
     out = (
         cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8)
         * np.array([1.08, 0.97, 0.9], np.float32)
         + 0.02
     )
-    out = cv2.GaussianBlur(out, (0, 0), 0.8)
+    out = cv2.GaussianBlur(out, (0, 0), blur)
     out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    if noise:
+    if noise and rng is not None:
         out += noise * rng.standard_normal(out.shape, dtype=np.float32)
     return np.clip(out, 0, 1, out=out)
 
@@ -182,50 +197,73 @@ def plan_transfers(
     return out
 
 
-def transfer_frames(plan: TransferPlan, film: ReelPlan) -> Iterator[np.ndarray]:
-    """The transfer's frames in order, rendered one at a time."""
-    w, h = plan.size
-    cache: OrderedDict[Tuple[int, bool], np.ndarray] = OrderedDict()
+NOISE_CHUNK = 64  # reference frames sharing one generator (seeded by (seed, chunk))
 
-    def graded(i: int, rng: np.random.Generator, noise: float) -> np.ndarray:
-        key = (i, bool(noise))
-        if noise or key not in cache:
-            img = grade(film.frame(i), plan.size, rng, noise=noise)
-            if noise:
-                return img
-            cache[key] = img
+
+def transfer_frames(plan: TransferPlan, film: ReelPlan) -> Iterator[np.ndarray]:
+    """The transfer's frames in order, rendered one at a time. Sizes, softening and noise
+    follow the film's render size (the benchmark renders at half the tests' 128×96)."""
+    scale = film.size[0] / 128.0
+    size = (int(round(plan.size[0] * scale)), int(round(plan.size[1] * scale)))
+    w, h = size
+    cache: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def clean(i: int) -> np.ndarray:  # the transfer's look of film frame i, before noise
+        if i not in cache:
+            cache[i] = grade(film.frame(i), size, None, noise=0.0, blur=0.8 * scale)
             if len(cache) > 8:
                 cache.popitem(last=False)
-        return cache[key]
+        return cache[i]
 
+    noise = np.empty(0)
     for k in range(len(plan)):
-        rng = np.random.default_rng([plan.seed, k])
+        if k % NOISE_CHUNK == 0:
+            rng = np.random.default_rng([plan.seed, k // NOISE_CHUNK])
+            noise = rng.standard_normal((NOISE_CHUNK, h, w, 3), np.float32) * np.float32(scale)
+        z = noise[k % NOISE_CHUNK]
         top, bottom = plan.fields[2 * k], plan.fields[2 * k + 1]
         if not plan.interlaced:
             if top is not None:
-                yield graded(top, rng, 0.025)
+                img = clean(top) + 0.025 * z
             elif k in plan.foreign:
                 centre, width = plan.foreign[k]
-                yield grade(render(source_image(FOREIGN[0]), centre, width), plan.size, rng)
+                src = render(source_image(FOREIGN[0]), centre, width, film.size)
+                img = grade(src, size, None, noise=0.0, blur=0.8 * scale) + 0.025 * z
             else:  # leader
-                base = np.full((h, w, 3), 0.05, np.float32)
-                yield np.clip(base + 0.02 * rng.standard_normal(base.shape, np.float32), 0, 1)
+                img = np.float32(0.05) + 0.02 * z
+            yield np.clip(img, 0, 1)
             continue
         flat = np.full((h, w, 3), 0.05, np.float32)
-        img = (graded(bottom, rng, 0.0) if bottom is not None else flat).copy()
-        img[0::2] = (graded(top, rng, 0.0) if top is not None else flat)[0::2]
-        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
+        img = (clean(bottom) if bottom is not None else flat).copy()
+        img[0::2] = (clean(top) if top is not None else flat)[0::2]
+        img += 0.025 * z
         yield np.clip(img, 0, 1, out=img)
 
 
 def transfer_thumbnails(
     plan: TransferPlan, film: ReelPlan, *, first: int = 1, size: Optional[Tuple[int, int]] = None
 ) -> Thumbnails:
-    """Thumbnails (with fields) of the whole transfer, numbered from ``first``, streamed."""
+    """Thumbnails (with fields) of the whole transfer, numbered from ``first``, streamed:
+    the toolkit's 64×48 thumbnails, or with ``size`` the benchmark's
+    :func:`~restoration_toolkit.testing.reels.batch_thumbnails`, 256 frames at a time."""
     n = len(plan)
-    return stream_thumbnails(
-        range(first, first + n), transfer_frames(plan, film), fields=True, size=size
-    )
+    frames = range(first, first + n)
+    if size is None:
+        return stream_thumbnails(frames, transfer_frames(plan, film), fields=True)
+    luma = np.empty((n, size[1], size[0]), np.float32)
+    color = np.empty((n, 1, 1, 3), np.float32)
+    fields = np.empty((n, 2, size[1], size[0]), np.float32)
+    batch: List[np.ndarray] = []
+    done = 0
+    for img in transfer_frames(plan, film):
+        batch.append(img)
+        if len(batch) == 256 or done + len(batch) == n:
+            lu, co, fl = batch_thumbnails(np.stack(batch), size, fields=True)
+            m = len(batch)
+            luma[done : done + m], color[done : done + m], fields[done : done + m] = lu, co, fl
+            done += m
+            batch = []
+    return Thumbnails(np.asarray(frames, np.int64), luma, color, fields)
 
 
 def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
