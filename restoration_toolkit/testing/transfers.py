@@ -9,8 +9,8 @@ gain, color cast), softer, another size, their own noise, and
 - ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
   mixes two film frames, and every film frame exists only as two fields of two video frames;
 - ``edited``: 24 fps, another cut: per 3,000 film frames one shot censored, a foreign shot
-  inserted, three single frames dropped and two repeated (isolated: at least 40 frames
-  apart (25 in a short reel), 20 from the end, 8 from a cut, outside the censored shots).
+  inserted, three single frames dropped and two repeated (isolated: one per shot, 8 frames
+  from a cut, 20 from the end, outside the censored shots; fewer in a reel too short).
 
 A :class:`TransferPlan` says which film frame every reference field shows; frame ``k`` is
 rendered from it with the noise of a random generator seeded by ``(seed, k // 64)``, so a
@@ -39,6 +39,7 @@ from .reels import (
     source_image,
     stream_thumbnails,
 )
+from .sync_scoring import expected
 
 NAMES = ("pal", "ntsc32", "interlaced", "edited")
 EDIT_BLOCK = 3000  # film frames per censored shot / inserted shot / 3 drops / 2 repeats
@@ -87,12 +88,6 @@ class Reference:
         return expected(self.truth[i])
 
 
-def expected(fl: Set[Tuple[int, int]]) -> Tuple[Optional[int], Tuple[Tuple[int, int], ...]]:
-    """(clean reference frame or None, sorted fields) from the fields showing a film frame."""
-    clean = sorted(k for k in {f for f, _ in fl} if (k, 0) in fl and (k, 1) in fl)
-    return (clean[0] if clean else None), tuple(sorted(fl))
-
-
 def grade(
     img: np.ndarray,
     size,
@@ -125,30 +120,31 @@ def _edited_order(plan_len: int, cuts: List[int], rng: np.random.Generator):
     blocks = max(1, n // EDIT_BLOCK)
     censored = [shots[(3 * b + 1) * len(shots) // (3 * blocks)] for b in range(blocks)]
     inserted_after = {shots[(3 * b + 2) * len(shots) // (3 * blocks)][1] for b in range(blocks)}
-    # isolated edits: outside the censored shots, at least 40 frames from each other (a drop
-    # and a repeat a few frames apart in a slow shot read, by content, as a shift between
-    # them) and 20 from the end (a repeat in the last frames is as ambiguous)
+    # isolated edits: at most one per shot, outside the censored shots, 8 frames from a cut
+    # and 20 from the end. A drop and a repeat in the same slow shot read, by content, as a
+    # one-frame shift between them (each frame between matches its neighbour almost as well
+    # as itself), and so does a repeat in the last frames of the reel.
     lo = shots[1][0] + 5 if len(shots) > 1 else 5
-    near_cut = np.zeros(n, bool)
+    banned = np.zeros(n, bool)
+    banned[:lo] = True
+    banned[n - 20 :] = True
     for c in cuts:
-        near_cut[max(0, c - 7) : c + 8] = True
-    banned = near_cut.copy()
+        banned[max(0, c - 7) : c + 8] = True
     for a, b in censored:
         banned[max(0, a - 2) : b + 2] = True
+    shot_of = np.repeat(np.arange(len(shots)), [b - a for a, b in shots])
     picked: List[int] = []
-    order = rng.permutation(np.arange(lo, n - 20))
-    for spacing in (40, 25):  # 25 only where a short reel has no room for five at 40
-        taken = np.zeros(n, bool)
-        for p in picked:
-            taken[max(0, p - spacing + 1) : p + spacing] = True
-        for i in order:
-            if len(picked) == 5 * blocks:
-                break
-            if not (banned[i] or taken[i]):
-                picked.append(int(i))
-                taken[max(0, i - spacing + 1) : i + spacing] = True
-    drops = set(picked[: 3 * blocks])
-    repeats = set(picked[3 * blocks :])
+    used = set()
+    for i in rng.permutation(n):
+        if len(picked) == 5 * blocks:
+            break
+        if not banned[i] and shot_of[i] not in used:
+            picked.append(int(i))
+            used.add(int(shot_of[i]))
+    # alternate, so a short reel with room for fewer than five still has both kinds
+    kinds = ["drop", "repeat", "drop", "repeat", "drop"]
+    drops = {p for k, p in enumerate(picked) if kinds[k % 5] == "drop"}
+    repeats = {p for k, p in enumerate(picked) if kinds[k % 5] == "repeat"}
     cut_out = np.zeros(n, bool)
     for a, b in censored:
         cut_out[a:b] = True

@@ -15,6 +15,7 @@ shot shorter than the anchor spacing lies entirely between two anchors.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -47,20 +48,48 @@ def frame_table(search_units: Units) -> np.ndarray:
     return both / (np.linalg.norm(both, axis=1, keepdims=True) + 1e-9)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """``units``: (S, k) candidate start units per scan frame; ``steady``: (S,) whether the
+    frame lies between two anchors whose best global matches are as far apart in the
+    reference as the anchors are in the scan (at one of the rates, within 3 fields): the
+    reference shows this stretch, however weakly each frame matches."""
+
+    units: np.ndarray
+    steady: np.ndarray
+
+
+def _steady(anchors: np.ndarray, best: np.ndarray, rates: Sequence[float], S: int) -> np.ndarray:
+    d = np.diff(anchors).astype(np.float64)
+    du = 2.0 * np.diff(best).astype(np.float64)  # units between the anchors' best frames
+    ok = np.zeros(len(d), bool)
+    for r in rates:
+        ok |= np.abs(du - r * d) <= 3.0
+
+    steady = np.zeros(S, bool)
+    for k in np.flatnonzero(ok):
+        steady[anchors[k] : anchors[k + 1] + 1] = True
+    return steady
+
+
 def candidates(
     zs_search: np.ndarray,
     search_units: Units,
     k: int,
     rates: Sequence[float],
     progress: Optional[ProgressFn] = None,
-) -> np.ndarray:
-    """(S, k) candidate start units per scan frame (see the module docstring).
+) -> Candidates:
+    """Candidate start units per scan frame, and which frames are steady (see the module
+    docstring and :class:`Candidates`).
 
     ``zs_search``: (S, d) coarse scan features; ``search_units``: the reference's coarse
     features as units; ``rates``: reference units per scan frame to carry candidates at."""
     S = zs_search.shape[0]
     anchors = np.unique(np.append(np.arange(0, S, ANCHOR_EVERY), S - 1))
-    frames = top_rows(zs_search[anchors], frame_table(search_units), k)  # (A, k) frames
+    table = frame_table(search_units)
+    frames = top_rows(zs_search[anchors], table, k)  # (A, k) frames, unordered
+    sims = np.einsum("ad,akd->ak", zs_search[anchors], table[frames])
+    best = frames[np.arange(len(anchors)), np.argmax(sims, axis=1)]
     report(progress, 1, 3, "candidates")
     i = np.arange(S)
     after = np.searchsorted(anchors, i)  # anchor at or after i
@@ -81,7 +110,7 @@ def candidates(
             zs_search[a : a + CHUNK], units[a : a + CHUNK], search_units, k
         )
     report(progress, 3, 3, "candidates")
-    return out
+    return Candidates(out, _steady(anchors, best, rates, S))
 
 
 def _best_distinct(zs: np.ndarray, units: np.ndarray, table: Units, k: int) -> np.ndarray:

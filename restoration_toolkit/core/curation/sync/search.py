@@ -44,21 +44,25 @@ class Units:
         return self.rows[(u ^ self.swap) >> self.shift]
 
 
-def gap_costs(best_cost: np.ndarray, best_unit: np.ndarray) -> np.ndarray:
-    """Cost of leaving each scan frame unmatched: twice the typical worst match (90th
-    percentile, clamped to 0.12–0.5); raised to 0.1 above the frame's own best match where
-    the best matches of neighbouring frames advance together through the reference — a
-    noisy, textured or nearly blank stretch of a shot that is there, not a missing one.
+def gap_costs(
+    best_cost: np.ndarray, steady: np.ndarray, blank_stretches: bool = True
+) -> np.ndarray:
+    """Cost of leaving each scan frame unmatched: twice the typical worst match of the
+    steady frames (90th percentile, clamped to 0.12–0.5; all frames when fewer than a
+    tenth are steady, so a long censored stretch does not set it); raised to 0.1 above the
+    frame's own best match where the frame is ``steady`` (the reference shows the stretch
+    around it, see :class:`~.candidates.Candidates`) — a noisy, textured or nearly blank stretch of a shot
+    that is there, not a missing one.
 
     (Before 2026-12 the raise stopped at 0.6 and needed a correlation above 0.5: the blank
     end of a shot, whose true match correlates at 0.3 but is still the best in the whole
-    reference, then became a run of "missing" frames.)"""
-    base = float(np.clip(2.0 * np.percentile(best_cost, 90), 0.12, 0.5))
-    step = np.diff(best_unit)
-    steady = np.zeros(len(best_unit), bool)
-    ok = (step >= 1) & (step <= 4)
-    steady[1:] |= ok
-    steady[:-1] |= ok
+    reference, then became a run of "missing" frames; ``blank_stretches=False`` keeps that
+    rule, for the benchmark's comparison.)"""
+    typical = best_cost[steady] if steady.sum() >= max(1, 0.1 * len(steady)) else best_cost
+    base = float(np.clip(2.0 * np.percentile(typical, 90), 0.12, 0.5))
+    if not blank_stretches:
+        fair = steady & (best_cost < 0.5)
+        return np.where(fair, np.clip(best_cost + 0.1, base, 0.6), base)
     return np.where(steady, np.maximum(best_cost + 0.1, base), base)
 
 

@@ -121,21 +121,18 @@ def _prepare(
     settings: SyncSettings,
     progress: Optional[ProgressFn],
 ) -> _Prepared:
-    cands = candidates(zs_search, search_units, settings.candidates, rates, progress)
+    found = candidates(zs_search, search_units, settings.candidates, rates, progress)
+    cands = found.units
     S = len(zs)
     best_cost = np.empty(S)
-    best_unit = np.empty(S, np.int64)
     for a in range(0, S, CHUNK):
         c = cands[a : a + CHUNK]
         rows = units.take(c.ravel()).reshape(*c.shape, -1)
-        sims = np.einsum("sd,skd->sk", zs[a : a + CHUNK], rows)
-        k = np.argmax(sims, axis=1)
-        best_cost[a : a + CHUNK] = 1.0 - sims[np.arange(len(c)), k]
-        best_unit[a : a + CHUNK] = c[np.arange(len(c)), k]
+        best_cost[a : a + CHUNK] = 1.0 - np.einsum("sd,skd->sk", zs[a : a + CHUNK], rows).max(1)
     if settings.gap is not None:
         gaps = np.full(S, settings.gap)
     else:
-        gaps = gap_costs(best_cost, best_unit)
+        gaps = gap_costs(best_cost, found.steady, settings.blank_stretches)
     return _Prepared(units, cands, gaps)
 
 

@@ -32,3 +32,4 @@ class SyncSettings:
     framing_passes: int = 4
     gap_states: int = 8
     features: str = "global"
+    blank_stretches: bool = True
