@@ -8,7 +8,9 @@ reference frame of the segment's first scan frame and lasts as many record frame
 segment has scan frames; the reference frames it consumes per record frame (1 for a 1:1
 transfer, 1.25 for 3:2 pulldown, the speed change of PAL) are a ``LinearTimeWarp``
 (``time_scalar`` = reference seconds per record second), and the cadence, field order and
-exact reference range ride in the clip's ``metadata["rtk"]``. Scan frames the reference
+exact reference range ride in the clip's ``metadata["rtk"]``. A CMX 3600 EDL has one rate
+for source and record, so there source in-points count reference frames at the record rate
+and the speed is left out (the .otio and .fcpxml keep it). Scan frames the reference
 does not have are gaps; a cut inside the reference is a new clip; markers sit where the
 reference repeats a frame (red) or drops one (orange).
 
@@ -221,6 +223,8 @@ def write_conform(timeline: Any, path: Path) -> Path:
     if adapter is None:
         raise RTKError(f"unknown conform format (use {', '.join(ADAPTERS)})", path)
     otio = _otio()
+    if adapter == "cmx_3600":
+        timeline = _frame_count_edl(otio, timeline)
     if adapter == "fcpx_xml":  # FCP X takes files, not image sequences: the first frame
         timeline = timeline.deepcopy()
         for clip in timeline.find_clips():
@@ -236,6 +240,35 @@ def write_conform(timeline: Any, path: Path) -> Path:
         raise RTKError(f"cannot write {adapter}: {exc}", path) from None
     atomic_write_text(path, text)
     return path
+
+
+def _frame_count_edl(otio: Any, timeline: Any) -> Any:
+    """A copy for CMX 3600, whose one rate serves source and record alike: source in-points
+    count reference frames at the record rate (a frame-count conform) and speed changes
+    are left to the comments (the .otio and .fcpxml keep the time warps)."""
+    timeline = timeline.deepcopy()
+    for clip in timeline.find_clips():
+        rng = clip.range_in_parent()
+        rate = rng.duration.rate
+        start = clip.source_range.start_time.to_frames()
+        clip.source_range = otio.opentime.TimeRange(
+            otio.opentime.RationalTime(start, rate), rng.duration
+        )
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ImageSequenceReference):  # the EDL names a file
+            clip.media_reference = otio.schema.ExternalReference(
+                target_url=ref.target_url_for_image_number(0)
+            )
+        for marker in clip.markers:  # marked ranges: the same frames, at the record rate
+            at = marker.marked_range.start_time.to_frames()
+            marker.marked_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(at, rate), otio.opentime.RationalTime(1, rate)
+            )
+        scalar = [e.time_scalar for e in clip.effects if hasattr(e, "time_scalar")]
+        clip.effects[:] = []
+        if scalar:
+            clip.metadata.setdefault("rtk", {})["speed"] = round(scalar[0], 6)
+    return timeline
 
 
 @dataclass(frozen=True)
