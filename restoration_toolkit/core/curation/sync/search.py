@@ -51,8 +51,8 @@ def gap_costs(
     steady frames (90th percentile, clamped to 0.12–0.5; all frames when fewer than a
     tenth are steady, so a long censored stretch does not set it); raised to 0.1 above the
     frame's own best match where the frame is ``steady`` (the reference shows the stretch
-    around it, see :class:`~.candidates.Candidates`) — a noisy, textured or nearly blank stretch of a shot
-    that is there, not a missing one.
+    around it, see :class:`~.candidates.Candidates`) — a noisy, textured or nearly blank
+    stretch of a shot that is there, not a missing one.
 
     (Before 2026-12 the raise stopped at 0.6 and needed a correlation above 0.5: the blank
     end of a shot, whose true match correlates at 0.3 but is still the best in the whole
