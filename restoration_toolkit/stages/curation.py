@@ -26,7 +26,7 @@ from ..core.experiment_log import log_run
 from ..core.io.images import ImageMetadata, read_image, write_image
 from ..core.io.sequence import ImageSequence
 from ..core.progress import ProgressFn
-from ..core.project import KeyframeReference, Project, Provenance
+from ..core.project import KeyframeReference, Project, Provenance, Shot, load_project
 from .curation_common import (
     CONTACT_SHEET,
     CurateOptions,
@@ -39,6 +39,19 @@ from .keyframes import curate_keyframes, register_keyframes
 from .sync import project_sync
 
 
+class _Images:
+    """Full frames read once per run (content check, contact sheet)."""
+
+    def __init__(self) -> None:
+        self.cache: Dict[Tuple[str, int], np.ndarray] = {}
+
+    def __call__(self, seq: ImageSequence, frame: int) -> np.ndarray:
+        key = (seq.hash_pattern, frame)
+        if key not in self.cache:
+            self.cache[key] = read_image(seq.path(frame)).pixels
+        return self.cache[key]
+
+
 def curate_project(
     project: Project, options: Optional[CurateOptions] = None, progress: Optional[ProgressFn] = None
 ) -> CurationResult:
@@ -46,25 +59,20 @@ def curate_project(
     options = options or CurateOptions()
     if project.technique == "color-nonreference":
         return curate_keyframes(project, options)
-    sync, scan, ref, scan_seq, ref_seq = project_sync(project, progress)
+    sync, scan, _ref, scan_seq, ref_seq = project_sync(project, progress)
     named = [(s.name, s.first, s.last) for s in project.shots] or None
     shots = detect_shots(scan, shots=named)
     manual, old_excluded = previous(project)
     include = (set(options.include) | {p.scan_frame for p in manual}) - set(options.exclude)
     exclude = (set(options.exclude) | set(old_excluded)) - set(options.include)
+    scan_frames = set(int(x) for x in scan.frames)
     for f in sorted(include | exclude):
-        if f not in set(int(x) for x in scan.frames):
+        if f not in scan_frames:
             raise RTKError(
                 f"frame {f} is not a frame of the scan ({scan_seq.first}-{scan_seq.last})",
                 scan_seq.hash_pattern,
             )
-    cache: Dict[Tuple[str, int], np.ndarray] = {}
-
-    def image(seq: ImageSequence, frame: int) -> np.ndarray:
-        key = (seq.hash_pattern, frame)
-        if key not in cache:
-            cache[key] = read_image(seq.path(frame)).pixels
-        return cache[key]
+    image = _Images()
 
     def check(scan_frame: int, ref_frame: int):
         return check_content(image(scan_seq, scan_frame), image(ref_seq, ref_frame))
@@ -83,15 +91,38 @@ def curate_project(
         settings=options.settings,
     )
     if not selection.picks:
-        reasons = ", ".join(
-            f"{k}: {v}" for k, v in sorted(selection.unusable.items(), key=lambda kv: -kv[1])[:4]
-        )
+        top = sorted(selection.unusable.items(), key=lambda kv: -kv[1])[:4]
+        reasons = ", ".join(f"{k}: {v}" for k, v in top)
         raise RTKError(f"no usable pair found ({reasons or 'no frames'})", project.source_spec())
-    old_manual = {p.scan_frame: p for p in manual}
+    pairs = _pairs(selection, {p.scan_frame: p for p in manual}, scan_seq, ref_seq)
+    pairset = _pairset(project, pairs, selection, sync)
+    sheet_path = None
+    if options.contact_sheet:
+        heading = f"{project.name}: {len(pairs)} pairs ({selection.mode}); {sync.cadence}"
+        sheet_path = _sheet(project, pairs, image, scan_seq, ref_seq, heading)
+    pairset.save(project.pairs_file)
+    if not project.shots:
+        # project.yaml's shot list is filled by curation (artists may rename or edit it;
+        # an existing list is theirs and is kept)
+        fresh = load_project(project.root)
+        fresh.shots = [Shot(s.name, s.first, s.last) for s in shots.shots]
+        fresh.save()
+    warnings = tuple(
+        f"pair at scan frame {p.scan_frame} has no reference frame (only fields or missing)"
+        for p in pairs
+        if p.reference_frame is None
+    )
+    summary = f"{selection.summary}; sync {sync.explanation}"
+    return CurationResult(
+        project.pairs_file, sheet_path, pairset, selection, sync, shots, summary, warnings
+    )
+
+
+def _pairs(selection, old_manual: Dict[int, Pair], scan_seq, ref_seq) -> List[Pair]:
+    """The picks as pairs.yaml entries (a manual pair keeps its reason and reference)."""
     pairs = []
     for p in selection.picks:
-        ref_frame = p.reference_frame
-        reason = p.reason
+        ref_frame, reason = p.reference_frame, p.reason
         if p.origin == "manual" and p.scan_frame in old_manual:
             prev = old_manual[p.scan_frame]
             reason = prev.reason or reason
@@ -99,79 +130,46 @@ def curate_project(
         sums = {"scan": sha256(scan_seq.path(p.scan_frame))}
         if ref_frame is not None:
             sums["reference"] = sha256(ref_seq.path(ref_frame))
+        confidence = round(float(p.confidence), 4)
         pairs.append(
-            Pair(
-                p.scan_frame,
-                ref_frame,
-                None,
-                p.shot,
-                reason,
-                round(float(p.confidence), 4),
-                p.origin,
-                sums,
-            )
+            Pair(p.scan_frame, ref_frame, None, p.shot, reason, confidence, p.origin, sums)
         )
-    warnings = [
-        f"pair at scan frame {p.scan_frame} has no reference frame (only fields or missing)"
-        for p in pairs
-        if p.reference_frame is None
-    ]
-    rejected = [Rejection(r.scan_frame, r.reason, r.reference_frame) for r in selection.rejected]
-    notes = f"{selection.summary}. Sync: {sync.explanation}."
+    return pairs
+
+
+def _pairset(project: Project, pairs: List[Pair], selection, sync) -> PairSet:
     by_scan = {m.scan: m for m in sync.mapping}
     holdout_refs = {
         f: int(by_scan[f].reference)
         for f in selection.holdout
         if f in by_scan and by_scan[f].reference is not None
     }
-    pairset = PairSet(
+    return PairSet(
         project.technique,
         pairs,
-        rejected,
+        [Rejection(r.scan_frame, r.reason, r.reference_frame) for r in selection.rejected],
         holdout=list(selection.holdout),
         holdout_references=holdout_refs,
-        notes=notes,
+        notes=f"{selection.summary}. Sync: {sync.explanation}.",
     )
-    sheet_path = None
-    if options.contact_sheet:
-        entries = []
-        for p in pairs:
-            ref_img = image(ref_seq, p.reference_frame) if p.reference_frame is not None else None
-            t, s = label_lines(
-                p.scan_frame,
-                f"ref {p.reference_frame}" if p.reference_frame is not None else None,
-                p.shot,
-                p.reason,
-            )
-            entries.append(
-                SheetEntry(
-                    display(image(scan_seq, p.scan_frame), project.source.colorspace, project),
-                    display(ref_img, project.reference.colorspace, project)
-                    if ref_img is not None
-                    else None,
-                    t,
-                    s,
-                )
-            )
-        sheet = contact_sheet(
-            entries,
-            heading=f"{project.name}: {len(pairs)} pairs ({selection.mode}); {sync.cadence}",
-        )
-        sheet_path = project.stage_dir(1) / CONTACT_SHEET
-        write_image(sheet_path, sheet, ImageMetadata(colorspace="sRGB - Texture"))
-    pairset.save(project.pairs_file)
-    if not project.shots:
-        # project.yaml's shot list is filled by curation (artists may rename or edit it;
-        # an existing list is theirs and is kept)
-        from ..core.project import Shot, load_project
 
-        fresh = load_project(project.root)
-        fresh.shots = [Shot(s.name, s.first, s.last) for s in shots.shots]
-        fresh.save()
-    summary = f"{selection.summary}; sync {sync.explanation}"
-    return CurationResult(
-        project.pairs_file, sheet_path, pairset, selection, sync, shots, summary, tuple(warnings)
+
+def _sheet(project: Project, pairs: List[Pair], image, scan_seq, ref_seq, heading: str) -> Path:
+    entries = []
+    for p in pairs:
+        has_ref = p.reference_frame is not None
+        ref_img = image(ref_seq, p.reference_frame) if has_ref else None
+        t, s = label_lines(
+            p.scan_frame, f"ref {p.reference_frame}" if has_ref else None, p.shot, p.reason
+        )
+        scan_img = display(image(scan_seq, p.scan_frame), project.source.colorspace, project)
+        ref_disp = display(ref_img, project.reference.colorspace, project) if has_ref else None
+        entries.append(SheetEntry(scan_img, ref_disp, t, s))
+    path = project.stage_dir(1) / CONTACT_SHEET
+    write_image(
+        path, contact_sheet(entries, heading=heading), ImageMetadata(colorspace="sRGB - Texture")
     )
+    return path
 
 
 def add_pairs(
