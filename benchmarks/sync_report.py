@@ -21,10 +21,8 @@ def _pct(values: List[Optional[float]]) -> Optional[List[float]]:
     return [round(100 * float(np.mean(vals)), 2), round(100 * float(np.std(vals)), 2)]
 
 
-def summarise(data: Dict[str, Any]) -> Dict[str, Any]:
-    """Mean ± standard deviation over seeds per (variant, method), ratios to the best peer,
-    the before/after rows and the scale rows, rounded as the table shows them."""
-    acc = data["accuracy"]
+def _accuracy_summary(acc: Dict[str, Any]) -> Dict[str, Any]:
+    """Mean ± standard deviation over seeds per (variant, method), ratios to the best peer."""
     groups: Dict[tuple, List[dict]] = defaultdict(list)
     for r in acc["rows"]:
         groups[(r["variant"], r["method"])].append(r)
@@ -56,7 +54,7 @@ def summarise(data: Dict[str, Any]) -> Dict[str, Any]:
             row["clean_ratio_to_best_peer"] = round(row["clean"][0] / best, 3) if best else None
     ours = [t for t in table if t["method"] == "ours"]
     worst = min(t["overall"][0] for t in ours)
-    out: Dict[str, Any] = {
+    return {
         "frames": acc["frames"],
         "seeds": acc["seeds"],
         "cases": len({t["variant"] for t in table}),
@@ -64,6 +62,14 @@ def summarise(data: Dict[str, Any]) -> Dict[str, Any]:
         "worst_overall_ours": worst,
         "target_met": bool(worst >= TARGET),
     }
+
+
+def summarise(data: Dict[str, Any]) -> Dict[str, Any]:
+    """The accuracy table, the before/after rows and the scale rows, rounded as the tables
+    show them (every section optional but the extraction rate)."""
+    out: Dict[str, Any] = {}
+    if "accuracy" in data:
+        out.update(_accuracy_summary(data["accuracy"]))
     if "ablation" in data:
         out["ablation"] = [
             {
@@ -115,6 +121,15 @@ def markdown(data: Dict[str, Any]) -> str:
         "# Benchmark: temporal sync (`benchmarks/sync.py`)",
         "",
         f"Command: `{data['command']}`. {machine_line(data['machine'])}",
+    ]
+    if "table" in s:
+        lines += _accuracy_md(s)
+    lines += _ablation_md(s) + _scale_md(s) + _extraction_md(s)
+    return "\n".join(lines) + "\n"
+
+
+def _accuracy_md(s: Dict[str, Any]) -> List[str]:
+    lines = [
         "",
         f"## Accuracy and peers: {s['frames']} frames, {s['cases']} cases, seeds "
         f"{', '.join(map(str, s['seeds']))} (mean ± standard deviation over seeds)",
@@ -143,8 +158,7 @@ def markdown(data: Dict[str, Any]) -> str:
         f"Target ≥ {TARGET} % of frames exactly right on every case: ours' worst case "
         f"{s['worst_overall_ours']:.2f} % ({'met' if s['target_met'] else 'NOT met'}).",
     ]
-    lines += _ablation_md(s) + _scale_md(s) + _extraction_md(s)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _ablation_md(s: Dict[str, Any]) -> List[str]:
