@@ -16,15 +16,11 @@ from typing import Optional
 import nuke
 
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..nk import write_script
-from ..nk.stage_scripts import inference_script
+from ..nk.inference_script import inference_script
 from . import host
-from .stage_graphs import SCAN_READ, paste_and_wire, read_raster, split_reads
-
-try:  # the experiment log (issue 8) may not be on main yet
-    from ..core.experiment_log import log_run  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge state
-    log_run = None
+from .stage_graphs import SCAN_READ, nuke_version, paste_and_wire, read_raster, split_reads
 
 BACKDROP_COLOR = 0x3F6A5AFF
 
@@ -41,15 +37,22 @@ def build_inference_graph() -> Optional[list]:
     if scan is None:
         host.message("Select the scan Read first, then choose Build Inference Graph.")
         return None
-    model = nuke.getFilename("Trained model (.cat)", "*.cat")
+    # the file dialog's pattern: both model kinds (Nuke Non-Commercial's CopyCat writes .catnc)
+    model = nuke.getFilename("Trained model (.cat, .catnc)", "*.cat *.catnc")
     if not model:
         host.message(
-            "No model chosen: pick the .cat CopyCat wrote (Training_*.cat in the "
-            "session's data directory)."
+            "No model chosen: pick the .cat (.catnc in Non-Commercial) CopyCat wrote "
+            "(Training_*.cat in the session's data directory)."
         )
         return None
     try:
-        stage = inference_script(project, model=Path(model), scan_raster=read_raster(scan))
+        stage = inference_script(
+            project,
+            model=Path(model),
+            scan_raster=read_raster(scan),
+            edition="nknc" if host.non_commercial() else "nk",
+            nuke_version=nuke_version(),
+        )
         text = write_script(stage.script, snippet=True)
     except RTKError as exc:
         host.message(f"Cannot build the inference graph:\n{exc}")
@@ -59,19 +62,20 @@ def build_inference_graph() -> Optional[list]:
         f"{stage.frames[0]}-{stage.frames[-1]}"
     )
     pasted = paste_and_wire(text, label, BACKDROP_COLOR, {SCAN_READ: scan})
-    if log_run is not None:
-        log_run(
-            project.root,
-            stage="inference",
-            technique=stage.technique,
-            shot=stage.shot,
-            frames=stage.frames,
-            parameters={"model": str(stage.model_file)},
-            inputs=stage.inputs,
-            outputs=[stage.output_pattern] if stage.output_pattern else [],
-            observations="inference graph built in Nuke",
-            model_route="copycat",
-        )
+    log_run(
+        project.root,
+        stage="inference",
+        technique=stage.technique,
+        shot=stage.shot,
+        frames=stage.frames,
+        parameters={"model": str(stage.model_file), "edition": stage.edition},
+        inputs=stage.inputs,
+        outputs=[stage.output_pattern] if stage.output_pattern else [],
+        observations="inference graph built in Nuke" + "".join(f"; {w}" for w in stage.warnings),
+        model_route="copycat",
+    )
+    if stage.warnings:
+        host.message("Inference graph built. Note:\n" + "\n".join(stage.warnings))
     return pasted
 
 

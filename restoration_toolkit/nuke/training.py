@@ -17,16 +17,20 @@ import nuke
 import yaml
 
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
 from ..nk import write_script
-from ..nk.stage_scripts import project_training_settings, training_script
+from ..nk.training_script import training_script
+from ..nk.training_settings import project_training_settings
 from . import host
-from .stage_graphs import REFERENCE_READ, SCAN_READ, paste_and_wire, read_raster, split_reads
-
-try:  # the experiment log (issue 8) may not be on main yet
-    from ..core.experiment_log import log_run  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge state
-    log_run = None
+from .stage_graphs import (
+    REFERENCE_READ,
+    SCAN_READ,
+    nuke_version,
+    paste_and_wire,
+    read_raster,
+    split_reads,
+)
 
 BACKDROP_COLOR = 0x5B4A7AFF
 SELECT_MESSAGE = (
@@ -57,7 +61,11 @@ def build_training_graph() -> Optional[list]:
         return None
     try:
         stage = training_script(
-            project, scan_raster=read_raster(scan), settings=project_training_settings(project)
+            project,
+            scan_raster=read_raster(scan),
+            settings=project_training_settings(project),
+            edition="nknc" if host.non_commercial() else "nk",
+            nuke_version=nuke_version(),
         )
         assert stage.data_directory is not None and stage.settings is not None
         text = write_script(stage.script, snippet=True)
@@ -68,7 +76,11 @@ def build_training_graph() -> Optional[list]:
     label = (
         f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
         f"{stage.data_directory.name} · {len(stage.frames)} pairs"
-        + (" · reference NOT aligned (run 02 Alignment)" if stage.warnings else "")
+        + (
+            " · reference NOT aligned (run 02 Alignment)"
+            if stage.reference_source == "reference"
+            else ""
+        )
     )
     pasted = paste_and_wire(
         text, label, BACKDROP_COLOR, {SCAN_READ: scan, REFERENCE_READ: reference}
@@ -77,18 +89,19 @@ def build_training_graph() -> Optional[list]:
     atomic_write_text(
         stage.data_directory / "session.yaml", yaml.safe_dump(session, sort_keys=False)
     )
-    if log_run is not None:
-        log_run(
-            project.root,
-            stage="training",
-            technique=stage.technique,
-            shot=stage.shot,
-            frames=stage.frames,
-            parameters={**session["settings"], "template": stage.template},
-            inputs=stage.inputs,
-            observations="CopyCat graph built in Nuke",
-            model_route="copycat",
-        )
+    log_run(
+        project.root,
+        stage="training",
+        technique=stage.technique,
+        shot=stage.shot,
+        frames=stage.frames,
+        parameters={**session["settings"], "template": stage.template},
+        inputs=stage.inputs,
+        observations="CopyCat graph built in Nuke" + "".join(f"; {w}" for w in stage.warnings),
+        model_route="copycat",
+    )
+    if stage.warnings:
+        host.message("Training graph built. Note:\n" + "\n".join(stage.warnings))
     return pasted
 
 
