@@ -1,4 +1,7 @@
-"""`rtk curate`: stage 01 — sync, shots, pick the training pairs, write pairs.yaml."""
+"""`rtk curate`: stage 01 — sync, shots, pick the training pairs, write pairs.yaml.
+
+Arguments only; the work is :func:`restoration_toolkit.stages.curation.run_curation`.
+"""
 
 from __future__ import annotations
 
@@ -16,79 +19,43 @@ from ..cli_support import (
 )
 from ..core.errors import RTKError
 from ..core.io.frames import parse_frames
+from ..core.project import Provenance
+from ..stages.curation import CurateOptions, CurateRequest, run_curation
 
 COMMAND = "curate"
-HELP = "stage 01: sync scan and reference, find shots, pick and explain the training pairs (pairs.yaml)"
+HELP = "stage 01: sync, find shots, pick and explain the training pairs (pairs.yaml)"
 ORDER = 10
 
-try:  # the experiment-log contract (issue 8); absent on an older main
-    from ..core.experiment_log import log_run
-except ImportError:  # pragma: no cover
-    log_run = None
+# fmt: off
+# (flag, keywords) of every option but --project/--json/--no-log: the table is the interface
+_OPTIONS = (
+    ("--count", dict(type=int, default=None, help="N pairs over the whole sequence by coverage "
+     "(farthest-point); default: the method's per-shot picks")),
+    ("--per-shot", dict(type=int, choices=(4, 7, 11), default=4, help="pairs per shot: 4 "
+     "(begin, two middles, end), 7 and 11 (midpoint escalation)")),
+    ("--include", dict(metavar="FRAMES", default="", help="scan frames that must be pairs")),
+    ("--exclude", dict(metavar="FRAMES", default="", help="scan frames that must never be pairs")),
+    ("--add", dict(metavar="FRAMES", default="", help="add these scan frames (validation "
+     "outliers) to the existing pairs.yaml; nothing else changes")),
+    ("--reason", dict(default="validation outlier (added with --add)", help="with --add: why")),
+    ("--holdout", dict(type=int, default=2, help="frames kept back for validation (default 2)")),
+    ("--no-content-check", dict(action="store_true", help="skip the content check of each pick")),
+    ("--keyframes", dict(metavar="DIR", default=None, help="non-reference color: a folder of "
+     "graded keyframes / paintings / photos to map to scan frames")),
+    ("--source", dict(dest="prov_source", default="", help="with --keyframes: where from")),
+    ("--holder", dict(default="", help="with --keyframes: author or rights holder")),
+    ("--permission", dict(default="", help="with --keyframes: licence or permission")),
+    ("--date", dict(default="", help="with --keyframes: date of the references")),
+    ("--notes", dict(default="", help="with --keyframes: notes on the references")),
+    ("--colorspace", dict(default="sRGB - Texture", help="with --keyframes: their color space")),
+)
+# fmt: on
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     add_project_argument(parser)
-    parser.add_argument(
-        "--count",
-        type=int,
-        default=None,
-        help="N pairs over the whole sequence by coverage (farthest-point); default: the method's per-shot picks",
-    )
-    parser.add_argument(
-        "--per-shot",
-        type=int,
-        choices=(4, 7, 11),
-        default=4,
-        help="pairs per shot: 4 (begin, two middles, end), 7 and 11 (midpoint escalation)",
-    )
-    parser.add_argument(
-        "--include",
-        metavar="FRAMES",
-        default="",
-        help="scan frames that must be pairs, e.g. 1012,1040-1042",
-    )
-    parser.add_argument(
-        "--exclude", metavar="FRAMES", default="", help="scan frames that must never be pairs"
-    )
-    parser.add_argument(
-        "--add",
-        metavar="FRAMES",
-        default="",
-        help="add these scan frames (validation outliers) to the existing pairs.yaml; nothing else changes",
-    )
-    parser.add_argument(
-        "--reason",
-        default="validation outlier (added with --add)",
-        help="with --add: why these frames were added (recorded in pairs.yaml)",
-    )
-    parser.add_argument(
-        "--holdout", type=int, default=2, help="frames kept back for validation (default 2)"
-    )
-    parser.add_argument(
-        "--no-content-check",
-        action="store_true",
-        help="skip the aligned-difference check of each pick",
-    )
-    parser.add_argument(
-        "--keyframes",
-        metavar="DIR",
-        default=None,
-        help="non-reference color: a folder of graded keyframes / paintings / photos to map to scan frames",
-    )
-    parser.add_argument(
-        "--source",
-        dest="prov_source",
-        default="",
-        help="with --keyframes: where the references come from",
-    )
-    parser.add_argument("--holder", default="", help="with --keyframes: author or rights holder")
-    parser.add_argument("--permission", default="", help="with --keyframes: licence or permission")
-    parser.add_argument("--date", default="", help="with --keyframes: date of the references")
-    parser.add_argument("--notes", default="", help="with --keyframes: notes on the references")
-    parser.add_argument(
-        "--colorspace", default="sRGB - Texture", help="with --keyframes: their color space"
-    )
+    for flag, kwargs in _OPTIONS:
+        parser.add_argument(flag, **kwargs)
     add_no_log_argument(parser)
     add_json_argument(parser)
 
@@ -101,102 +68,60 @@ def _frames(text: str, what: str) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.project import Provenance
-    from ..stages.curation import CurateOptions, add_pairs, curate_project, register_keyframes
-
     project = project_from_args(args)
-    include, exclude, add = (
-        _frames(args.include, "--include"),
-        _frames(args.exclude, "--exclude"),
-        _frames(args.add, "--add"),
-    )
     if args.count is not None and args.count < 1:
         raise RTKError("--count must be at least 1")
-    mapped = []
-    if args.keyframes:
-        if project.technique != "color-nonreference":
-            raise RTKError(
-                f"--keyframes is for technique color-nonreference; this project is {project.technique}",
-                project.root / "project.yaml",
-            )
-        prov = Provenance(args.prov_source, args.holder, args.permission, args.date, args.notes)
-        mapped = register_keyframes(project, Path(args.keyframes), prov, colorspace=args.colorspace)
+    request = CurateRequest(
+        options=CurateOptions(
+            mode="coverage" if args.count else "method",
+            per_shot=args.per_shot,
+            count=args.count,
+            include=tuple(_frames(args.include, "--include")),
+            exclude=tuple(_frames(args.exclude, "--exclude")),
+            holdout=max(0, args.holdout),
+            content_check=not args.no_content_check,
+        ),
+        add=tuple(_frames(args.add, "--add")),
+        reason=args.reason,
+        keyframes=Path(args.keyframes) if args.keyframes else None,
+        provenance=Provenance(
+            args.prov_source, args.holder, args.permission, args.date, args.notes
+        ),
+        colorspace=args.colorspace,
+        log=not args.no_log,
+    )
     with progress_bar("curating", 1, quiet=args.json) as progress:
-        if add:
-            result = add_pairs(project, add, args.reason, progress=progress)
-        else:
-            options = CurateOptions(
-                mode="coverage" if args.count else "method",
-                per_shot=args.per_shot,
-                count=args.count,
-                include=tuple(include),
-                exclude=tuple(exclude),
-                holdout=max(0, args.holdout),
-                content_check=not args.no_content_check,
-            )
-            result = curate_project(project, options, progress)
-    entry = None
-    if log_run is not None and not args.no_log:
-        sync = result.sync
-        figures = {"pairs": len(result.pairs.pairs), "rejected": len(result.pairs.rejected)}
-        if sync is not None:
-            figures.update(
-                {
-                    "sync_matched_fraction": round(sync.matched_fraction, 4),
-                    "cadence": sync.cadence,
-                    "offset": sync.offset,
-                }
-            )
-        if result.shots is not None:
-            figures["shots"] = len(result.shots.shots)
-        entry = log_run(
-            project.root,
-            stage="dataset_curation",
-            technique=project.technique,
-            frames=[p.scan_frame for p in result.pairs.pairs],
-            parameters={
-                "mode": "add" if add else ("coverage" if args.count else "method"),
-                "count": args.count,
-                "per_shot": args.per_shot,
-                "include": args.include,
-                "exclude": args.exclude,
-                "add": args.add,
-                "holdout": args.holdout,
-            },
-            figures=figures,
-            inputs=[project.root / "project.yaml"],
-            outputs=[p for p in (result.pairs_file, result.contact_sheet) if p is not None],
-            observations=result.summary,
-        )
+        outcome = run_curation(project, request, progress)
+    result = outcome.result
     for w in result.warnings:
         print(f"rtk: warning: {w}", file=sys.stderr)
     if args.json:
+        pairs = result.pairs.to_dict()
         print_json(
             {
                 "pairs_file": result.pairs_file,
                 "contact_sheet": result.contact_sheet,
                 "summary": result.summary,
-                "pairs": result.pairs.to_dict()["pairs"],
-                "rejected": result.pairs.to_dict()["rejected"],
+                "pairs": pairs["pairs"],
+                "rejected": pairs["rejected"],
                 "holdout": result.pairs.holdout,
                 "keyframes": [
-                    {"path": k.path, "scan_frame": k.scan_frame, "mapped": how} for k, how in mapped
+                    {"path": k.path, "scan_frame": k.scan_frame, "mapped": how}
+                    for k, how in outcome.keyframes
                 ],
                 "warnings": list(result.warnings),
-                "experiment": entry,
+                "experiment": outcome.experiment,
             }
         )
         return 0
-    for k, how in mapped:
+    for k, how in outcome.keyframes:
         print(f"keyframe {k.path} -> scan frame {k.scan_frame} ({how})")
     print(result.summary)
     for p in result.pairs.pairs:
         ref = p.reference_frame if p.reference_frame is not None else p.reference_file
         print(f"  {p.scan_frame:>6} <-> {ref!s:<8} {p.shot:<7} {p.origin:<6} {p.reason}")
-    print(
-        f"wrote {result.pairs_file}"
-        + (f" and {result.contact_sheet}" if result.contact_sheet else "")
-    )
-    if entry:
-        print(f"logged as {entry} in notes/experiments.md")
+    sheet = f" and {result.contact_sheet}" if result.contact_sheet else ""
+    print(f"wrote {result.pairs_file}{sheet}")
+    if outcome.experiment:
+        print(f"logged as {outcome.experiment} in notes/experiments.md")
     return 0

@@ -1,4 +1,8 @@
-"""`rtk sync SCAN_SEQ REF_SEQ`: the frame mapping between a scan and its reference, from content."""
+"""`rtk sync SCAN_SEQ REF_SEQ`: the frame mapping between a scan and its reference, from
+content, and the conform for an editor (.otio / .edl / .fcpxml).
+
+Arguments only; the work is :func:`restoration_toolkit.stages.sync.run_sync`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 from ..cli_support import add_json_argument, print_json, progress_bar
 from ..core.io.frames import format_frames
+from ..stages.sync import SyncRequest, missing_and_fields, run_sync, sync_summary
 
 COMMAND = "sync"
 HELP = "find which reference frame shows each scan frame (offset, PAL, 3:2 pulldown, fields, edits)"
@@ -27,7 +32,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--reference-fps",
         type=float,
         default=None,
-        help="reference frame rate (25, 29.97 …) to report its speed",
+        help="reference frame rate (25, 29.97 …) to report its speed and time the conform",
     )
     parser.add_argument(
         "--field-order",
@@ -41,54 +46,54 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="folder for the thumbnail cache (default: none; never next to the inputs)",
     )
+    for fmt, what in (
+        ("otio", "OpenTimelineIO timeline"),
+        ("edl", "CMX 3600 EDL"),
+        ("fcpxml", "Final Cut Pro X XML"),
+    ):
+        parser.add_argument(
+            f"--{fmt}",
+            metavar="FILE",
+            default=None,
+            help=f"write the conform as an {what}: one clip per continuous segment, speed and "
+            "pulldown as time warps, missing material as gaps, repeats and drops marked",
+        )
     add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..stages.curation import sync_files
-
-    with progress_bar("thumbnails", 1, quiet=args.json) as progress:
-        result, scan, _ref, _s, _r = sync_files(
-            args.scan,
-            args.reference,
-            scan_fps=args.scan_fps,
-            reference_fps=args.reference_fps,
-            field_order=None if args.field_order == "auto" else args.field_order,
-            cache_dir=Path(args.cache) if args.cache else None,
-            progress=progress,
-        )
+    conform = tuple(Path(p) for p in (args.otio, args.edl, args.fcpxml) if p)
+    request = SyncRequest(
+        args.scan,
+        args.reference,
+        scan_fps=args.scan_fps,
+        reference_fps=args.reference_fps,
+        field_order=None if args.field_order == "auto" else args.field_order,
+        cache_dir=Path(args.cache) if args.cache else None,
+        conform=conform,
+    )
+    with progress_bar("syncing", 1, quiet=args.json) as progress:
+        outcome = run_sync(request, progress)
     if args.json:
-        data = result.as_dict()
-        print_json(
-            {
-                "mapping": data["mapping"],
-                "cadence": result.cadence,
-                "offset": result.offset,
-                "speed": result.speed,
-                "slope": result.slope,
-                "field_order": result.field_order,
-                "segments": data["segments"],
-                "mixed_reference_frames": list(result.mixed_reference_frames),
-                "repeated": result.repeated,
-                "dropped": result.dropped,
-                "matched_fraction": result.matched_fraction,
-                "explanation": result.explanation,
-            }
-        )
+        print_json(sync_summary(outcome))
         return 0
+    result = outcome.result
     print(result.explanation)
     speed = f", reference speed ×{result.speed:.4f}" if result.speed else ""
     print(
-        f"cadence {result.cadence}, offset {result.offset}, {result.slope:.3f} reference frames per scan frame{speed}"
+        f"cadence {result.cadence}, offset {result.offset}, "
+        f"{result.slope:.3f} reference frames per scan frame{speed}"
     )
     for seg in result.segments:
         print(
-            f"  scan {seg.scan_first}-{seg.scan_last}  ->  reference {seg.reference_first}-{seg.reference_last}"
+            f"  scan {seg.scan_first}-{seg.scan_last}  ->  "
+            f"reference {seg.reference_first}-{seg.reference_last}"
         )
-    missing = [m.scan for m in result.mapping if m.kind == "missing"]
-    fields = [m.scan for m in result.mapping if m.kind == "fields"]
+    missing, fields = missing_and_fields(result)
     if missing:
         print(f"  not in the reference: {format_frames(missing)}")
     if fields:
         print(f"  only as fields of mixed video frames: {len(fields)} frames")
+    for path in outcome.conform_files:
+        print(f"wrote {path}")
     return 0

@@ -86,7 +86,7 @@ def _picture_only(pixels, box):
     return cv2.copyMakeBorder(inner, y0, h - y1, x0, w - x1, cv2.BORDER_REFLECT_101)
 
 
-def _restrict(result, scan_pixels, ref_pixels, settings: "Settings"):
+def _restrict(result, scan_pixels, ref_pixels, settings: Settings):
     """Confidence 0 outside the scan's picture area and on burned-in text of either element
     (the color fit weights its samples by confidence, so none of it is fitted); the live area
     kept inside the picture area."""

@@ -1,191 +1,55 @@
 """Stage 01 of a project, end to end: thumbnails → sync → shots → selection → pairs.yaml.
 
-What ``rtk curate`` runs. Reads the project's scan and reference sequences (never writes
-next to them), caches thumbnails in ``pipeline/01_dataset_curation/cache/``, and writes
-``pairs.yaml`` and ``contact_sheet.png`` there — each whole or not at all, and only after
-everything was computed, so a failure leaves the previous pairs.yaml as it was.
-
-Non-reference color recovery (``color-nonreference``): the pairs come from keyframe
-references (graded frames, paintings, photographs) listed in project.yaml with their
-provenance; :func:`register_keyframes` maps a folder of them to scan frames.
+What ``rtk curate`` runs (:func:`run_curation`). Reads the project's scan and reference
+sequences (never writes next to them), caches thumbnails in
+``pipeline/01_dataset_curation/cache/``, and writes ``pairs.yaml`` and ``contact_sheet.png``
+there — each whole or not at all, and only after everything was computed, so a failure
+leaves the previous pairs.yaml as it was. Non-reference color (keyframe references) is
+:mod:`restoration_toolkit.stages.keyframes`; the sync itself :mod:`restoration_toolkit.stages.sync`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import yaml
 
 from ..core.curation.contact_sheet import SheetEntry, contact_sheet, label_lines
 from ..core.curation.content_check import check_content
 from ..core.curation.pairs import Pair, PairSet, Rejection, load_pairs
-from ..core.curation.selection import Selection, SelectionSettings, select_pairs
-from ..core.curation.shots import ShotDetection, detect_shots
-from ..core.curation.sync import SyncResult, SyncSettings, pool, rank_features, sync_sequences
+from ..core.curation.selection import select_pairs
+from ..core.curation.shots import detect_shots
 from ..core.errors import RTKError
-from ..core.io.footage import Footage, open_footage
-from ..core.io.images import ImageMetadata, read_image, write_image
-from ..core.io.thumbnails import Thumbnails, frame_thumbnail, sequence_thumbnails
+from ..core.experiment_log import log_run
+from ..core.io.footage import Footage
+from ..core.io.images import ImageMetadata, write_image
 from ..core.progress import ProgressFn
-from ..core.project import KeyframeReference, Project, Provenance
-
-IMAGE_EXTENSIONS = (".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
-CONTACT_SHEET = "contact_sheet.png"
-
-
-@dataclass(frozen=True)
-class CurateOptions:
-    """``mode``: method (``per_shot`` 4/7/11) or coverage (``count``); manual ``include`` /
-    ``exclude`` frames; ``holdout`` frames for validation; ``content_check`` of each pick."""
-
-    mode: str = "method"
-    per_shot: int = 4
-    count: Optional[int] = None
-    include: Tuple[int, ...] = ()
-    exclude: Tuple[int, ...] = ()
-    holdout: int = 2
-    content_check: bool = True
-    contact_sheet: bool = True
-    settings: SelectionSettings = field(default_factory=SelectionSettings)
+from ..core.project import KeyframeReference, Project, Provenance, Shot, load_project
+from .curation_common import (
+    CONTACT_SHEET,
+    CurateOptions,
+    CurationResult,
+    display,
+    previous,
+)
+from .footage import cached_picture_box
+from .keyframes import curate_keyframes, register_keyframes
+from .sync import project_sync
 
 
-@dataclass(frozen=True)
-class CurationResult:
-    pairs_file: Path
-    contact_sheet: Optional[Path]
-    pairs: PairSet
-    selection: Optional[Selection]
-    sync: Optional[SyncResult]
-    shots: Optional[ShotDetection]
-    summary: str
-    warnings: Tuple[str, ...] = ()
+class _Images:
+    """Full frames read once per run (content check, contact sheet)."""
 
+    def __init__(self) -> None:
+        self.cache: Dict[Tuple[str, int], np.ndarray] = {}
 
-# -- sync of two sequences ------------------------------------------------------------------
-
-
-def open_input(spec: str, frames: Optional[str] = None) -> Footage:
-    """A sequence that must be complete (a gap is an error naming the missing frames), or a
-    video file (frames 1…N in presentation order; its index is kept in the user cache)."""
-    return open_footage(spec, frames)
-
-
-def sync_files(
-    scan_spec: str,
-    reference_spec: str,
-    *,
-    scan_frames: Optional[str] = None,
-    reference_frames: Optional[str] = None,
-    scan_fps: Optional[float] = None,
-    reference_fps: Optional[float] = None,
-    field_order: Optional[str] = None,
-    cache_dir: Optional[Path] = None,
-    progress: Optional[ProgressFn] = None,
-    settings: Optional[SyncSettings] = None,
-    scan_crop: Optional[Tuple[int, int, int, int]] = None,
-    reference_crop: Optional[Tuple[int, int, int, int]] = None,
-) -> Tuple[SyncResult, Thumbnails, Thumbnails, Footage, Footage]:
-    """Sync two sequences (or video files) on disk; returns (result, scan thumbs, reference
-    thumbs, scan footage, reference footage). RTKError for gaps, unreadable frames, a
-    too-short or unrelated reference."""
-    scan_seq = open_input(scan_spec, scan_frames)
-    ref_seq = open_input(reference_spec, reference_frames)
-    if scan_seq.is_single or ref_seq.is_single:
-        raise RTKError(
-            "sync needs two image sequences or video files, not single images",
-            scan_spec if scan_seq.is_single else reference_spec,
-        )
-    # only the picture areas: perforations, soundtrack, frame lines and letterbox bars are not
-    # the film's content (found on a few frames when not given; see core.curation.picture_area)
-    scan_crop = scan_crop or _picture_box(scan_seq, cache_dir)
-    reference_crop = reference_crop or _picture_box(ref_seq, cache_dir)
-    scan = sequence_thumbnails(scan_seq, cache_dir=cache_dir, progress=progress, crop=scan_crop)
-    ref = sequence_thumbnails(
-        ref_seq, fields=True, cache_dir=cache_dir, progress=progress, crop=reference_crop
-    )
-    try:
-        result = sync_sequences(
-            scan,
-            ref,
-            scan_fps=scan_fps,
-            reference_fps=reference_fps,
-            field_order=field_order,
-            settings=settings or SyncSettings(),
-        )
-    except RTKError as exc:
-        raise RTKError(exc.problem, reference_spec) from None
-    return result, scan, ref, scan_seq, ref_seq
-
-
-def _picture_box(
-    footage: Footage, cache_dir: Optional[Path] = None
-) -> Optional[Tuple[int, int, int, int]]:
-    """The picture area of ``footage`` from five frames (cached), or None when all of it is
-    picture."""
-    from .footage import cached_picture_box
-
-    return cached_picture_box(footage, cache_dir)
-
-
-def project_sync(project: Project, progress: Optional[ProgressFn] = None):
-    if project.reference is None:
-        raise RTKError(
-            "the project has no reference sequence to sync with", project.root / "project.yaml"
-        )
-    order = (
-        project.reference.field_order
-        if project.reference.field_order in ("upper", "lower")
-        else None
-    )
-    return sync_files(
-        project.source_spec(),
-        str(project.reference_spec()),
-        scan_frames=project.source.frames,
-        reference_frames=project.reference.frames,
-        scan_fps=project.source.fps,
-        reference_fps=project.reference.fps,
-        field_order=order,
-        cache_dir=project.stage_dir(1) / "cache",
-        progress=progress,
-        scan_crop=project.picture_area.box if project.picture_area is not None else None,
-    )
-
-
-# -- curation -------------------------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    from ..core.experiment_log.record import file_sha256
-
-    return "sha256:" + file_sha256(path)
-
-
-def _previous(project: Project) -> Tuple[List[Pair], List[int]]:
-    """Manual pairs and manual exclusions of an existing pairs.yaml (they are kept)."""
-    if not project.pairs_file.is_file():
-        return [], []
-    try:
-        old = load_pairs(project.pairs_file)
-    except RTKError:
-        return [], []
-    manual = [p for p in old.pairs if p.origin == "manual"]
-    excluded = [r.scan_frame for r in old.rejected if r.reason.startswith("excluded by hand")]
-    return manual, excluded
-
-
-def _display(pixels: np.ndarray, colorspace: str, project: Project) -> np.ndarray:
-    try:
-        from ..core.io.ocio import convert_colorspace
-
-        return convert_colorspace(
-            pixels[:, :, :3], colorspace, "sRGB - Texture", config=project.color.ocio_config
-        )
-    except Exception:  # an unknown colour space still gets a viewable picture
-        return pixels
+    def __call__(self, seq: Footage, frame: int) -> np.ndarray:
+        key = (seq.hash_pattern, frame)
+        if key not in self.cache:
+            self.cache[key] = seq.read(frame).pixels
+        return self.cache[key]
 
 
 def curate_project(
@@ -195,30 +59,25 @@ def curate_project(
     options = options or CurateOptions()
     if project.technique == "color-nonreference":
         return curate_keyframes(project, options)
-    sync, scan, ref, scan_seq, ref_seq = project_sync(project, progress)
+    sync, scan, _ref, scan_seq, ref_seq = project_sync(project, progress)
     named = [(s.name, s.first, s.last) for s in project.shots] or None
     shots = detect_shots(scan, shots=named)
-    manual, old_excluded = _previous(project)
+    manual, old_excluded = previous(project)
     include = (set(options.include) | {p.scan_frame for p in manual}) - set(options.exclude)
     exclude = (set(options.exclude) | set(old_excluded)) - set(options.include)
+    scan_frames = set(int(x) for x in scan.frames)
     for f in sorted(include | exclude):
-        if f not in set(int(x) for x in scan.frames):
+        if f not in scan_frames:
             raise RTKError(
                 f"frame {f} is not a frame of the scan ({scan_seq.first}-{scan_seq.last})",
                 scan_seq.hash_pattern,
             )
-    cache: Dict[Tuple[str, int], np.ndarray] = {}
-
-    def image(seq: Footage, frame: int) -> np.ndarray:
-        key = (seq.hash_pattern, frame)
-        if key not in cache:
-            cache[key] = seq.read(frame).pixels
-        return cache[key]
+    image = _Images()
 
     cache_dir = project.stage_dir(1) / "cache"
     box = project.picture_area.box if project.picture_area is not None else None
-    box = box or _picture_box(scan_seq, cache_dir)
-    ref_box = _picture_box(ref_seq, cache_dir)
+    box = box or cached_picture_box(scan_seq, cache_dir)
+    ref_box = cached_picture_box(ref_seq, cache_dir)
 
     def check(scan_frame: int, ref_frame: int):
         # the pictures only: perforations, soundtrack and letterbox bars are not content
@@ -243,15 +102,38 @@ def curate_project(
         settings=options.settings,
     )
     if not selection.picks:
-        reasons = ", ".join(
-            f"{k}: {v}" for k, v in sorted(selection.unusable.items(), key=lambda kv: -kv[1])[:4]
-        )
+        top = sorted(selection.unusable.items(), key=lambda kv: -kv[1])[:4]
+        reasons = ", ".join(f"{k}: {v}" for k, v in top)
         raise RTKError(f"no usable pair found ({reasons or 'no frames'})", project.source_spec())
-    old_manual = {p.scan_frame: p for p in manual}
+    pairs = _pairs(selection, {p.scan_frame: p for p in manual}, scan_seq, ref_seq)
+    pairset = _pairset(project, pairs, selection, sync)
+    sheet_path = None
+    if options.contact_sheet:
+        heading = f"{project.name}: {len(pairs)} pairs ({selection.mode}); {sync.cadence}"
+        sheet_path = _sheet(project, pairs, image, scan_seq, ref_seq, heading)
+    pairset.save(project.pairs_file)
+    if not project.shots:
+        # project.yaml's shot list is filled by curation (artists may rename or edit it;
+        # an existing list is theirs and is kept)
+        fresh = load_project(project.root)
+        fresh.shots = [Shot(s.name, s.first, s.last) for s in shots.shots]
+        fresh.save()
+    warnings = tuple(
+        f"pair at scan frame {p.scan_frame} has no reference frame (only fields or missing)"
+        for p in pairs
+        if p.reference_frame is None
+    )
+    summary = f"{selection.summary}; sync {sync.explanation}"
+    return CurationResult(
+        project.pairs_file, sheet_path, pairset, selection, sync, shots, summary, warnings
+    )
+
+
+def _pairs(selection, old_manual: Dict[int, Pair], scan_seq, ref_seq) -> List[Pair]:
+    """The picks as pairs.yaml entries (a manual pair keeps its reason and reference)."""
     pairs = []
     for p in selection.picks:
-        ref_frame = p.reference_frame
-        reason = p.reason
+        ref_frame, reason = p.reference_frame, p.reason
         if p.origin == "manual" and p.scan_frame in old_manual:
             prev = old_manual[p.scan_frame]
             reason = prev.reason or reason
@@ -259,79 +141,46 @@ def curate_project(
         sums = {"scan": scan_seq.checksum(p.scan_frame)}
         if ref_frame is not None:
             sums["reference"] = ref_seq.checksum(ref_frame)
+        confidence = round(float(p.confidence), 4)
         pairs.append(
-            Pair(
-                p.scan_frame,
-                ref_frame,
-                None,
-                p.shot,
-                reason,
-                round(float(p.confidence), 4),
-                p.origin,
-                sums,
-            )
+            Pair(p.scan_frame, ref_frame, None, p.shot, reason, confidence, p.origin, sums)
         )
-    warnings = [
-        f"pair at scan frame {p.scan_frame} has no reference frame (only fields or missing)"
-        for p in pairs
-        if p.reference_frame is None
-    ]
-    rejected = [Rejection(r.scan_frame, r.reason, r.reference_frame) for r in selection.rejected]
-    notes = f"{selection.summary}. Sync: {sync.explanation}."
+    return pairs
+
+
+def _pairset(project: Project, pairs: List[Pair], selection, sync) -> PairSet:
     by_scan = {m.scan: m for m in sync.mapping}
     holdout_refs = {
         f: int(by_scan[f].reference)
         for f in selection.holdout
         if f in by_scan and by_scan[f].reference is not None
     }
-    pairset = PairSet(
+    return PairSet(
         project.technique,
         pairs,
-        rejected,
+        [Rejection(r.scan_frame, r.reason, r.reference_frame) for r in selection.rejected],
         holdout=list(selection.holdout),
         holdout_references=holdout_refs,
-        notes=notes,
+        notes=f"{selection.summary}. Sync: {sync.explanation}.",
     )
-    sheet_path = None
-    if options.contact_sheet:
-        entries = []
-        for p in pairs:
-            ref_img = image(ref_seq, p.reference_frame) if p.reference_frame is not None else None
-            t, s = label_lines(
-                p.scan_frame,
-                f"ref {p.reference_frame}" if p.reference_frame is not None else None,
-                p.shot,
-                p.reason,
-            )
-            entries.append(
-                SheetEntry(
-                    _display(image(scan_seq, p.scan_frame), project.source.colorspace, project),
-                    _display(ref_img, project.reference.colorspace, project)
-                    if ref_img is not None
-                    else None,
-                    t,
-                    s,
-                )
-            )
-        sheet = contact_sheet(
-            entries,
-            heading=f"{project.name}: {len(pairs)} pairs ({selection.mode}); {sync.cadence}",
-        )
-        sheet_path = project.stage_dir(1) / CONTACT_SHEET
-        write_image(sheet_path, sheet, ImageMetadata(colorspace="sRGB - Texture"))
-    pairset.save(project.pairs_file)
-    if not project.shots:
-        # project.yaml's shot list is filled by curation (artists may rename or edit it;
-        # an existing list is theirs and is kept)
-        from ..core.project import Shot, load_project
 
-        fresh = load_project(project.root)
-        fresh.shots = [Shot(s.name, s.first, s.last) for s in shots.shots]
-        fresh.save()
-    summary = f"{selection.summary}; sync {sync.explanation}"
-    return CurationResult(
-        project.pairs_file, sheet_path, pairset, selection, sync, shots, summary, tuple(warnings)
+
+def _sheet(project: Project, pairs: List[Pair], image, scan_seq, ref_seq, heading: str) -> Path:
+    entries = []
+    for p in pairs:
+        has_ref = p.reference_frame is not None
+        ref_img = image(ref_seq, p.reference_frame) if has_ref else None
+        t, s = label_lines(
+            p.scan_frame, f"ref {p.reference_frame}" if has_ref else None, p.shot, p.reason
+        )
+        scan_img = display(image(scan_seq, p.scan_frame), project.source.colorspace, project)
+        ref_disp = display(ref_img, project.reference.colorspace, project) if has_ref else None
+        entries.append(SheetEntry(scan_img, ref_disp, t, s))
+    path = project.stage_dir(1) / CONTACT_SHEET
+    write_image(
+        path, contact_sheet(entries, heading=heading), ImageMetadata(colorspace="sRGB - Texture")
     )
+    return path
 
 
 def add_pairs(
@@ -393,159 +242,89 @@ def add_pairs(
         notes=pairset.notes,
     )
     out.save(project.pairs_file)
-    summary = f"added {len(new_frames)} pair(s) ({', '.join(map(str, new_frames)) or 'none new'}); {len(pairs)} pairs now"
+    added = ", ".join(map(str, new_frames)) or "none new"
+    summary = f"added {len(new_frames)} pair(s) ({added}); {len(pairs)} pairs now"
     return CurationResult(project.pairs_file, None, out, None, sync, shots, summary)
 
 
-# -- non-reference color: keyframes ----------------------------------------------------------
+@dataclass(frozen=True)
+class CurateRequest:
+    """What ``rtk curate`` asks for: the options of a curation run, or ``add`` frames to an
+    existing pairs.yaml (with ``reason``), after mapping a ``keyframes`` folder (with its
+    ``provenance`` and ``colorspace``) when given; ``log``: record it in the experiment log."""
+
+    options: CurateOptions = field(default_factory=CurateOptions)
+    add: Tuple[int, ...] = ()
+    reason: str = "validation outlier (added with --add)"
+    keyframes: Optional[Path] = None
+    provenance: Provenance = field(default_factory=Provenance)
+    colorspace: str = "sRGB - Texture"
+    log: bool = True
 
 
-def _frame_number(name: str) -> Optional[int]:
-    digits = re.findall(r"(\d+)", Path(name).stem)
-    return int(digits[-1]) if digits else None
+@dataclass(frozen=True)
+class CurateOutcome:
+    result: CurationResult
+    keyframes: Tuple[Tuple[KeyframeReference, str], ...]
+    experiment: Optional[str]
 
 
-def register_keyframes(
-    project: Project, folder: Path, provenance: Provenance, *, colorspace: str = "sRGB - Texture"
-) -> List[Tuple[KeyframeReference, str]]:
-    """Map every image in ``folder`` to a scan frame and record it, with its provenance, in
-    project.yaml (an entry for the same file is replaced).
+def run_curation(
+    project: Project, request: CurateRequest, progress: Optional[ProgressFn] = None
+) -> CurateOutcome:
+    """Stage 01 on ``project`` as asked, then the experiment-log entry."""
+    mapped: List[Tuple[KeyframeReference, str]] = []
+    if request.keyframes is not None:
+        if project.technique != "color-nonreference":
+            raise RTKError(
+                "--keyframes is for technique color-nonreference; "
+                f"this project is {project.technique}",
+                project.root / "project.yaml",
+            )
+        mapped = register_keyframes(
+            project, request.keyframes, request.provenance, colorspace=request.colorspace
+        )
+    if request.add:
+        result = add_pairs(project, request.add, request.reason, progress=progress)
+    else:
+        result = curate_project(project, request.options, progress)
+    entry = _log(project, request, result) if request.log else None
+    return CurateOutcome(result, tuple(mapped), entry)
 
-    The scan frame is the last number in the file name when it is a frame of the scan,
-    else the most similar scan frame by content (luminance layout; a painting or photo of
-    the same scene). A ``provenance.yaml`` in the folder (``default:`` and per-file entries
-    with source / holder / permission / date / notes / scan_frame) overrides ``provenance``.
-    Returns (reference, how it was mapped) per file. Saves project.yaml."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise RTKError("no such folder of keyframe references", folder)
-    files = sorted(
-        p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()
-    )
-    if not files:
-        raise RTKError("no images in the keyframe folder (exr, dpx, tif, png, jpg)", folder)
-    sidecar: Dict = {}
-    side = folder / "provenance.yaml"
-    if side.is_file():
-        try:
-            sidecar = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            raise RTKError("not valid YAML", side) from None
-        if not isinstance(sidecar, dict):
-            raise RTKError("must be a mapping with 'default' and per-file entries", side)
-    default = dict(sidecar.get("default") or {})
-    scan_seq = open_input(project.source_spec(), project.source.frames)
-    scan = sequence_thumbnails(scan_seq, cache_dir=project.stage_dir(1) / "cache")
-    zs = rank_features(pool(scan.luma, 32, 24))
-    frames = [int(f) for f in scan.frames]
-    out: List[Tuple[KeyframeReference, str]] = []
-    for path in files:
-        own = dict((sidecar.get("files") or {}).get(path.name) or {})
-        info = {k: str(v) for k, v in {**default, **own}.items() if v is not None}
-        prov = Provenance(
-            **{
-                k: info.get(k, getattr(provenance, k))
-                for k in ("source", "holder", "permission", "date", "notes")
+
+def _log(project: Project, request: CurateRequest, result: CurationResult) -> Optional[str]:
+    sync = result.sync
+    figures: Dict[str, object] = {
+        "pairs": len(result.pairs.pairs),
+        "rejected": len(result.pairs.rejected),
+    }
+    if sync is not None:
+        figures.update(
+            {
+                "sync_matched_fraction": round(sync.matched_fraction, 4),
+                "cadence": sync.cadence,
+                "offset": sync.offset,
             }
         )
-        number = own.get("scan_frame")
-        if number is None:
-            number = _frame_number(path.name)
-        if number is not None and int(number) in frames:
-            frame, how = int(number), "by file name"
-        else:
-            luma, _c, _f = frame_thumbnail(read_image(path).pixels)
-            z = rank_features(pool(luma[None], 32, 24))[0]
-            sims = zs @ z
-            k = int(np.argmax(sims))
-            frame, how = frames[k], f"by content (correlation {float(sims[k]):.2f})"
-        rel = _relative(path, project.root)
-        out.append((KeyframeReference(frame, rel, colorspace, prov), how))
-    keep = [k for k in project.keyframe_references if k.path not in {r.path for r, _ in out}]
-    project.keyframe_references = sorted(
-        keep + [r for r, _ in out], key=lambda k: (k.scan_frame, k.path)
-    )
-    project.save()
-    return out
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
-def curate_keyframes(project: Project, options: Optional[CurateOptions] = None) -> CurationResult:
-    """pairs.yaml for non-reference color: one manual pair per keyframe reference."""
-    options = options or CurateOptions()
-    if not project.keyframe_references:
-        raise RTKError(
-            "no keyframe references in project.yaml (add a folder with `rtk curate --keyframes DIR`)",
-            project.root / "project.yaml",
-        )
-    scan_seq = open_input(project.source_spec(), project.source.frames)
-    excluded = set(options.exclude)
-    pairs, rejected, warnings = [], [], []
-    for k in project.keyframe_references:
-        path = project.resolve(k.path)
-        if not path.is_file():
-            raise RTKError("keyframe reference file is missing", path)
-        if k.scan_frame not in scan_seq.frames:
-            raise RTKError(f"keyframe maps to frame {k.scan_frame}, not a frame of the scan", path)
-        if k.scan_frame in excluded:
-            rejected.append(Rejection(k.scan_frame, "excluded by hand"))
-            continue
-        p = k.provenance
-        credit = f"{p.source or 'unknown source'}, {p.holder or 'unknown holder'}, {p.permission or 'no permission recorded'}"
-        if p.is_empty():
-            warnings.append(
-                f"{k.path}: provenance incomplete (missing {', '.join(p.missing_fields())}) — "
-                "training and export will refuse it"
-            )
-        pairs.append(
-            Pair(
-                k.scan_frame,
-                None,
-                k.path,
-                "",
-                f"keyframe reference ({credit})",
-                1.0,
-                "manual",
-                {"scan": scan_seq.checksum(k.scan_frame), "reference": _sha256(path)},
-            )
-        )
-    if not pairs:
-        raise RTKError("every keyframe reference was excluded", project.root / "project.yaml")
-    pairset = PairSet(
-        project.technique,
-        sorted(pairs, key=lambda p: p.scan_frame),
-        rejected,
-        notes=f"{len(pairs)} keyframe pairs (non-reference color)",
-    )
-    sheet_path = None
-    if options.contact_sheet:
-        entries = []
-        for p in pairset.pairs:
-            entries.append(
-                SheetEntry(
-                    _display(
-                        scan_seq.read(p.scan_frame).pixels,
-                        project.source.colorspace,
-                        project,
-                    ),
-                    read_image(project.resolve(str(p.reference_file))).pixels,
-                    f"scan {p.scan_frame} <-> {Path(str(p.reference_file)).name}",
-                    p.reason[:80],
-                )
-            )
-        sheet_path = project.stage_dir(1) / CONTACT_SHEET
-        write_image(
-            sheet_path,
-            contact_sheet(entries, heading=f"{project.name}: keyframe references"),
-            ImageMetadata(colorspace="sRGB - Texture"),
-        )
-    pairset.save(project.pairs_file)
-    return CurationResult(
-        project.pairs_file, sheet_path, pairset, None, None, None, pairset.notes, tuple(warnings)
+    if result.shots is not None:
+        figures["shots"] = len(result.shots.shots)
+    o = request.options
+    return log_run(
+        project.root,
+        stage="dataset_curation",
+        technique=project.technique,
+        frames=[p.scan_frame for p in result.pairs.pairs],
+        parameters={
+            "mode": "add" if request.add else o.mode,
+            "count": o.count,
+            "per_shot": o.per_shot,
+            "include": list(o.include),
+            "exclude": list(o.exclude),
+            "add": list(request.add),
+            "holdout": o.holdout,
+        },
+        figures=figures,
+        inputs=[project.root / "project.yaml"],
+        outputs=[p for p in (result.pairs_file, result.contact_sheet) if p is not None],
+        observations=result.summary,
     )

@@ -137,7 +137,7 @@ def write_demo_project(root: Path, progress: Optional[ProgressFn] = None) -> Pro
     from ..core.project import DEFAULT_OCIO_CONFIG
     from ..testing.demo_footage import DVD_PIXEL_ASPECT, make_demo_footage
     from ..testing.videos import telecine_32, write_video
-    from .footage import InitRequest, init_project
+    from .project import InitRequest, init_project
 
     footage = make_demo_footage()
     media = root / "media"
@@ -174,6 +174,7 @@ def write_demo_project(root: Path, progress: Optional[ProgressFn] = None) -> Pro
             source=str(media / f"{NAME}_SOURCE_####.exr"),
             reference=str(media / REFERENCE_FILE),
             source_colorspace="ACES2065-1",
+            force=True,  # prepare() decided the folder may be (re)written
         )
     )
     project = outcome.project

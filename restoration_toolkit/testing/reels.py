@@ -1,31 +1,37 @@
-"""A synthetic film reel and its video references, with the true frame mapping.
+"""A synthetic film reel (test material), any frame of which can be rendered on its own.
 
-Used by ``benchmarks/sync.py`` and the stage-01 tests. The "film" is a run of shots cut from
+Used by ``benchmarks/sync.py`` and the stage-01 tests; its video transfers are in
+:mod:`restoration_toolkit.testing.transfers`. The "film" is a run of shots cut from
 scikit-image's sample pictures with camera moves (pan, zoom), frame-to-frame flicker and
-fresh grain on every frame; an optional dissolve joins two shots. References are made from
-the film frames the way a transfer would: another grade (gamma, gain, color cast), softer,
-another size, their own noise, and
+fresh grain on every frame; an optional dissolve joins two shots. Values are
+display-referred 0–1, float32 (H, W, 3).
 
-- ``pal``: 25 fps, every film frame once (1:1), with a leader in front;
-- ``ntsc32``: 29.97 fps 3:2 pulldown, upper field first: A A B B B C C D D D as fields, so
-  two of every five video frames mix two film frames;
-- ``interlaced``: 25 fps PAL with the field phase shifted by one field: every video frame
-  mixes two film frames, and every film frame exists only as two fields of two video frames;
-- ``edited``: 24 fps, another cut: one shot censored, a foreign shot inserted, three single
-  frames dropped and two repeated (isolated: at least 40 frames apart and 8 from a cut,
-  outside the censored shot).
-
-Truth per scan frame: the set of reference fields ``(frame, 0 = top | 1 = bottom)`` that show
-it (progressive references: both fields of the frame).  Values are display-referred 0–1.
+A :class:`ReelPlan` renders a shot at a time, from its spec and a random generator seeded by
+``(seed, shot)``, so a 150,000-frame reel never has to be held in memory: the feature-scale
+benchmark streams it into thumbnails (:func:`reel_thumbnails`, :func:`batch_thumbnails`).
+:func:`make_reel` renders a short reel whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from functools import cache
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from ..core.io.thumbnails import (
+    COLOR_H,
+    COLOR_W,
+    THUMB_H,
+    THUMB_W,
+    Thumbnails,
+    bob,
+    frame_thumbnail,
+)
+
+_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 _IMAGES = (
     "astronaut",
@@ -49,20 +55,24 @@ _IMAGES = (
     "retina",
     "cat",
 )
-_FOREIGN = ("colorwheel", "text")
+FOREIGN = ("colorwheel", "text")
 
 
-def _source(name: str) -> np.ndarray:
+@cache
+def source_image(name: str) -> np.ndarray:
+    """A scikit-image sample picture as float32 RGB 0–1 (cached; do not modify)."""
     import skimage.data
 
     img = getattr(skimage.data, name)().astype(np.float32)
     img /= 255.0 if img.max() > 1.5 else 1.0
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, axis=2)
-    return np.ascontiguousarray(img[:, :, :3])
+    out = np.ascontiguousarray(img[:, :, :3])
+    out.setflags(write=False)
+    return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class ShotSpec:
     image: str
     length: int
@@ -72,30 +82,8 @@ class ShotSpec:
     zoom: float  # crop width factor per frame
 
 
-@dataclass
-class Reel:
-    frames: List[np.ndarray]  # (H, W, 3) float32 film frames
-    shot_of: List[int]  # shot index per frame
-    cuts: List[int]  # first frame index of every shot after the first
-    dissolves: List[Tuple[int, int]] = field(default_factory=list)  # (first, last) frame idx
-
-
-@dataclass
-class Reference:
-    name: str
-    frames: List[np.ndarray]
-    fps: float
-    truth: List[Set[Tuple[int, int]]]  # per scan frame: reference fields showing it
-    field_order: str = "progressive"
-
-    def expected(self, i: int) -> Tuple[Optional[int], Tuple[Tuple[int, int], ...]]:
-        """(clean reference frame or None, sorted fields) of scan frame index ``i``."""
-        fl = self.truth[i]
-        clean = sorted(k for k in {f for f, _ in fl} if (k, 0) in fl and (k, 1) in fl)
-        return (clean[0] if clean else None), tuple(sorted(fl))
-
-
-def _render(src: np.ndarray, centre, width: float, size=(128, 96)) -> np.ndarray:
+def render(src: np.ndarray, centre, width: float, size=(128, 96)) -> np.ndarray:
+    """The crop of ``src`` centred on ``centre``, ``width`` source px wide, at ``size``."""
     w, h = size
     scale = width / w
     cx, cy = centre
@@ -106,13 +94,15 @@ def _render(src: np.ndarray, centre, width: float, size=(128, 96)) -> np.ndarray
 
 
 def make_shots(n_frames: int, rng: np.random.Generator) -> List[ShotSpec]:
+    """Shots of 30–140 frames cycling through the sample pictures (the foreign ones left
+    out), each with its own crop, pan, speed and zoom, ``n_frames`` in all."""
     shots: List[ShotSpec] = []
     total = 0
-    names = [n for n in _IMAGES if n not in _FOREIGN]
+    names = [n for n in _IMAGES if n not in FOREIGN]
+    sizes = {n: source_image(n).shape[:2] for n in names}
     while total < n_frames:
         name = names[len(shots) % len(names)]
-        src = _source(name)
-        h, w = src.shape[:2]
+        h, w = sizes[name]
         length = int(min(rng.integers(30, 140), n_frames - total))
         if n_frames - total - length < 30:
             length = n_frames - total
@@ -133,182 +123,184 @@ def make_shots(n_frames: int, rng: np.random.Generator) -> List[ShotSpec]:
     return shots
 
 
+@dataclass
+class ReelPlan:
+    """The film: its shots and how any frame is rendered (see the module docstring).
+
+    ``dissolve``: (first, last) frame index of a dissolve joining shots 1 and 2, or None.
+    ``reframe``: an optional function applied to every rendered frame before grain (the
+    benchmark's reframed transfers)."""
+
+    shots: List[ShotSpec]
+    seed: int
+    size: Tuple[int, int] = (128, 96)
+    grain: float = 0.03
+    dissolve: Optional[Tuple[int, int]] = None
+    reframe: Optional[Callable[[np.ndarray], np.ndarray]] = None
+    shot_of: np.ndarray = field(init=False)
+    shot_start: np.ndarray = field(init=False)
+    _cache: Dict[int, np.ndarray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._cache = {}
+        lengths = np.array([s.length for s in self.shots], np.int64)
+        self.shot_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        self.shot_of = np.repeat(np.arange(len(self.shots)), lengths)
+
+    def __len__(self) -> int:
+        return int(self.shot_of.shape[0])
+
+    @property
+    def cuts(self) -> List[int]:
+        return [int(x) for x in self.shot_start[1:]]
+
+    def _flicker(self, s: int) -> np.ndarray:
+        """Per-frame gain of shot ``s`` (the first draw of the shot's generator)."""
+        return 1.0 + 0.01 * np.random.default_rng([self.seed, s]).standard_normal(
+            self.shots[s].length
+        )
+
+    def _clean(self, i: int, gain: float) -> np.ndarray:
+        s = int(self.shot_of[i])
+        spec, t = self.shots[s], i - int(self.shot_start[s])
+        c = (spec.start[0] + spec.velocity[0] * t, spec.start[1] + spec.velocity[1] * t)
+        img = render(source_image(spec.image), c, spec.width * spec.zoom**t, self.size)
+        return img * np.float32(gain)
+
+    def shot(self, s: int) -> np.ndarray:
+        """Every frame of shot ``s``, (L, H, W, 3) float32 0–1, rendered in one go with one
+        generator seeded by ``(seed, s)``: flicker first, then fresh grain on every frame."""
+        cached = self._cache.get(s)
+        if cached is not None:
+            return cached
+        rng = np.random.default_rng([self.seed, s])
+        spec, a = self.shots[s], int(self.shot_start[s])
+        gain = 1.0 + 0.01 * rng.standard_normal(spec.length)
+        w, h = self.size
+        out = np.empty((spec.length, h, w, 3), np.float32)
+        for t in range(spec.length):
+            out[t] = self._frame_before_grain(a + t, float(gain[t]))
+        out += self.grain * rng.standard_normal(out.shape, np.float32)
+        np.clip(out, 0, 1, out=out)
+        if len(self._cache) >= 3:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[s] = out
+        return out
+
+    def _frame_before_grain(self, i: int, gain: float) -> np.ndarray:
+        img = self._clean(i, gain)
+        if self.dissolve is not None and self.dissolve[0] <= i <= self.dissolve[1]:
+            first, last = self.dissolve
+            ends = []
+            for e in (first - 1, last + 1):
+                s = int(self.shot_of[e])
+                ends.append(self._clean(e, float(self._flicker(s)[e - int(self.shot_start[s])])))
+            alpha = (i - first + 1) / (last - first + 2)
+            img = (1 - alpha) * ends[0] + alpha * ends[1]
+        return self.reframe(img) if self.reframe is not None else img
+
+    def frame(self, i: int) -> np.ndarray:
+        """Film frame ``i`` (0-based), float32 (H, W, 3) 0–1; the same every time."""
+        s = int(self.shot_of[i])
+        return self.shot(s)[i - int(self.shot_start[s])]
+
+
+def plan_reel(
+    n_frames: int, *, seed: int = 7, size=(128, 96), grain: float = 0.03, dissolve: int = 0
+) -> ReelPlan:
+    """The plan of an ``n_frames`` reel. ``dissolve`` > 0 joins shots 1 and 2 with a
+    dissolve of that many frames (overlapping the end of shot 1 and the start of shot 2)."""
+    plan = ReelPlan(make_shots(n_frames, np.random.default_rng(seed)), seed, size, grain)
+    cuts = plan.cuts
+    if dissolve and len(cuts) >= 2:
+        c = cuts[1]
+        plan.dissolve = (c - dissolve // 2, c + dissolve - dissolve // 2 - 1)
+    return plan
+
+
+@dataclass
+class Reel:
+    frames: List[np.ndarray]  # (H, W, 3) float32 film frames
+    shot_of: List[int]  # shot index per frame
+    cuts: List[int]  # first frame index of every shot after the first
+    dissolves: List[Tuple[int, int]] = field(default_factory=list)  # (first, last) frame idx
+    plan: Optional[ReelPlan] = None
+
+
 def make_reel(
     n_frames: int = 2000, *, seed: int = 7, size=(128, 96), grain: float = 0.03, dissolve: int = 0
 ) -> Reel:
-    """Film frames, float32 RGB 0–1. ``dissolve`` > 0 joins shots 1 and 2 with a dissolve of
-    that many frames (overlapping the end of shot 1 and the start of shot 2)."""
-    rng = np.random.default_rng(seed)
-    specs = make_shots(n_frames, rng)
-    frames: List[np.ndarray] = []
-    shot_of: List[int] = []
-    cuts: List[int] = []
-    for s, spec in enumerate(specs):
-        src = _source(spec.image)
-        if s:
-            cuts.append(len(frames))
-        for t in range(spec.length):
-            c = (spec.start[0] + spec.velocity[0] * t, spec.start[1] + spec.velocity[1] * t)
-            img = _render(src, c, spec.width * spec.zoom**t, size)
-            img = img * float(1.0 + rng.normal(0, 0.01))
-            frames.append(img.astype(np.float32))
-            shot_of.append(s)
-    dissolves: List[Tuple[int, int]] = []
-    if dissolve and len(cuts) >= 2:
-        c = cuts[1]
-        first, last = c - dissolve // 2, c + dissolve - dissolve // 2 - 1
-        a, b = frames[first - 1], frames[last + 1]
-        for k, i in enumerate(range(first, last + 1)):
-            alpha = (k + 1) / (dissolve + 1)
-            frames[i] = ((1 - alpha) * a + alpha * b).astype(np.float32)
-        dissolves.append((first, last))
-    noise = np.random.default_rng(seed + 1)
-    frames = [np.clip(f + noise.normal(0, grain, f.shape).astype(np.float32), 0, 1) for f in frames]
-    return Reel(frames, shot_of, cuts, dissolves)
-
-
-def _grade(img: np.ndarray, size, rng: np.random.Generator, noise: float = 0.025) -> np.ndarray:
-    out = (
-        cv2.pow(np.clip(img, 0, 1).astype(np.float32), 0.8)
-        * np.array([1.08, 0.97, 0.9], np.float32)
-        + 0.02
+    """A short reel rendered whole (see :func:`plan_reel`)."""
+    plan = plan_reel(n_frames, seed=seed, size=size, grain=grain, dissolve=dissolve)
+    return Reel(
+        [plan.frame(i) for i in range(len(plan))],
+        [int(s) for s in plan.shot_of],
+        plan.cuts,
+        [plan.dissolve] if plan.dissolve else [],
+        plan,
     )
-    out = cv2.GaussianBlur(out, (0, 0), 0.8)
-    out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
-    if noise:
-        out += noise * rng.standard_normal(out.shape, dtype=np.float32)
-    return np.clip(out, 0, 1, out=out)
 
 
-def _leader(n: int, size, rng) -> List[np.ndarray]:
+def stream_thumbnails(
+    frames: Sequence[int], images: Iterable[np.ndarray], *, fields: bool = False
+) -> Thumbnails:
+    """Thumbnails of images that arrive one by one, each made by the toolkit's own
+    :func:`~restoration_toolkit.core.io.thumbnails.frame_thumbnail`; only those are kept."""
+    n = len(frames)
+    lumas = np.empty((n, THUMB_H, THUMB_W), np.float32)
+    colors = np.empty((n, COLOR_H, COLOR_W, 3), np.float32)
+    flds = np.empty((n, 2, THUMB_H, THUMB_W), np.float32) if fields else None
+    for k, img in enumerate(images):
+        lumas[k], colors[k], fl = frame_thumbnail(img, fields=fields)
+        if flds is not None:
+            flds[k] = fl
+    return Thumbnails(np.asarray(list(frames), np.int64), lumas, colors, flds)
+
+
+def batch_thumbnails(
+    images: np.ndarray, size: Tuple[int, int], *, fields: bool = False
+) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """Thumbnail-level synthesis for the feature-scale benchmark: (N, H, W, 3) frames →
+    luma (N, h, w) area-averaged to ``size`` (w, h), color (N, 1, 1, 3) (the mean), and
+    fields (N, 2, h, w): the even and the odd rows, each area-averaged (H a multiple of 2h,
+    W of w). What the sync reads, without the 64×48 step of
+    :func:`~restoration_toolkit.core.io.thumbnails.frame_thumbnail`."""
     w, h = size
-    return [
-        np.clip(
-            np.full((h, w, 3), 0.05, np.float32)
-            + rng.normal(0, 0.02, (h, w, 3)).astype(np.float32),
-            0,
-            1,
+    lum = images @ _LUMA
+    luma = _area(lum, w, h)
+    color = images.mean(axis=(1, 2))[:, None, None, :].astype(np.float32)
+    flds = None
+    if fields:
+        # each field brought back to the frame's grid as the toolkit does (bob), rows first
+        rows_first = np.ascontiguousarray(lum.transpose(1, 0, 2))
+        flds = np.stack(
+            [_area(bob(rows_first, p).transpose(1, 0, 2), w, h) for p in (0, 1)], axis=1
         )
-        for _ in range(n)
-    ]
+    return luma, color, flds
 
 
-def _progressive(
-    name: str,
-    reel: Reel,
-    order: List[Optional[int]],
-    fps: float,
-    size,
-    seed: int,
-    extra: Optional[Dict[int, np.ndarray]] = None,
-) -> Reference:
-    """``order``: per reference frame, the scan frame index it shows (None: leader/foreign)."""
-    rng = np.random.default_rng(seed)
-    leader = _leader(1, size, rng)[0]
-    frames = []
-    truth: List[Set[Tuple[int, int]]] = [set() for _ in reel.frames]
-    for k, i in enumerate(order):
-        if i is None:
-            img = extra[k] if extra and k in extra else leader
-            frames.append(
-                _grade(img, size, rng)
-                if extra and k in extra
-                else np.clip(leader + rng.normal(0, 0.02, leader.shape).astype(np.float32), 0, 1)
-            )
-        else:
-            frames.append(_grade(reel.frames[i], size, rng))
-            truth[i] |= {(k, 0), (k, 1)}
-    return Reference(name, frames, fps, truth)
+def _area(x: np.ndarray, w: int, h: int) -> np.ndarray:
+    """(N, H, W) → (N, h, w) by area averaging, all frames in one call (H a multiple of h,
+    so no output row straddles two frames)."""
+    n, hh, ww = x.shape
+    stacked = np.ascontiguousarray(x, np.float32).reshape(n * hh, ww)
+    return cv2.resize(stacked, (w, n * h), interpolation=cv2.INTER_AREA).reshape(n, h, w)
 
 
-def _interlaced(
-    name: str, reel: Reel, field_src: List[Optional[int]], fps: float, size, seed: int
-) -> Reference:
-    """``field_src``: per field in time order (upper field first), the scan frame index."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    if len(field_src) % 2:
-        field_src = field_src + [field_src[-1]]
-    cache: Dict[int, np.ndarray] = {}
-
-    def graded(i: Optional[int]) -> np.ndarray:
-        if i is None:
-            return np.full((h, w, 3), 0.05, np.float32)
-        if i not in cache:
-            cache.clear() if len(cache) > 8 else None
-            cache[i] = _grade(reel.frames[i], size, rng, noise=0.0)
-        return cache[i]
-
-    frames = []
-    truth: List[Set[Tuple[int, int]]] = [set() for _ in reel.frames]
-    for k in range(len(field_src) // 2):
-        top, bottom = field_src[2 * k], field_src[2 * k + 1]
-        img = graded(bottom).copy()
-        img[0::2] = graded(top)[0::2]
-        img += 0.025 * rng.standard_normal(img.shape, dtype=np.float32)
-        img = np.clip(img, 0, 1, out=img)
-        frames.append(img)
-        if top is not None:
-            truth[top].add((k, 0))
-        if bottom is not None:
-            truth[bottom].add((k, 1))
-    return Reference(name, frames, fps, truth, field_order="upper")
-
-
-def make_references(reel: Reel, *, seed: int = 11, only: Optional[str] = None) -> List[Reference]:
-    """The four references (or ``only`` the one named)."""
-    n = len(reel.frames)
-    rng = np.random.default_rng(seed)
-    refs = []
-    # PAL 25 fps, 1:1, 14 frames of leader.
-    refs.append(_progressive("pal", reel, [None] * 14 + list(range(n)), 25.0, (120, 96), seed))
-    if only == "pal":
-        return refs
-    # NTSC 29.97 3:2 pulldown, upper field first, 3 leader fields.
-    fields: List[Optional[int]] = [None] * 4
-    for i in range(n):
-        fields += [i] * (2 if i % 2 == 0 else 3)
-    refs.append(_interlaced("ntsc32", reel, fields, 30000 / 1001, (120, 96), seed + 1))
-    if only == "ntsc32":
-        return refs[1:]
-    # PAL interlaced, field phase shifted: film frame i = bottom of k, top of k+1.
-    fields = [None]
-    for i in range(n):
-        fields += [i, i]
-    refs.append(_interlaced("interlaced", reel, fields, 25.0, (120, 96), seed + 2))
-    # Edited 24 fps: censor a shot, insert a foreign shot, drop 3 frames, repeat 2.
-    starts = [0] + reel.cuts + [n]
-    shots = [(starts[s], starts[s + 1]) for s in range(len(starts) - 1)]
-    censored = shots[len(shots) // 3]
-    inserted_after = shots[2 * len(shots) // 3][1]
-    order: List[Optional[int]] = [None] * 6
-    extra: Dict[int, np.ndarray] = {}
-    # isolated edits: outside the censored shot, at least 40 frames from each other (a drop and a
-    # repeat a few frames apart in a slow shot read, by content, as a shift between them)
-    lo = shots[1][0] + 5 if len(shots) > 1 else 5
-    near_cut = lambda i: any(abs(i - c) < 8 for c in reel.cuts)  # noqa: E731
-    pool = [
-        i
-        for i in range(lo, n - 5)
-        if not censored[0] - 2 <= i < censored[1] + 2 and not near_cut(i)
-    ]
-    picked: List[int] = []
-    for i in rng.permutation(pool):
-        if all(abs(int(i) - p) >= 40 for p in picked):
-            picked.append(int(i))
-        if len(picked) == 5:
-            break
-    drops, repeats = set(picked[:3]), set(picked[3:])
-    foreign = _source(_FOREIGN[0])
-    for i in range(n):
-        if censored[0] <= i < censored[1] or i in drops:
-            continue
-        if i == inserted_after:
-            for t in range(48):
-                extra[len(order)] = _render(foreign, (180 + 2 * t, 185), 220)
-                order.append(None)
-        order.append(i)
-        if i in repeats:
-            order.append(i)
-    refs.append(_progressive("edited", reel, order, 24.0, (128, 96), seed + 3, extra))
-    return refs
+def reel_thumbnails(
+    plan: ReelPlan, first: int = 1001, size: Optional[Tuple[int, int]] = None
+) -> Thumbnails:
+    """Thumbnails of every frame of ``plan``, numbered from ``first``, a shot at a time:
+    the toolkit's 64×48 thumbnails, or with ``size`` the benchmark's
+    :func:`batch_thumbnails`."""
+    n = len(plan)
+    frames = range(first, first + n)
+    if size is None:
+        return stream_thumbnails(frames, (plan.frame(i) for i in range(n)))
+    luma = np.empty((n, size[1], size[0]), np.float32)
+    color = np.empty((n, 1, 1, 3), np.float32)
+    for s in range(len(plan.shots)):
+        a = int(plan.shot_start[s])
+        lu, co, _ = batch_thumbnails(plan.shot(s), size)
+        luma[a : a + len(lu)], color[a : a + len(lu)] = lu, co
+    return Thumbnails(np.asarray(frames, np.int64), luma, color)

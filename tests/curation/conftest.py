@@ -11,7 +11,8 @@ import yaml
 
 from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.io.thumbnails import thumbnails_from_arrays
-from restoration_toolkit.testing.reels import make_reel, make_references
+from restoration_toolkit.testing.reels import make_reel
+from restoration_toolkit.testing.transfers import make_references
 
 SCAN_FIRST = 1001
 

@@ -102,6 +102,8 @@ def load_pairs(path: PathLike) -> PairSet:
         pairs=pairs,
         rejected=rejected,
         holdout=[int(f) for f in data.get("holdout") or []],
-        holdout_references={int(k): int(v) for k, v in (data.get("holdout_references") or {}).items()},
+        holdout_references={
+            int(k): int(v) for k, v in (data.get("holdout_references") or {}).items()
+        },
         notes=str(data.get("notes") or ""),
     )
