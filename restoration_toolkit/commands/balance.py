@@ -16,14 +16,10 @@ from typing import Any, Dict, List
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames
 from ..core.io.sequence import open_sequence, output_sequence
 from ..core.project import Project, open_project
-
-try:
-    from ..core.experiment_log import log_run
-except ImportError:  # pragma: no cover
-    log_run = None
 
 COMMAND = "balance"
 HELP = "stage 01: neutral pre-balance of the faded scan (levels, density blacks, ACE) as a CDL"
@@ -162,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         "cdl_values": cdl.parameters(),
         "encoding": cdl.encoding,
     }
-    if project is not None and not args.no_log and log_run is not None:
+    if project is not None and not args.no_log:
         try:
             summary["log_entry"] = log_run(
                 project.root,

@@ -21,10 +21,7 @@ COMMAND = "curate"
 HELP = "stage 01: sync scan and reference, find shots, pick and explain the training pairs (pairs.yaml)"
 ORDER = 10
 
-try:  # the experiment-log contract (issue 8); absent on an older main
-    from ..core.experiment_log import log_run
-except ImportError:  # pragma: no cover
-    log_run = None
+from ..core.experiment_log import log_run
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             )
             result = curate_project(project, options, progress)
     entry = None
-    if log_run is not None and not args.no_log:
+    if not args.no_log:
         sync = result.sync
         figures = {"pairs": len(result.pairs.pairs), "rejected": len(result.pairs.rejected)}
         if sync is not None:

@@ -12,10 +12,7 @@ COMMAND = "infer"
 HELP = "render a sequence with a trained TorchScript model (model.pt), tiled, headless"
 ORDER = 45
 
-try:
-    from ..core.experiment_log import log_run
-except ImportError:  # the experiment log (issue 8) is not there yet
-    log_run = None
+from ..core.experiment_log import log_run
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -123,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         "device": str(device),
         "out": args.out,
     }
-    if log_run is not None and not args.no_log and result.written:
+    if not args.no_log and result.written:
         project = _project_or_none(args.project)
         if project is not None:
             summary["log_entry"] = log_run(

@@ -23,6 +23,7 @@ from ..cli_support import (
     project_from_args,
 )
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
 from ..core.project import TECHNIQUES, Project
 from ..nk import write_script
@@ -36,11 +37,6 @@ from ..nk.stage_scripts import (
     project_training_settings,
     training_script,
 )
-
-try:  # the experiment log (issue 8) may not be on main yet
-    from ..core.experiment_log import log_run  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge state
-    log_run = None
 
 COMMAND = "nk"
 HELP = (
@@ -185,7 +181,7 @@ def _write_script(stage: StageScript, out: Path) -> str:
 
 
 def _log(args: argparse.Namespace, project: Project, **kw: Any) -> Optional[str]:
-    if getattr(args, "no_log", False) or log_run is None:
+    if getattr(args, "no_log", False):
         return None
     return log_run(project.root, **kw)
 
@@ -272,7 +268,7 @@ def _train(args: argparse.Namespace, project: Project) -> int:
             steps_done=done.losses[-1][0] if done.losses else 0,
             loss_curve=(stage.data_directory / "rtk_loss_curve.csv").as_posix(),
         )
-        if log_run is not None and not args.no_log:
+        if not args.no_log:
             log_run(
                 project.root,
                 stage="training",
@@ -424,7 +420,7 @@ def _run_train(args: argparse.Namespace) -> int:
         "steps_done": done.losses[-1][0] if done.losses else 0,
         "total_steps": done.total_steps,
     }
-    if log_run is not None and not args.no_log:
+    if not args.no_log:
         try:
             project = project_from_args(args)
         except RTKError:

@@ -26,10 +26,7 @@ HELP = (
 )
 ORDER = 35
 
-try:
-    from ..core.experiment_log import log_run
-except ImportError:  # the experiment log (issue 8) is not there yet
-    log_run = None
+from ..core.experiment_log import log_run
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -248,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         "pairs": len(data.examples),
         "loss_curve": out_dir / "loss.csv",
     }
-    if log_run is not None and not args.no_log:
+    if not args.no_log:
         summary["log_entry"] = log_run(
             project.root,
             stage="training",

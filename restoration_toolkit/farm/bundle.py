@@ -99,10 +99,8 @@ def _abs(path: str) -> str:
 
 def _nuke_script(script: Path) -> Optional[Any]:
     """The parsed .nk script (restoration_toolkit.nk), or None when it cannot be read."""
-    try:
-        from ..nk import parse_script
-    except ImportError:  # pragma: no cover - the .nk model ships with the toolkit
-        return None
+    from ..nk import parse_script
+
     try:
         return parse_script(script.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - an unreadable script is reported by Nuke itself

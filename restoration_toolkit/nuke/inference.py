@@ -16,15 +16,11 @@ from typing import Optional
 import nuke
 
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..nk import write_script
 from ..nk.stage_scripts import inference_script
 from . import host
 from .stage_graphs import SCAN_READ, paste_and_wire, read_raster, split_reads
-
-try:  # the experiment log (issue 8) may not be on main yet
-    from ..core.experiment_log import log_run  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge state
-    log_run = None
 
 BACKDROP_COLOR = 0x3F6A5AFF
 
@@ -59,19 +55,18 @@ def build_inference_graph() -> Optional[list]:
         f"{stage.frames[0]}-{stage.frames[-1]}"
     )
     pasted = paste_and_wire(text, label, BACKDROP_COLOR, {SCAN_READ: scan})
-    if log_run is not None:
-        log_run(
-            project.root,
-            stage="inference",
-            technique=stage.technique,
-            shot=stage.shot,
-            frames=stage.frames,
-            parameters={"model": str(stage.model_file)},
-            inputs=stage.inputs,
-            outputs=[stage.output_pattern] if stage.output_pattern else [],
-            observations="inference graph built in Nuke",
-            model_route="copycat",
-        )
+    log_run(
+        project.root,
+        stage="inference",
+        technique=stage.technique,
+        shot=stage.shot,
+        frames=stage.frames,
+        parameters={"model": str(stage.model_file)},
+        inputs=stage.inputs,
+        outputs=[stage.output_pattern] if stage.output_pattern else [],
+        observations="inference graph built in Nuke",
+        model_route="copycat",
+    )
     return pasted
 
 

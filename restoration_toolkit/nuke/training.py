@@ -17,16 +17,12 @@ import nuke
 import yaml
 
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
 from ..nk import write_script
 from ..nk.stage_scripts import project_training_settings, training_script
 from . import host
 from .stage_graphs import REFERENCE_READ, SCAN_READ, paste_and_wire, read_raster, split_reads
-
-try:  # the experiment log (issue 8) may not be on main yet
-    from ..core.experiment_log import log_run  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the merge state
-    log_run = None
 
 BACKDROP_COLOR = 0x5B4A7AFF
 SELECT_MESSAGE = (
@@ -77,18 +73,17 @@ def build_training_graph() -> Optional[list]:
     atomic_write_text(
         stage.data_directory / "session.yaml", yaml.safe_dump(session, sort_keys=False)
     )
-    if log_run is not None:
-        log_run(
-            project.root,
-            stage="training",
-            technique=stage.technique,
-            shot=stage.shot,
-            frames=stage.frames,
-            parameters={**session["settings"], "template": stage.template},
-            inputs=stage.inputs,
-            observations="CopyCat graph built in Nuke",
-            model_route="copycat",
-        )
+    log_run(
+        project.root,
+        stage="training",
+        technique=stage.technique,
+        shot=stage.shot,
+        frames=stage.frames,
+        parameters={**session["settings"], "template": stage.template},
+        inputs=stage.inputs,
+        observations="CopyCat graph built in Nuke",
+        model_route="copycat",
+    )
     return pasted
 
 
