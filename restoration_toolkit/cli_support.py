@@ -30,6 +30,16 @@ def add_no_log_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-log", action="store_true", help="do not record this run in notes/experiments.md")
 
 
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="CPU threads for torch (default 0 = one per core; 1 is often fastest "
+        "on a busy shared machine)",
+    )
+
+
 def project_from_args(args: argparse.Namespace) -> Project:
     return open_project(getattr(args, "project", None))
 

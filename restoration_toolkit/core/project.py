@@ -381,6 +381,17 @@ def open_project(project: Optional[PathLike] = None) -> Project:
     return load_project(project if project is not None else find_project())
 
 
+def open_optional_project(project: Optional[PathLike] = None) -> Optional[Project]:
+    """``--project DIR`` when given (its errors are raised), else the nearest project.yaml
+    above the cwd, else None: for commands that also work without a project."""
+    if project is not None:
+        return load_project(project)
+    try:
+        return load_project(find_project())
+    except RTKError:
+        return None
+
+
 def create_project_folders(root: Path) -> None:
     for name in STAGE_DIRS:
         (root / "pipeline" / name).mkdir(parents=True, exist_ok=True)

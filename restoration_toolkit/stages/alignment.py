@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.progress import ProgressFn
+from ..core.project import open_optional_project
 from .alignment_jobs import Settings, align_jobs, plan_jobs
 
 SCHEMA = "rtk.alignment/1"
@@ -111,19 +112,6 @@ def _absolute(spec: str) -> str:
     """A spec with its path made absolute (a trailing frame range is kept)."""
     head, sep, tail = spec.partition(" ")
     return os.path.abspath(head) + sep + tail
-
-
-def _project_for(explicit: Optional[str], reference: str):
-    """The project named by --project, else the nearest one above the current folder (None
-    when there is none): its colour settings apply when REFERENCE is its reference."""
-    from ..core.project import open_project
-
-    if explicit:
-        return open_project(explicit)
-    try:
-        return open_project(None)
-    except RTKError:
-        return None
 
 
 def _same_footage(project, spec: str) -> bool:
@@ -227,7 +215,7 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
         if not request.out:
             raise RTKError("--out DIR is required when SOURCE and REFERENCE are given")
         out = Path(request.out)
-        project = _project_for(request.project, reference)
+        project = open_optional_project(request.project)
     else:
         from ..core.project import open_project
 

@@ -29,13 +29,13 @@ import torch
 from ..core.errors import RTKError
 from ..core.io.atomic import atomic_write_bytes, atomic_write_text
 from ..core.progress import ProgressFn, report
+from . import DEVICES
 from .data import CropSampler, TrainingSet
 from .loss import restoration_loss
 from .model import MODEL_SIZES, build_model, encode, parameter_count
 
 CHECKPOINT_DIR = "checkpoints"
 _CKPT = re.compile(r"^step_(\d+)\.pt$")
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 @dataclass
