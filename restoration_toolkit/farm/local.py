@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
-from .bundle import TEMPLATE_FILE, load_bundle
+from .bundle_files import TEMPLATE_FILE, load_bundle
+from .process import error_line, stream_process
 from .task import CHUNK_DONE
 from .templates import create_job, task_parameter_sets
 
@@ -63,15 +63,18 @@ def split_tasks(tasks: List[Dict[str, str]], workers: int) -> List[List[Dict[str
     return [s for s in shares if s]
 
 
-def _error_line(lines: List[str]) -> str:
-    for line in reversed(lines):
-        text = line.split("\t")[-1]
-        if "rtk: error:" in text:
-            return text[text.index("rtk: error:") :].strip()
-    for line in reversed(lines):
-        if "ERROR" in line or "error" in line.lower():
-            return line.strip()
-    return lines[-1].strip() if lines else ""
+def _session_files(
+    tmp: Path, values: Dict[str, Any], rules: Optional[List[Dict[str, Any]]]
+) -> Tuple[Path, List[str]]:
+    """The job parameters file every session reads, and the path-mapping arguments."""
+    params_file = tmp / "job_params.json"
+    params_file.write_text(json.dumps({k: str(v) for k, v in values.items()}), encoding="utf-8")
+    if not rules:
+        return params_file, []
+    rules_file = tmp / "path_mapping.json"
+    document = {"version": "pathmapping-1.0", "path_mapping_rules": rules}
+    rules_file.write_text(json.dumps(document), encoding="utf-8")
+    return params_file, ["--path-mapping-rules", f"file://{rules_file}"]
 
 
 def run_bundle(
@@ -106,18 +109,7 @@ def run_bundle(
     results: List[Optional[WorkerResult]] = [None] * len(shares)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
-        params_file = Path(tmp) / "job_params.json"
-        params_file.write_text(json.dumps({k: str(v) for k, v in values.items()}), encoding="utf-8")
-        rules_arg: List[str] = []
-        if path_mapping_rules:
-            rules_file = Path(tmp) / "path_mapping.json"
-            rules_file.write_text(
-                json.dumps(
-                    {"version": "pathmapping-1.0", "path_mapping_rules": path_mapping_rules}
-                ),
-                encoding="utf-8",
-            )
-            rules_arg = ["--path-mapping-rules", f"file://{rules_file}"]
+        params_file, rules_arg = _session_files(Path(tmp), values, path_mapping_rules)
 
         def work(index: int, share: List[Dict[str, str]]) -> None:
             tasks_file = Path(tmp) / f"tasks_{index}.json"
@@ -139,40 +131,28 @@ def run_bundle(
             if share != [{}]:
                 argv += ["--tasks", f"file://{tasks_file}"]
             t0 = time.perf_counter()
-            proc = subprocess.Popen(
-                argv,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                errors="backslashreplace",
-                env=run_env,
-                cwd=tmp,
-            )
-            tail: List[str] = []
-            mine = 0
-            assert proc.stdout is not None
-            for raw in proc.stdout:
-                line = raw.rstrip("\n")
-                tail = (tail + [line])[-80:]
+            mine = [0]
+
+            def on_line(line: str) -> None:
                 if log_handle is not None:
                     with lock:
                         log_handle.write(f"[worker {index}] {line}\n")
                 if CHUNK_DONE in line and " done: ran " in line:
-                    mine += 1
+                    mine[0] += 1
                     with lock:
                         done[0] += 1
                         count = done[0]
                     if on_progress is not None:
                         on_progress(count, total, line[line.index(CHUNK_DONE) :].strip())
-            rc = proc.wait()
+
+            proc = stream_process(argv, on_line, env=run_env, cwd=tmp)
             results[index] = WorkerResult(
                 index,
                 len(share),
-                mine,
-                rc,
+                mine[0],
+                proc.returncode,
                 time.perf_counter() - t0,
-                "" if rc == 0 else _error_line(tail),
+                "" if proc.returncode == 0 else error_line(proc.tail),
             )
 
         threads = [

@@ -6,10 +6,12 @@ Shared by the stages that grade a sequence (the pre-balance, MatchGrade fit and 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..core.color.sequences import ColorSetup
 from ..core.project import DEFAULT_OCIO_CONFIG, Project
+
+if TYPE_CHECKING:
+    from ..core.color.sequences import ColorSetup
 
 DEFAULT_WORKING_SPACE = "ACEScg"
 
@@ -24,6 +26,8 @@ def color_setup(
 ) -> ColorSetup:
     """The ColorSetup for these options: a named space without any config uses OCIO's
     built-in ACES config; with neither, no conversion happens at all."""
+    from ..core.color.sequences import ColorSetup  # the fit machinery: imported when used
+
     config = ocio or (project.color.ocio_config if project else None)
     working = working_space or (project.color.working_space if project else DEFAULT_WORKING_SPACE)
     if config is None and (source_space or target_space):
