@@ -140,10 +140,10 @@ def _compare(args: argparse.Namespace, log) -> int:
 
 def _gui(args: argparse.Namespace) -> int:
     try:
-        from ..ui.log_panel import run_standalone
-    except ImportError as exc:  # Qt for Python is optional (the [gui] extra)
-        raise RTKError(
-            f"the panel needs Qt for Python ({exc}): install PySide6 (PySide2 on Python < 3.11), "
-            "e.g. pip install 'film-restoration-toolkit[gui]'"
-        ) from None
+        from ..ui import qt  # noqa: F401 - the one Qt import site; Qt is the optional [gui] extra
+    except ImportError as exc:
+        hint = "pip install 'film-restoration-toolkit[gui]' (PySide6; PySide2 on Python < 3.11)"
+        raise RTKError(f"the panel needs Qt for Python ({exc}): {hint}") from None
+    from ..ui.log_panel import run_standalone
+
     return run_standalone(log_root(args.project_top))

@@ -16,13 +16,13 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
 from .bundle_files import TEMPLATE_FILE, load_bundle
-from .process import error_line, stream_process
+from .process import stream_process
 from .task import CHUNK_DONE
 from .templates import create_job, task_parameter_sets
 
@@ -77,6 +77,54 @@ def _session_files(
     return params_file, ["--path-mapping-rules", f"file://{rules_file}"]
 
 
+@dataclass
+class _Sessions:
+    """What every worker of one run shares: the job, its files, the progress count."""
+
+    folder: Path
+    step: str
+    tmp: Path
+    params_file: Path
+    rules_arg: List[str]
+    env: Dict[str, str]
+    total: int
+    on_progress: Optional[Callable[[int, int, str], None]]
+    log_handle: Optional[Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: int = 0
+
+    def argv(self, index: int, share: List[Dict[str, str]]) -> List[str]:
+        """``openjd run`` of this worker's share of the tasks (one OpenJD session)."""
+        tasks_file = self.tmp / f"tasks_{index}.json"
+        tasks_file.write_text(json.dumps(share), encoding="utf-8")
+        argv = [sys.executable, "-m", "openjd", "run", str(self.folder / TEMPLATE_FILE),
+                "--job-param", f"file://{self.params_file}", "--step", self.step,
+                *self.rules_arg, "--timestamp-format", "relative"]  # fmt: skip
+        if share != [{}]:
+            argv += ["--tasks", f"file://{tasks_file}"]
+        return argv
+
+    def work(self, index: int, share: List[Dict[str, str]]) -> WorkerResult:
+        t0 = time.perf_counter()
+        mine = [0]
+
+        def on_line(line: str) -> None:
+            if self.log_handle is not None:
+                with self.lock:
+                    self.log_handle.write(f"[worker {index}] {line}\n")
+            if CHUNK_DONE in line and " done: ran " in line:
+                mine[0] += 1
+                with self.lock:
+                    self.done += 1
+                    count = self.done
+                if self.on_progress is not None:
+                    self.on_progress(count, self.total, line[line.index(CHUNK_DONE) :].strip())
+
+        proc = stream_process(self.argv(index, share), on_line, env=self.env, cwd=str(self.tmp))
+        seconds = time.perf_counter() - t0
+        return WorkerResult(index, len(share), mine[0], proc.returncode, seconds, proc.error)
+
+
 def run_bundle(
     bundle_dir: Path,
     *,
@@ -98,70 +146,29 @@ def run_bundle(
     job = create_job(template, values, folder)
     tasks = task_parameter_sets(job)
     shares = split_tasks(tasks, workers)
-    total = len(tasks)
-    done = [0]
-    lock = threading.Lock()
     run_env = dict(os.environ if env is None else env)
     root = str(toolkit_root())
     run_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, run_env.get("PYTHONPATH", "")) if p)
     run_env.pop("RTK_PROGRESS", None)
-    log_handle = open(log, "a", encoding="utf-8") if log else None
     results: List[Optional[WorkerResult]] = [None] * len(shares)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
-        params_file, rules_arg = _session_files(Path(tmp), values, path_mapping_rules)
+    log_handle = open(log, "a", encoding="utf-8") if log else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
+            params_file, rules_arg = _session_files(Path(tmp), values, path_mapping_rules)
+            sessions = _Sessions(folder, job.steps[0].name, Path(tmp), params_file, rules_arg,
+                                 run_env, len(tasks), on_progress, log_handle)  # fmt: skip
 
-        def work(index: int, share: List[Dict[str, str]]) -> None:
-            tasks_file = Path(tmp) / f"tasks_{index}.json"
-            tasks_file.write_text(json.dumps(share), encoding="utf-8")
-            argv = [
-                sys.executable,
-                "-m",
-                "openjd",
-                "run",
-                str(folder / TEMPLATE_FILE),
-                "--job-param",
-                f"file://{params_file}",
-                "--step",
-                job.steps[0].name,
-                *rules_arg,
-                "--timestamp-format",
-                "relative",
-            ]
-            if share != [{}]:
-                argv += ["--tasks", f"file://{tasks_file}"]
-            t0 = time.perf_counter()
-            mine = [0]
+            def work(index: int, share: List[Dict[str, str]]) -> None:
+                results[index] = sessions.work(index, share)
 
-            def on_line(line: str) -> None:
-                if log_handle is not None:
-                    with lock:
-                        log_handle.write(f"[worker {index}] {line}\n")
-                if CHUNK_DONE in line and " done: ran " in line:
-                    mine[0] += 1
-                    with lock:
-                        done[0] += 1
-                        count = done[0]
-                    if on_progress is not None:
-                        on_progress(count, total, line[line.index(CHUNK_DONE) :].strip())
-
-            proc = stream_process(argv, on_line, env=run_env, cwd=tmp)
-            results[index] = WorkerResult(
-                index,
-                len(share),
-                mine[0],
-                proc.returncode,
-                time.perf_counter() - t0,
-                "" if proc.returncode == 0 else error_line(proc.tail),
-            )
-
-        threads = [
-            threading.Thread(target=work, args=(i, s), daemon=True) for i, s in enumerate(shares)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    if log_handle is not None:
-        log_handle.close()
-    return RunResult(total, [r for r in results if r is not None], time.perf_counter() - start)
+            threads = [threading.Thread(target=work, args=(i, s), daemon=True)
+                       for i, s in enumerate(shares)]  # fmt: skip
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        if log_handle is not None:
+            log_handle.close()
+    return RunResult(len(tasks), [r for r in results if r is not None], time.perf_counter() - start)

@@ -200,6 +200,24 @@ def _matchgrade_candidates(
     ], []
 
 
+def _model_candidate(
+    project: Project,
+    measured: Sequence[int],
+    result: Optional[str],
+    found: Dict[int, Path],
+    source: str,
+    config: str,
+) -> Candidate:
+    """The model result on every measured frame, in the colour space its header names."""
+    if result:
+        paths = sequence_paths(result, measured, "the result")
+    else:
+        where = project.stage_dir(4)
+        paths = _require(found, measured, "the model result (<shot>_ml_####.exr)", where)
+    space, attrs = _header_space(paths[measured[0]], project.color.delivery_space, config)
+    return Candidate("model", "model", MODEL_DESCRIPTION, source, paths, space, attributes=attrs)
+
+
 def _shots(project: Project) -> Dict[int, str]:
     return {f: s.name for s in project.shots for f in range(s.first, s.last + 1)}
 
@@ -245,16 +263,7 @@ def project_inputs(
         project.alignment_dir,
     )
     confidence = numbered_files(project.alignment_dir).get("confidence.", {})
-    if result:
-        res_paths = sequence_paths(result, measured, "the result")
-    else:
-        res_paths = _require(
-            found, measured, "the model result (<shot>_ml_####.exr)", project.stage_dir(4)
-        )
-    space, attrs = _header_space(res_paths[measured[0]], project.color.delivery_space, config)
-    candidates = [
-        Candidate("model", "model", MODEL_DESCRIPTION, source, res_paths, space, attributes=attrs)
-    ]
+    candidates = [_model_candidate(project, measured, result, found, source, config)]
     mg, mg_notes = _matchgrade_candidates(project, measured, extra, config)
     candidates += mg
     for name, spec in extra.items():
