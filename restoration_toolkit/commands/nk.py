@@ -30,6 +30,7 @@ from ..nk import write_script
 from ..nk.stage_scripts import (
     COMPRESSIONS,
     MODEL_SIZES,
+    SETTING_KEYS,
     StageScript,
     chunk_ranges,
     chunk_shell_script,
@@ -191,16 +192,7 @@ def _log(args: argparse.Namespace, project: Project, **kw: Any) -> Optional[str]
 
 def _train(args: argparse.Namespace, project: Project) -> int:
     overrides = project_training_settings(project)
-    for key in (
-        "epochs",
-        "steps",
-        "batch_size",
-        "crop_size",
-        "model_size",
-        "checkpoint_interval",
-        "contact_sheet_interval",
-        "median_size",
-    ):
+    for key in SETTING_KEYS:
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     edition = "nknc" if args.nc else "nk"

@@ -82,36 +82,22 @@ def alignment_graph(
     first, last = ok[0], ok[-1]
     stmap_file = (out / "stmap.exr") if single else (out / "stmap.%04d.exr")
     conf_file = (out / "confidence.exr") if single else (out / "confidence.%04d.exr")
-    stmap = Node(
-        "Read",
-        name="STMapRead",
-        knobs={
-            "file": stmap_file.as_posix(),
-            "first": first,
-            "last": last,
-            "origfirst": first,
-            "origlast": last,
-            "origset": True,
-            "raw": True,
-        },
+    stmap = graphs.read_node(
+        "STMapRead", graphs.ClipSpec(stmap_file.as_posix(), first, last, raw=True)
     )
     ref_frames = sorted(
         int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
     )
-    ref_knobs: Dict[str, Any] = {"file": _printf(str(data.get("reference", ""))).split(" ")[0]}
-    if ref_frames and not single:
-        ref_knobs.update(
-            {
-                "first": ref_frames[0],
-                "last": ref_frames[-1],
-                "origfirst": ref_frames[0],
-                "origlast": ref_frames[-1],
-                "origset": True,
-            }
-        )
-    if reference_colorspace:
-        ref_knobs["colorspace"] = reference_colorspace
-    reference = Node("Read", name="ReferenceRead", knobs=ref_knobs)
+    ranged = bool(ref_frames) and not single
+    reference = graphs.read_node(
+        "ReferenceRead",
+        graphs.ClipSpec(
+            _printf(str(data.get("reference", ""))).split(" ")[0],
+            ref_frames[0] if ranged else None,
+            ref_frames[-1] if ranged else None,
+            reference_colorspace or None,
+        ),
+    )
     nodes: List[Node] = [stmap, reference]
     src = reference
     offset, constant = _offset(frames)
@@ -133,21 +119,8 @@ def alignment_graph(
         med = [int(statistics.median(b[i] for b in boxes)) for i in range(4)]
         box = [med[0], height - med[3], med[2], height - med[1]]
         nodes.append(graphs.live_area_crop(warp, box, "LiveAreaCrop"))
-    nodes.append(
-        Node(
-            "Read",
-            name="ConfidenceRead",
-            knobs={
-                "file": conf_file.as_posix(),
-                "first": first,
-                "last": last,
-                "origfirst": first,
-                "origlast": last,
-                "origset": True,
-                "raw": True,
-            },
-        )
-    )
+    conf = graphs.ClipSpec(conf_file.as_posix(), first, last, raw=True)
+    nodes.append(graphs.read_node("ConfidenceRead", conf))
     summary = data.get("summary") or {}
     parts = [f"02 Alignment · {len(ok)} frames"]
     if summary.get("confident_fraction_min") is not None:

@@ -19,7 +19,7 @@ exact, so whatever Y'CbCr matrix Nuke applies, luma and chroma come from the int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from .model import Node
 
@@ -205,24 +205,30 @@ def keyframe_stream(files: Sequence[str], colorspace: str, prefix: str) -> SubGr
 
 @dataclass(frozen=True)
 class ClipSpec:
-    """A Read to create: ``file`` (``%04d`` or ``####`` pattern), frame range, colour space."""
+    """A Read to create: ``file`` (``%04d`` or ``####`` pattern), frame range (None: no range
+    knobs, e.g. a single image), colour space, ``raw`` (data such as an STMap: no colour
+    conversion)."""
 
     file: str
-    first: int
-    last: int
+    first: Optional[int] = None
+    last: Optional[int] = None
     colorspace: Optional[str] = None
+    raw: bool = False
 
 
 def read_node(name: str, clip: ClipSpec) -> Node:
     """A Read of ``clip`` with its frame range set the way Nuke saves it."""
-    knobs = {
-        "file": clip.file,
-        "first": clip.first,
-        "last": clip.last,
-        "origfirst": clip.first,
-        "origlast": clip.last,
-        "origset": True,
-    }
+    knobs: Dict[str, Any] = {"file": clip.file}
+    if clip.first is not None and clip.last is not None:
+        knobs.update(
+            first=clip.first,
+            last=clip.last,
+            origfirst=clip.first,
+            origlast=clip.last,
+            origset=True,
+        )
     if clip.colorspace:
         knobs["colorspace"] = clip.colorspace
+    if clip.raw:
+        knobs["raw"] = True
     return Node("Read", name=name, knobs=knobs)

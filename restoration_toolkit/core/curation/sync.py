@@ -191,11 +191,6 @@ def analyse_fields(ref: Thumbnails) -> FieldAnalysis:
     )
 
 
-def combing_fraction(ref: Thumbnails) -> float:
-    """See :class:`FieldAnalysis` (``combing``)."""
-    return analyse_fields(ref).combing
-
-
 def search_features(z: np.ndarray, h: int, w: int) -> np.ndarray:
     """Coarse (h/2 × w/2) unit vectors from rank features of an h × w thumbnail: the global
     nearest-neighbour search runs on these (4× fewer numbers)."""

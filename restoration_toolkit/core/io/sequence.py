@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from ..errors import RTKError
 from .frames import format_frames, parse_frames
@@ -76,13 +76,6 @@ class ImageSequence:
         if self.single_file is not None:
             return self.single_file.as_posix()
         return (self.directory / f"{self.prefix}%0{self.padding}d{self.suffix}").as_posix()
-
-    def with_frames(self, frames: Sequence[int]) -> "ImageSequence":
-        """The same naming for another set of frames (nothing checked on disk)."""
-        return ImageSequence(
-            self.directory, self.prefix, self.padding, self.suffix,
-            tuple(sorted(set(frames))), (), self.single_file,
-        )
 
     def describe(self) -> str:
         if self.is_single:
@@ -187,8 +180,3 @@ def output_sequence(pattern: str, frames: Sequence[int]) -> ImageSequence:
         return ImageSequence(path.parent, path.stem, 0, path.suffix, tuple(frames) or (1,), (), path)
     directory, prefix, padding, suffix = split_pattern(pattern)
     return ImageSequence(directory, prefix, padding, suffix, tuple(sorted(set(frames))))
-
-
-def frame_map(seq: ImageSequence) -> Dict[int, Path]:
-    """Frame → path for the frames of ``seq`` that exist."""
-    return {f: seq.path(f) for f in seq.frames if f not in set(seq.missing)}
