@@ -598,6 +598,11 @@ def inference_script(
             )
     else:
         rng = _shot_frames(project, shot)
+        if rng is None and shot and shot != DEFAULT_SHOT:  # never the whole reel instead
+            known = ", ".join(s.name for s in project.shots) or "none"
+            raise RTKError(
+                f"no shot {shot!r} in project.yaml (shots: {known})", project.root / "project.yaml"
+            )
         wanted = [f for f in available if rng is None or rng[0] <= f <= rng[1]]
         if not wanted:
             raise RTKError(f"shot {shot} has no scan frames", project.root / "project.yaml")

@@ -18,7 +18,7 @@ SELECT_MESSAGE = (
     "Select two Read nodes: first the scan, then the reference (DVD, telecine, other "
     "element), then choose 02 Alignment ▸ Align Selected Reads."
 )
-NO_PROJECT_MESSAGE = no_project_message("02 Alignment (it writes into the project's folder)")
+NO_PROJECT_MESSAGE = no_project_message() + "\nAlignment writes into its pipeline/02_alignment."
 
 
 def _frames(read: Any) -> Optional[str]:
