@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from ..core.errors import RTKError
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from . import host
 
 SELECT_MESSAGE = (

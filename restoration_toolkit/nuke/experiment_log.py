@@ -16,7 +16,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from .host import current_project, message
 
 PANEL_ID = "uk.co.filmrestorationtoolkit.ExperimentLog"

@@ -16,7 +16,7 @@ from typing import Any, List, Optional
 
 import nuke
 
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from . import host
 from .rtk_process import RtkJob, run_rtk_async
 

@@ -10,7 +10,8 @@ from typing import Any, List, Optional
 import nuke
 
 from ..core.errors import RTKError
-from ..core.project import NO_PROJECT_OPEN, Project, find_project, load_project
+from ..core.project import Project, find_project, load_project
+from ..core.project_lookup import NO_PROJECT_OPEN
 
 PROJECT_ENV = "RTK_PROJECT"
 BACKDROP_MARGIN = 60

@@ -17,7 +17,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from ..nk import write_script
 from ..nk.stage_scripts import inference_script
 from . import host

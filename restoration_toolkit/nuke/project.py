@@ -8,7 +8,8 @@ from pathlib import Path
 import nuke
 
 from ..core.errors import RTKError
-from ..core.project import load_project, no_project_message
+from ..core.project import load_project
+from ..core.project_lookup import no_project_message
 from .host import PROJECT_ENV, current_project, read_path, selected_reads
 from .rtk_process import run_rtk_async
 

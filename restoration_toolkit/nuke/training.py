@@ -19,7 +19,7 @@ import yaml
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from ..nk import write_script
 from ..nk.stage_scripts import project_training_settings, training_script
 from . import host

@@ -16,7 +16,7 @@ from typing import Any, List, Optional, Tuple
 
 import nuke
 
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from ..nk.validation_graph import ClipSpec, comparison_text
 from . import host
 

@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.progress import ProgressFn
-from ..core.project import open_optional_project
+from ..core.project_lookup import open_optional_project
 from .alignment_jobs import Settings, align_jobs, plan_jobs
 
 SCHEMA = "rtk.alignment/1"

@@ -21,7 +21,8 @@ from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames
 from ..core.io.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.progress import ProgressFn, report
-from ..core.project import Project, open_optional_project
+from ..core.project import Project
+from ..core.project_lookup import open_optional_project
 from .color_setup import color_setup
 
 METHODS = ("levels", "density", "ace")

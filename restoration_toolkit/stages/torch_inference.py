@@ -16,7 +16,8 @@ from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames
 from ..core.progress import ProgressFn
-from ..core.project import Project, open_optional_project
+from ..core.project import Project
+from ..core.project_lookup import open_optional_project
 
 MODEL_ROUTE = "rtk infer (TorchScript)"
 

@@ -29,7 +29,7 @@ from ..core.experiment_log import (
     normalize_verdict,
 )
 from ..core.experiment_log.entry import clean_prose, now_iso
-from ..core.project import no_project_message
+from ..core.project_lookup import no_project_message
 from .log_model import ID_ROLE, EntryFilterProxy, EntryTableModel
 from .log_view import LogView
 from .qt import QtCore, QtGui, QtWidgets, Signal, qt_exec

@@ -34,7 +34,6 @@ FUNCTION_EXCEPTIONS = {
     "commands/nk.py": "nkgraphs",
     "commands/curate.py": "sync",
     "nk/stage_scripts.py": "nkgraphs",
-    "nk/alignment_graph.py": "nkgraphs",
     "nk/pair_streams.py": "nkgraphs",
     "nk/parser.py": "nkgraphs",
     "nk/template_source.py": "nkgraphs",
