@@ -129,6 +129,9 @@ class Project:
     live_area: Optional[LiveArea] = None
     shots: List[Shot] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
+    #: Fields project.yaml left out whose value is a default (e.g. ``source.colorspace``):
+    #: a Nuke Read must not silently get a default input transform. Not saved.
+    unstated: List[str] = field(default_factory=list, compare=False, repr=False)
 
     # -- paths ---------------------------------------------------------------------------
     def resolve(self, path: str) -> Path:
@@ -185,6 +188,13 @@ class Project:
     def to_dict(self) -> Dict[str, Any]:
         data = asdict(self)
         data.pop("root")
+        for name in data.pop("unstated"):  # a default stays a default when saved again
+            where, _, key = name.rpartition(".")
+            holder: Any = data
+            for part in where.replace("]", "").replace("[", ".").split("."):
+                holder = holder[int(part)] if isinstance(holder, list) else holder.get(part)
+            if isinstance(holder, dict):
+                holder.pop(key, None)
         return {"schema_version": data.pop("schema_version"), **data}
 
     def save(self) -> Path:
@@ -198,6 +208,7 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: List[str] = []
+        self.unstated: List[str] = []
 
     def fail(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -254,6 +265,8 @@ def _footage(c: _Checker, data: Any, where: str) -> Optional[Footage]:
         c.fail(f"{where}.field_order", f"must be one of {', '.join(FIELD_ORDERS)}, got {order!r}")
     e = c.mapping(d.get("element"), f"{where}.element")
     c.unknown(e, ("gauge", "generation", "description"), f"{where}.element")
+    if d.get("colorspace") is None:
+        c.unstated.append(f"{where}.colorspace")
     frames = d.get("frames")
     if frames is not None:
         from .io.frames import parse_frames
@@ -307,6 +320,8 @@ def project_from_dict(data: Any, path: Path) -> Project:
         w = f"keyframe_references[{i}]"
         k = c.mapping(item, w)
         c.unknown(k, ("scan_frame", "path", "colorspace", "provenance"), w)
+        if k.get("colorspace") is None:
+            c.unstated.append(f"{w}.colorspace")
         frame = k.get("scan_frame")
         if not isinstance(frame, int) or isinstance(frame, bool):
             c.fail(f"{w}.scan_frame", "must be a frame number")
@@ -348,7 +363,7 @@ def project_from_dict(data: Any, path: Path) -> Project:
     assert source is not None
     return Project(name=name, technique=technique, source=source, root=path.parent, film=film,
                    reference=reference, keyframe_references=keyframes, color=color,
-                   live_area=live, shots=shots)
+                   live_area=live, shots=shots, unstated=c.unstated)
 
 
 def load_project(path: PathLike) -> Project:

@@ -62,6 +62,55 @@ def _offset(frames: Dict[str, Any]) -> Tuple[Optional[int], bool]:
     return sorted(diffs)[0], len(diffs) == 1
 
 
+def _reference_read(
+    data: Dict[str, Any], frames: Dict[str, Any], single: bool, colorspace: Optional[str]
+) -> Node:
+    """The reference as stage 02 read it (its frame range when it is a sequence)."""
+    ref_frames = sorted(
+        int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
+    )
+    file = _printf(str(data.get("reference", ""))).split(" ")[0]
+    if ref_frames and not single:
+        return graphs.read_node(
+            "ReferenceRead", graphs.ClipSpec(file, ref_frames[0], ref_frames[-1], colorspace)
+        )
+    knobs: Dict[str, Any] = {"file": file}
+    if colorspace:
+        knobs["colorspace"] = colorspace
+    return Node("Read", name="ReferenceRead", knobs=knobs)
+
+
+def _check_crop(warp: Node, frames: Dict[str, Any], ok: List[int]) -> Optional[Node]:
+    """The median proposed live area over the warped reference, on the full scan raster
+    (``reformat`` off: it is laid over the scan to judge the alignment)."""
+    boxes = [frames[str(f)]["live_area"] for f in ok if frames[str(f)].get("live_area")]
+    height = frames[str(ok[0])].get("scan_size", [0, 0])[1]
+    if not (boxes and height):
+        return None
+    med = [int(statistics.median(b[i] for b in boxes)) for i in range(4)]
+    box = [med[0], height - med[3], med[2], height - med[1]]
+    return graphs.live_area_crop(warp, box, "LiveAreaCrop", reformat=False)
+
+
+def _label(data: Dict[str, Any], ok: List[int], failed: List[int], constant: bool) -> str:
+    summary = data.get("summary") or {}
+    parts = [f"02 Alignment · {len(ok)} frames"]
+    if summary.get("confident_fraction_min") is not None:
+        parts.append(f"confident ≥ {100 * summary['confident_fraction_min']:.0f}%")
+    if summary.get("correlation_min") is not None:
+        parts.append(f"corr ≥ {summary['correlation_min']:.2f}")
+    if summary.get("field_max_px") is not None:
+        parts.append(f"warp ≤ {summary['field_max_px']:.1f}px")
+    label = " · ".join(parts)
+    if summary.get("look_at"):
+        label += "\nlook at: " + ", ".join(map(str, summary["look_at"][:12]))
+    if failed:
+        label += "\nFAILED: " + ", ".join(map(str, failed[:12]))
+    if not constant:
+        label += "\nreference frames do not follow the scan at one offset: use aligned.####.exr"
+    return label
+
+
 def alignment_graph(
     alignment_json: Path, *, reference_colorspace: Optional[str] = None
 ) -> AlignmentGraph:
@@ -82,22 +131,10 @@ def alignment_graph(
     first, last = ok[0], ok[-1]
     stmap_file = (out / "stmap.exr") if single else (out / "stmap.%04d.exr")
     conf_file = (out / "confidence.exr") if single else (out / "confidence.%04d.exr")
-    stmap = graphs.read_node(
-        "STMapRead", graphs.ClipSpec(stmap_file.as_posix(), first, last, raw=True)
-    )
-    ref_frames = sorted(
-        int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
-    )
-    ranged = bool(ref_frames) and not single
-    reference = graphs.read_node(
-        "ReferenceRead",
-        graphs.ClipSpec(
-            _printf(str(data.get("reference", ""))).split(" ")[0],
-            ref_frames[0] if ranged else None,
-            ref_frames[-1] if ranged else None,
-            reference_colorspace or None,
-        ),
-    )
+    # raw: an STMap and a confidence map hold numbers, not color
+    stmap = graphs.read_node("STMapRead", graphs.ClipSpec(stmap_file.as_posix(), first, last))
+    stmap.knobs["raw"] = True
+    reference = _reference_read(data, frames, single, reference_colorspace)
     nodes: List[Node] = [stmap, reference]
     src = reference
     offset, constant = _offset(frames)
@@ -109,31 +146,15 @@ def alignment_graph(
             inputs=[reference],
         )
         nodes.append(src)
-    # STMap: input 0 = src (the reference), input 1 = the map (# unverified by Foundry docs;
-    # one Nuke-saved script on GitHub wires it so — see notes/nuke-facts-align.md)
+    # STMap: input 0 = src (the reference), input 1 = the map (saved scripts: NUKE_FACTS)
     warp = Node("STMap", name="STMap1", knobs={"uv": "rgb"}, inputs=[src, stmap])
     nodes.append(warp)
-    boxes = [frames[str(f)]["live_area"] for f in ok if frames[str(f)].get("live_area")]
-    height = frames[str(ok[0])].get("scan_size", [0, 0])[1]
-    if boxes and height:
-        med = [int(statistics.median(b[i] for b in boxes)) for i in range(4)]
-        box = [med[0], height - med[3], med[2], height - med[1]]
-        nodes.append(graphs.live_area_crop(warp, box, "LiveAreaCrop"))
-    conf = graphs.ClipSpec(conf_file.as_posix(), first, last, raw=True)
-    nodes.append(graphs.read_node("ConfidenceRead", conf))
-    summary = data.get("summary") or {}
-    parts = [f"02 Alignment · {len(ok)} frames"]
-    if summary.get("confident_fraction_min") is not None:
-        parts.append(f"confident ≥ {100 * summary['confident_fraction_min']:.0f}%")
-    if summary.get("correlation_min") is not None:
-        parts.append(f"corr ≥ {summary['correlation_min']:.2f}")
-    if summary.get("field_max_px") is not None:
-        parts.append(f"warp ≤ {summary['field_max_px']:.1f}px")
-    label = " · ".join(parts)
-    if summary.get("look_at"):
-        label += "\nlook at: " + ", ".join(map(str, summary["look_at"][:12]))
-    if failed:
-        label += "\nFAILED: " + ", ".join(map(str, failed[:12]))
-    if not constant:
-        label += "\nreference frames do not follow the scan at one offset: use aligned.####.exr"
-    return AlignmentGraph(Script(nodes=nodes), label, ok, failed)
+    crop = _check_crop(warp, frames, ok)
+    if crop is not None:
+        nodes.append(crop)
+    confidence = graphs.read_node(
+        "ConfidenceRead", graphs.ClipSpec(conf_file.as_posix(), first, last)
+    )
+    confidence.knobs["raw"] = True
+    nodes.append(confidence)
+    return AlignmentGraph(Script(nodes=nodes), _label(data, ok, failed, constant), ok, failed)

@@ -95,7 +95,7 @@ def _group(
 
 def chroma_ground_truth_gizmo() -> Node:
     def build(ins: List[Node]) -> Node:
-        g = graphs.chroma_ground_truth(ins[0], ins[1], "GT", median_size=5)
+        g = graphs.chroma_ground_truth(ins[0], ins[1], "GT", median_size=10)
         median = next(n for n in g.nodes if n.cls == "Median")
         median.knobs["disable"] = Raw("{{!parent.median_enable}}")
         return g.output  # type: ignore[return-value]
@@ -116,7 +116,7 @@ def chroma_ground_truth_gizmo() -> Node:
             ),
             UserKnob(
                 '41 median_size l "Median size" t "Median size in pixels (up to about 10 '
-                'for heavy compression)." T GT_RefMedian.size'
+                '; the method uses 10)." T GT_RefMedian.size'
             ),
         ],
         0x8E5A2AFF,
@@ -212,7 +212,7 @@ def align_gizmo() -> Node:
                 "raw": True,  # an STMap holds coordinates: no color conversion
             },
         )
-        # STMap: input 0 = src (image to warp), 1 = stmap (# unverified: input order)
+        # STMap: input 0 = src (image to warp), 1 = stmap (saved scripts: NUKE_FACTS "Checked since")
         return Node("STMap", name="STMap1", knobs={"uv": "rgb"}, inputs=[ins[0], stmap])
 
     return _group(

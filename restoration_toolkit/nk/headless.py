@@ -1,9 +1,11 @@
 """Run Nuke in terminal mode: CopyCat training and Write renders, with progress and errors.
 
-No nuke import: Nuke is a subprocess. Training is the documented command-line way
-``nuke --nukex -F 1 -X <CopyCat node> --gpu script.nk`` (a CopyCat node executes like a
-Write, over one frame); its stdout carries ``[Step:N/M] Loss:0.0164`` lines, and a failure an
-``ERROR: <node>: <reason>`` line, which becomes the one-line error the user sees.
+No nuke import: Nuke is a subprocess. Training runs the way farm integrations run it,
+``nuke -X <CopyCat node> -F 1 --gpu script.nk`` (a CopyCat node executes like a Write, over
+one frame; CopyCat trains on Nuke render licences, so ``--nukex`` is an option, off by
+default). Progress comes as ``[Step:N/M] Loss:0.0164`` lines. A line holding ``ERROR:``,
+``Error :`` / ``Error:`` or ``Eddy[ERROR]`` anywhere is a failure even when Nuke exits 0 (the
+patterns of AWS Deadline Cloud's CopyCat adaptor); the first becomes the one-line error.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from ..core.io.atomic import atomic_write_text
 from ..core.progress import ProgressFn
 
 NUKE_ENV = "RTK_NUKE"
-STEP_LINE = re.compile(r"\[Step:\s*(\d+)\s*/\s*(\d+)\s*\]\s*Loss:\s*([-+0-9.eE]+|nan|inf)", re.I)
-ERROR_LINE = re.compile(r"^\s*ERROR:\s*(.+?)\s*$")
+STEP_LINE = re.compile(
+    r"\[Step:\s*(\d+)\s*/\s*(\d+)\s*\](?:\s*Loss:\s*([-+0-9.eE]+|nan|inf))?", re.I
+)
+ERROR_LINE = re.compile(r"ERROR: |Error ?:|Eddy\[ERROR\]")
+MODEL_GLOBS = ("Training_*.cat", "Training_*.catnc")  # .catnc: Nuke Non-Commercial
 FRAME_LINE = re.compile(r"\bFrame\s+(\d+)\b")
 
 
@@ -78,6 +83,7 @@ class NukeRun:
     returncode: int = 0
     losses: List[Tuple[int, float]] = field(default_factory=list)
     total_steps: int = 0
+    steps_done: int = 0
     error: Optional[str] = None
     model: Optional[Path] = None
     frames_done: int = 0
@@ -110,6 +116,16 @@ def _stream(command: List[str], on_line: Callable[[str], None]) -> int:
     return proc.wait()
 
 
+def error_text(line: str) -> Optional[str]:
+    """The failure a Nuke output line reports (what follows ``ERROR:``, else the whole line),
+    or None when the line reports none."""
+    m = ERROR_LINE.search(line)
+    if m is None:
+        return None
+    rest = line[m.end() :].strip() if m.group(0) == "ERROR: " else line.strip()
+    return rest or line.strip()
+
+
 def train(
     nuke: Path,
     script: Path,
@@ -117,12 +133,18 @@ def train(
     data_directory: Path,
     *,
     gpu: bool = True,
+    nukex: bool = False,
     progress: Optional[ProgressFn] = None,
     echo: Optional[Callable[[str], None]] = None,
 ) -> NukeRun:
-    """Train the CopyCat ``node`` of ``script`` headless; RTKError with Nuke's own error line."""
+    """Train the CopyCat ``node`` of ``script`` headless; RTKError with Nuke's own error line.
+    Writes the loss curve (``rtk_loss_curve.csv``) into the data directory."""
     command = (
-        [str(nuke), "--nukex", "-F", "1", "-X", node] + (["--gpu"] if gpu else []) + [str(script)]
+        [str(nuke)]
+        + (["--nukex"] if nukex else [])
+        + ["-X", node, "-F", "1"]
+        + (["--gpu"] if gpu else [])
+        + [str(script)]
     )
     run = NukeRun(command=command)
 
@@ -131,21 +153,25 @@ def train(
             echo(line)
         m = STEP_LINE.search(line)
         if m:
-            step, total, loss = int(m.group(1)), int(m.group(2)), float(m.group(3))
-            run.losses.append((step, loss))
-            run.total_steps = total
+            step, total = int(m.group(1)), int(m.group(2))
+            run.steps_done, run.total_steps = step, total
+            loss = float(m.group(3)) if m.group(3) else None
+            if loss is not None:
+                run.losses.append((step, loss))
             if progress is not None:
-                progress(step, total, f"step {step}/{total} loss {loss:.4g}")
+                progress(
+                    step, total, f"step {step}/{total}" + (f" loss {loss:.4g}" if loss else "")
+                )
             return
-        e = ERROR_LINE.match(line)
-        if e and run.error is None:
-            run.error = e.group(1)
+        failure = error_text(line)
+        if failure and run.error is None:
+            run.error = failure
 
     run.returncode = _stream(command, on_line)
     if run.losses:
         curve = "step,loss\n" + "".join(f"{s},{v!r}\n" for s, v in run.losses)
         atomic_write_text(data_directory / "rtk_loss_curve.csv", curve)
-    if _failed(run, node):
+    if _failed(run):
         raise RTKError(
             run.error or f"Nuke exited with status {run.returncode} before training ended", script
         )
@@ -153,19 +179,17 @@ def train(
     return run
 
 
-def _failed(run: NukeRun, node: str) -> bool:
-    """A non-zero exit, or an ``ERROR:`` line about the executed node (Nuke can print
-    ``ERROR: CopyCat1: No valid or writable data directory…`` and still exit 0). Other
-    ERROR lines with a clean exit (an unused plug-in, say) are not failures."""
-    if run.returncode != 0:
-        return True
-    return run.error is not None and run.error.startswith(f"{node}:")
+def _failed(run: NukeRun) -> bool:
+    """A non-zero exit, or any error line (Nuke can print ``ERROR: CopyCat1: No valid or
+    writable data directory…`` and still exit 0)."""
+    return run.returncode != 0 or run.error is not None
 
 
 def newest_model(data_directory: Path) -> Optional[Path]:
-    """The newest ``Training_*.cat`` CopyCat wrote (names carry date, time and step)."""
+    """The newest ``Training_*.cat`` / ``.catnc`` CopyCat wrote (names carry date, time and
+    step)."""
     cats = sorted(
-        data_directory.glob("Training_*.cat"),
+        (p for pattern in MODEL_GLOBS for p in data_directory.glob(pattern)),
         key=lambda p: (p.stat().st_mtime, _version_key(str(p))),
     )
     return cats[-1] if cats else None
@@ -197,9 +221,9 @@ def render(
         ) -> None:
             if echo is not None:
                 echo(line)
-            e = ERROR_LINE.match(line)
-            if e and run.error is None:
-                run.error = e.group(1)
+            failure = error_text(line)
+            if failure and run.error is None:
+                run.error = failure
             m = FRAME_LINE.search(line)
             if m and a <= int(m.group(1)) <= b:
                 seen.add(int(m.group(1)))
@@ -207,7 +231,7 @@ def render(
                     progress(before + len(seen), total, f"frame {m.group(1)}")
 
         run.returncode = _stream(command, on_line)
-        if _failed(run, node):
+        if _failed(run):
             raise RTKError(
                 run.error or f"Nuke exited with status {run.returncode} rendering {a}-{b}", script
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
+from . import graphs
 from .model import Node, Script
 
 X_SCAN, X_REF, DX, DY = 0, 0, 110, 0
@@ -48,6 +49,27 @@ def _hold(name: str, source: Node, frame: int, label: str, x: int, y: int) -> No
     )
 
 
+def _read(name: str, file: str, rng: Sequence[int], colorspace: str, x: int, y: int) -> Node:
+    read = graphs.read_node(name, graphs.ClipSpec(file, int(rng[0]), int(rng[1]), colorspace))
+    read.knobs.update(xpos=x, ypos=y)
+    return read
+
+
+def _reference_clip(
+    k: int, p: StreamPair, ref_read: Optional[Node], colorspace: str, nodes: List[Node]
+) -> Node:
+    """Pair ``k``'s one-frame reference clip: a frame of the reference Read, or a keyframe
+    reference's own Read (added to ``nodes``)."""
+    x = (k + 1) * DX
+    if p.reference_frame is not None and ref_read is not None:
+        return _hold(f"RT_Ref{k + 1:02d}", ref_read, p.reference_frame, p.label, x, 380)
+    if p.reference_file:
+        single = _read(f"RT_Key{k + 1:02d}Read", p.reference_file, (1, 1), colorspace, x, 300)
+        nodes.append(single)
+        return _hold(f"RT_Ref{k + 1:02d}", single, 1, p.label, x, 380)
+    raise ValueError(f"pair {k + 1} (scan frame {p.scan_frame}) has no reference")
+
+
 def pair_streams_script(
     pairs: Sequence[StreamPair],
     *,
@@ -63,70 +85,19 @@ def pair_streams_script(
     (``%04d``); ``*_range`` are (first, last) of each sequence on disk."""
     if not pairs:
         raise ValueError("no pairs to build streams from")
-    nodes: List[Node] = []
-    scan_read = Node(
-        "Read",
-        name="RT_PairScanRead",
-        knobs={
-            "file": scan_file,
-            "first": int(scan_range[0]),
-            "last": int(scan_range[1]),
-            "origfirst": int(scan_range[0]),
-            "origlast": int(scan_range[1]),
-            "origset": True,
-            "colorspace": scan_colorspace,
-            "xpos": 0,
-            "ypos": 0,
-        },
-    )
-    nodes.append(scan_read)
+    scan_read = _read("RT_PairScanRead", scan_file, scan_range, scan_colorspace, 0, 0)
+    nodes: List[Node] = [scan_read]
     ref_read = None
     if reference_file is not None and any(p.reference_frame is not None for p in pairs):
         rr = reference_range or (1, 1)
-        ref_read = Node(
-            "Read",
-            name="RT_PairRefRead",
-            knobs={
-                "file": reference_file,
-                "first": int(rr[0]),
-                "last": int(rr[1]),
-                "origfirst": int(rr[0]),
-                "origlast": int(rr[1]),
-                "origset": True,
-                "colorspace": reference_colorspace,
-                "xpos": 0,
-                "ypos": 300,
-            },
-        )
+        ref_read = _read("RT_PairRefRead", reference_file, rr, reference_colorspace, 0, 300)
         nodes.append(ref_read)
     scan_clips, ref_clips = [], []
     for k, p in enumerate(pairs):
-        x = (k + 1) * DX
-        scan_clips.append(_hold(f"RT_Scan{k + 1:02d}", scan_read, p.scan_frame, p.label, x, 80))
-        if p.reference_frame is not None and ref_read is not None:
-            ref_clips.append(
-                _hold(f"RT_Ref{k + 1:02d}", ref_read, p.reference_frame, p.label, x, 380)
-            )
-        elif p.reference_file:
-            single = Node(
-                "Read",
-                name=f"RT_Key{k + 1:02d}Read",
-                knobs={
-                    "file": p.reference_file,
-                    "first": 1,
-                    "last": 1,
-                    "origfirst": 1,
-                    "origlast": 1,
-                    "origset": True,
-                    "colorspace": reference_colorspace,
-                    "xpos": x,
-                    "ypos": 300,
-                },
-            )
-            nodes.append(single)
-            ref_clips.append(_hold(f"RT_Ref{k + 1:02d}", single, 1, p.label, x, 380))
-        else:
-            raise ValueError(f"pair {k + 1} (scan frame {p.scan_frame}) has no reference")
+        scan_clips.append(
+            _hold(f"RT_Scan{k + 1:02d}", scan_read, p.scan_frame, p.label, (k + 1) * DX, 80)
+        )
+        ref_clips.append(_reference_clip(k, p, ref_read, reference_colorspace, nodes))
         nodes += [scan_clips[-1].inputs[0], scan_clips[-1], ref_clips[-1].inputs[0], ref_clips[-1]]
     end_x = (len(pairs) + 2) * DX
     scan_append = Node(

@@ -29,7 +29,7 @@ WIDGET_EXPRESSION = (
 )
 
 # Knobs recorded per node class. CopyCat / Inference / Write / MatchGrade knob names as in
-# shared/NUKE_FACTS.md (CopyCat: H, the others V); a knob missing on a node is skipped.
+# shared/NUKE_FACTS.md (V: Foundry's references); a knob missing on a node is skipped.
 RECORDED_KNOBS: Dict[str, tuple] = {
     "CopyCat": (
         "epochs",
@@ -39,6 +39,7 @@ RECORDED_KNOBS: Dict[str, tuple] = {
         "batchSize",
         "checkpointInterval",
         "imageInterval",
+        "useMultiResolutionTraining",
         "isCachingEnabled",
         "useGPUIfAvailable",
         "gpuName",
@@ -147,13 +148,14 @@ def new_entry_from_selected() -> Optional[str]:
 
 
 def open_output(path: Path) -> None:
-    """Panel callback: a model (.cat) comes in as an Inference node, anything else as a Read."""
+    """Panel callback: a model (.cat, or .catnc from Nuke Non-Commercial) comes in as an
+    Inference node, anything else as a Read."""
     if path.is_dir():
         raise RTKError("is a folder; choose a render or model file in the Files tab", path)
     undo = nuke.Undo()
     undo.begin(f"Experiment Log: open {path.name}")
     try:
-        if path.suffix.lower() == ".cat":
+        if path.suffix.lower() in (".cat", ".catnc"):
             nuke.nodes.Inference(modelFile=path.as_posix())
         else:
             nuke.nodes.Read(file=path.as_posix())

@@ -14,8 +14,9 @@ from . import host
 
 HELP = {
     "RT_ChromaGroundTruth": "Color recovery ground truth: scan luminance + reference chroma "
-    "(Median-cleaned). Input 'scan' → CopyCat Input; this tool's output → "
-    "CopyCat Ground Truth. See pipeline/03_copycat_training/README.md.",
+    "(Median-cleaned), clamped, alpha removed → CopyCat Ground Truth. CopyCat Input: the scan "
+    "through a clamping Grade and Remove alpha, then a CopyBBox (A = this tool's output). "
+    "See pipeline/03_copycat_training/README.md.",
     "RT_LumaGroundTruth": "Spatial recovery ground truth: the better element's luminance + the "
     "scan's chroma. See docs/spatial-recovery.md.",
     "RT_Recombine": "Puts the model output back on the scan (color: model chroma, scan luma; "

@@ -21,6 +21,15 @@ def message(text: str) -> None:
     nuke.message(text)
 
 
+def non_commercial() -> bool:
+    """Whether this is Nuke Non-Commercial (``nuke.env["nc"]``, as Foundry's own render
+    launcher and public tools read it)."""
+    try:
+        return bool(nuke.env["nc"])
+    except (KeyError, TypeError):
+        return False
+
+
 def selected_reads() -> List[Any]:
     """Selected Read nodes in the order they were selected (Nuke lists the newest last)."""
     return [n for n in nuke.selectedNodes() if n.Class() == "Read"]

@@ -19,9 +19,9 @@ from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.project_lookup import no_project_message
 from ..nk import write_script
-from ..nk.stage_scripts import inference_script
+from ..nk.inference_script import inference_script
 from . import host
-from .stage_graphs import SCAN_READ, paste_and_wire, read_raster, split_reads
+from .stage_graphs import SCAN_READ, nuke_version, paste_and_wire, read_raster, split_reads
 
 BACKDROP_COLOR = 0x3F6A5AFF
 
@@ -35,15 +35,22 @@ def build_inference_graph() -> Optional[list]:
     if scan is None:
         host.message("Select the scan Read first, then choose Build Inference Graph.")
         return None
-    model = nuke.getFilename("Trained model (.cat)", "*.cat")
+    # the file dialog's pattern: both model kinds (Nuke Non-Commercial's CopyCat writes .catnc)
+    model = nuke.getFilename("Trained model (.cat, .catnc)", "*.cat *.catnc")
     if not model:
         host.message(
-            "No model chosen: pick the .cat CopyCat wrote (Training_*.cat in the "
-            "session's data directory)."
+            "No model chosen: pick the .cat (.catnc in Non-Commercial) CopyCat wrote "
+            "(Training_*.cat in the session's data directory)."
         )
         return None
     try:
-        stage = inference_script(project, model=Path(model), scan_raster=read_raster(scan))
+        stage = inference_script(
+            project,
+            model=Path(model),
+            scan_raster=read_raster(scan),
+            edition="nknc" if host.non_commercial() else "nk",
+            nuke_version=nuke_version(),
+        )
         text = write_script(stage.script, snippet=True)
     except RTKError as exc:
         host.message(f"Cannot build the inference graph:\n{exc}")
@@ -59,12 +66,14 @@ def build_inference_graph() -> Optional[list]:
         technique=stage.technique,
         shot=stage.shot,
         frames=stage.frames,
-        parameters={"model": str(stage.model_file)},
+        parameters={"model": str(stage.model_file), "edition": stage.edition},
         inputs=stage.inputs,
         outputs=[stage.output_pattern] if stage.output_pattern else [],
-        observations="inference graph built in Nuke",
+        observations="inference graph built in Nuke" + "".join(f"; {w}" for w in stage.warnings),
         model_route="copycat",
     )
+    if stage.warnings:
+        host.message("Inference graph built. Note:\n" + "\n".join(stage.warnings))
     return pasted
 
 

@@ -73,6 +73,8 @@ MENU_ENTRIES: Tuple[MenuEntry, ...] = (
               tooltip="The dockable panel over notes/experiments.md"),
     MenuEntry("Experiment Log/New Entry from Selected Node", "experiment_log:new_entry_from_selected",
               tooltip="Record the selected CopyCat (or other stage node) settings as an experiment"),
+    MenuEntry("Check Installation", "installation:check_installation",
+              tooltip="Paste every template and RT_* tool into this Nuke and report what does not fit (JSON to send back)"),
 )
 
 # The Nodes toolbar: RT_* tools, one submenu per stage.

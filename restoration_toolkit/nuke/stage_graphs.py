@@ -1,7 +1,8 @@
 """What the 03/04 menu commands share: pick the scan / reference Reads, paste a stage graph
 and wire it to the Reads the user selected.
 
-The graph is the same one ``rtk nk`` writes (``nk.stage_scripts``), pasted as a snippet with
+The graph is the same one ``rtk nk`` writes (``nk.training_script`` / ``nk.inference_script``),
+pasted as a snippet with
 ``host.paste_graph`` (undo group, placement, Backdrop); the template's own Read nodes are then
 replaced by the selected ones, so the graph reads exactly what the artist chose.
 """
@@ -14,6 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import nuke
 
 from ..core.project import Project
+from ..nk.root_color import DEFAULT_NUKE_VERSION, NUKE_BUILTIN_OCIO
 from . import host
 
 SCAN_READ = "ScanRead"
@@ -37,6 +39,13 @@ def split_reads(project: Project, reads: List[Any]) -> Tuple[Optional[Any], Opti
 
 def read_raster(read: Any) -> Tuple[int, int]:
     return int(read.width()), int(read.height())
+
+
+def nuke_version() -> int:
+    """This Nuke's major version when the toolkit knows its built-in OCIO config, else the
+    default (the script then names that config; the self-check tells whether it exists)."""
+    major = int(getattr(nuke, "NUKE_VERSION_MAJOR", DEFAULT_NUKE_VERSION))
+    return major if major in NUKE_BUILTIN_OCIO else DEFAULT_NUKE_VERSION
 
 
 def paste_and_wire(nk_text: str, label: str, color: int, reads: Dict[str, Any]) -> List[Any]:

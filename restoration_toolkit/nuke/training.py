@@ -21,9 +21,17 @@ from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
 from ..core.project_lookup import no_project_message
 from ..nk import write_script
-from ..nk.stage_scripts import project_training_settings, training_script
+from ..nk.training_script import training_script
+from ..nk.training_settings import project_training_settings
 from . import host
-from .stage_graphs import REFERENCE_READ, SCAN_READ, paste_and_wire, read_raster, split_reads
+from .stage_graphs import (
+    REFERENCE_READ,
+    SCAN_READ,
+    nuke_version,
+    paste_and_wire,
+    read_raster,
+    split_reads,
+)
 
 BACKDROP_COLOR = 0x5B4A7AFF
 SELECT_MESSAGE = (
@@ -51,7 +59,11 @@ def build_training_graph() -> Optional[list]:
         return None
     try:
         stage = training_script(
-            project, scan_raster=read_raster(scan), settings=project_training_settings(project)
+            project,
+            scan_raster=read_raster(scan),
+            settings=project_training_settings(project),
+            edition="nknc" if host.non_commercial() else "nk",
+            nuke_version=nuke_version(),
         )
         assert stage.data_directory is not None and stage.settings is not None
         text = write_script(stage.script, snippet=True)
@@ -62,7 +74,11 @@ def build_training_graph() -> Optional[list]:
     label = (
         f"03 CopyCat Training · {stage.technique} · {stage.shot} · "
         f"{stage.data_directory.name} · {len(stage.frames)} pairs"
-        + (" · reference NOT aligned (run 02 Alignment)" if stage.warnings else "")
+        + (
+            " · reference NOT aligned (run 02 Alignment)"
+            if stage.reference_source == "reference"
+            else ""
+        )
     )
     pasted = paste_and_wire(
         text, label, BACKDROP_COLOR, {SCAN_READ: scan, REFERENCE_READ: reference}
@@ -79,9 +95,11 @@ def build_training_graph() -> Optional[list]:
         frames=stage.frames,
         parameters={**session["settings"], "template": stage.template},
         inputs=stage.inputs,
-        observations="CopyCat graph built in Nuke",
+        observations="CopyCat graph built in Nuke" + "".join(f"; {w}" for w in stage.warnings),
         model_route="copycat",
     )
+    if stage.warnings:
+        host.message("Training graph built. Note:\n" + "\n".join(stage.warnings))
     return pasted
 
 

@@ -33,7 +33,8 @@ def test_menu_py_builds_menu_and_toolbar(fake_nuke):
     runpy.run_path(str(ROOT / "init.py"))
     runpy.run_path(str(ROOT / "menu.py"))
     bar = fake_nuke.menu("Nuke").findItem(MENU_NAME)
-    assert [item.name() for item in bar.items()] == list(STAGE_MENUS)
+    top_level = [e.path for e in MENU_ENTRIES if "/" not in e.path]  # Check Installation
+    assert [item.name() for item in bar.items()] == list(STAGE_MENUS) + top_level
     for entry in MENU_ENTRIES:
         item = bar.findItem(entry.path)
         assert item is not None, entry.path
@@ -48,6 +49,7 @@ def test_every_menu_command_with_nothing_selected_ends_in_a_message(fake_nuke, f
                                                                     monkeypatch, tmp_path):
     monkeypatch.delenv("RTK_PROJECT", raising=False)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # Check Installation writes its report there
     runpy.run_path(str(ROOT / "menu.py"))
     item = fake_nuke.menu("Nuke").findItem(MENU_NAME).findItem(entry.path)
     item.invoke()  # must not raise

@@ -16,7 +16,7 @@ from independent import read_independently
 from restoration_toolkit.cli import main
 from restoration_toolkit.core.io.frames import parse_frames
 from restoration_toolkit.nk import parse_script
-from restoration_toolkit.nk.stage_scripts import chunk_ranges, chunk_shell_script
+from restoration_toolkit.nk.chunks import chunk_ranges, chunk_shell_script
 
 STAND_IN = """#!{python}
 import sys, pathlib, time
@@ -27,6 +27,10 @@ mode = {mode!r}
 if "-X" in args and args[args.index("-X") + 1].startswith("CopyCat"):
     if mode == "bad-dir":
         print("ERROR: CopyCat1: No valid or writable data directory is selected.")
+        sys.exit(0)
+    if mode == "eddy":
+        print("[Step:1/4] Loss:0.5")
+        print("2026-01-01 12:00:00 Eddy[ERROR] - CUDA error: out of memory")
         sys.exit(0)
     script = pathlib.Path(args[-1]).read_text()
     data = [l.split(" ", 2)[-1] for l in script.splitlines() if l.startswith(" dataDirectory ")][0]
@@ -256,7 +260,8 @@ def test_train_run_with_stand_in_nuke(project_factory, tmp_path, rtk):
     curve = Path(data["loss_curve"]).read_text().splitlines()
     assert curve[0] == "step,loss" and len(curve) == 5
     call = (tmp_path / "calls.txt").read_text().split()
-    assert call[:6] == ["--nukex", "-F", "1", "-X", "CopyCat1", "--gpu"]
+    # as farm integrations run CopyCat: no --nukex unless asked for
+    assert call[:5] == ["-X", "CopyCat1", "-F", "1", "--gpu"] and "--nukex" not in call
     assert call[-1] == data["script"]
 
 
@@ -371,17 +376,17 @@ def test_training_run_is_logged_with_loss_and_model(project_factory, tmp_path, r
 
 
 def test_unknown_template_version_from_the_command_line(project_factory, tmp_path, rtk):
-    from restoration_toolkit.nk.template_source import template_text
+    from restoration_toolkit.nk.template_source import TEMPLATE_VERSION, template_text
 
     project = project_factory("generation")
     bad = tmp_path / "generation_train.nk"
     bad.write_text(
         template_text("generation_train").replace(
-            "rtk_template_version 1", "rtk_template_version 2"
+            f"rtk_template_version {TEMPLATE_VERSION}", "rtk_template_version 1"
         )
     )
     out = tmp_path / "out.nk"
     result = rtk("nk", "train", "--project", project.root, "--template", bad, "--out", out)
     assert result.returncode == 1 and not out.exists()
-    assert "template version 2 of generation_train is not supported" in result.stderr
+    assert "template version 1 of generation_train is not supported" in result.stderr
     assert not list(project.stage_dir(3).rglob("session_*"))

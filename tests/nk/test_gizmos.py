@@ -92,13 +92,15 @@ def test_gizmo_wiring_read_independently():
 def test_chroma_gizmo_computes_the_composition():
     group = parse_script(gizmo_text("RT_ChromaGroundTruth")).nodes[0]
     rng = np.random.default_rng(5)
-    scan = rng.uniform(0.1, 0.8, (16, 16, 3)).astype(np.float32)
-    ref = rng.uniform(0.1, 0.8, (16, 16, 3)).astype(np.float32)
+    scan = rng.uniform(0.1, 0.8, (32, 32, 3)).astype(np.float32)
+    ref = rng.uniform(0.1, 0.8, (32, 32, 3)).astype(np.float32)
     ref[::5, ::7] = 1.0  # dust: single bright pixels the Median must remove
     got = evaluate(group.find("Output1").input(0), {"scan": scan, "reference": ref})
     from scipy.ndimage import median_filter
 
-    cleaned = median_filter(ref, size=(5, 5, 1), mode="nearest")
+    size = int(float(group.find("GT_RefMedian").knobs["size"]))
+    assert size == 10  # the method's Median
+    cleaned = median_filter(ref, size=(size, size, 1), mode="nearest")
     np.testing.assert_allclose(got, np.clip(chroma_ground_truth(scan, cleaned), 0, 1), atol=1e-5)
     assert not np.allclose(got, np.clip(chroma_ground_truth(scan, ref), 0, 1), atol=1e-3)
 

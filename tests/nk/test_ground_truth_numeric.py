@@ -14,7 +14,8 @@ from restoration_toolkit.core.ycbcr import (
     to_ycbcr,
 )
 from restoration_toolkit.nk import Node, Script, graphs, parse_script, write_script
-from restoration_toolkit.nk.stage_scripts import inference_script, training_script
+from restoration_toolkit.nk.inference_script import inference_script
+from restoration_toolkit.nk.training_script import training_script
 
 
 def _pair(seed=0, h=24, w=32):
@@ -70,15 +71,19 @@ def test_luma_ground_truth_graph_matches_core():
     ],
 )
 def test_training_script_ground_truth_and_inputs(project_factory, technique, side):
-    """In the written training script, CopyCat's Input is the scan branch and its Ground
-    Truth computes the technique's composition of the two cropped branches."""
+    """In the written training script, CopyCat's Input is the clamped scan (no alpha) and its
+    Ground Truth computes the technique's composition of the two cropped branches."""
     project = project_factory(technique)
     parsed = parse_script(write_script(training_script(project).script))
     copycat = parsed.find("CopyCat1")
-    assert copycat.input(0).name == "ScanLiveArea"
     scan, ref = _pair(3)
+    scan[0, 0, :3] = [-0.2, 1.7, 0.5]  # out of range: both branches must clamp it
     images = {"ScanLiveArea": scan, "ReferenceLiveArea": ref}
+    fed = evaluate(copycat.input(0), images)
+    assert fed.shape == (*scan.shape[:2], 3)  # alpha removed
+    np.testing.assert_allclose(fed, np.clip(scan[..., :3], 0, 1), atol=0)
     got = evaluate(copycat.input(1), images)
+    assert got.min() >= 0 and got.max() <= 1
     if side == "chroma":
         from scipy.ndimage import median_filter
 

@@ -56,13 +56,44 @@ def test_newest_model(tmp_path):
     assert newest_model(tmp_path).name == "Training_260101_101010.10000.cat"
 
 
-def test_error_lines_fail_only_for_the_executed_node_or_a_bad_exit():
+@pytest.mark.parametrize(
+    "line,reported",
+    [
+        ("ERROR: CopyCat1: No valid or writable data directory is selected.",
+         "CopyCat1: No valid or writable data directory is selected."),
+        ("CopyCat1: Error : out of GPU memory", "CopyCat1: Error : out of GPU memory"),
+        ("[12:01] Error: cannot open model", "[12:01] Error: cannot open model"),
+        ("2026-01-01 Eddy[ERROR] - CUDA failure", "2026-01-01 Eddy[ERROR] - CUDA failure"),
+        ("[Step:10/40] Loss:0.1", None),
+        ("Loading plug-in CopyCat", None),
+        ("errors: 0", None),
+    ],
+)  # fmt: skip
+def test_error_lines_anywhere(line, reported):
+    from restoration_toolkit.nk.headless import error_text
+
+    assert error_text(line) == reported
+
+
+def test_an_error_line_fails_even_with_exit_0():
     from restoration_toolkit.nk.headless import NukeRun, _failed
 
-    assert _failed(
-        NukeRun([], 0, error="CopyCat1: No valid or writable data directory is selected."),
-        "CopyCat1",
-    )
-    assert not _failed(NukeRun([], 0, error="Foo: plug-in not found"), "CopyCat1")
-    assert _failed(NukeRun([], 1, error="Foo: plug-in not found"), "CopyCat1")
-    assert _failed(NukeRun([], 3), "WriteML")
+    assert _failed(NukeRun([], 0, error="Foo: plug-in not found"))
+    assert _failed(NukeRun([], 3))
+    assert not _failed(NukeRun([], 0))
+
+
+def test_step_line_without_a_loss():
+    m = STEP_LINE.search("CopyCat1 [Step:250/40000]")
+    assert m and (m.group(1), m.group(2), m.group(3)) == ("250", "40000", None)
+
+
+def test_newest_model_non_commercial(tmp_path):
+    import os
+
+    old = tmp_path / "Training_260101_101010.10000.cat"
+    new = tmp_path / "Training_260101_111010.20000.catnc"
+    old.write_bytes(b"a")
+    new.write_bytes(b"b")
+    os.utime(old, (1, 1))
+    assert newest_model(tmp_path) == new

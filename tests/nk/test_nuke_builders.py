@@ -36,7 +36,14 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert pasted, fake_nuke._messages
     names = {n.name(): n for n in fake_nuke.allNodes()}
     copycat = names["CopyCat1"]
-    assert copycat.input(0).name() == "ScanLiveArea"
+    # pasted and wired as written: top of the stack = input 0
+    assert [copycat.input(i).name() for i in range(3)] == [
+        "Input_CopyBBox",
+        "GT_RemoveAlpha",
+        "PreviewLiveArea",
+    ]
+    bbox = names["Input_CopyBBox"]
+    assert (bbox.input(0).name(), bbox.input(1).name()) == ("Input_RemoveAlpha", "GT_RemoveAlpha")
     # the template's own Reads are gone; the pair streams read the user's Reads
     assert not any(n.startswith(("ScanRead", "ReferenceRead")) for n in names)
     assert names["Scan_Hold1"].input(0) is scan and names["Reference_Hold1"].input(0) is ref
@@ -48,7 +55,8 @@ def test_build_training_graph_wires_the_selected_reads(opened, fake_nuke):
     assert all(e.startswith(("begin", "end")) for e in fake_nuke._undo_log)
     session = yaml.safe_load(next(project.stage_dir(3).rglob("session.yaml")).read_text())
     assert session["built_in"] == "nuke" and session["settings"]["batch_size"] == 3
-    assert not fake_nuke._messages
+    assert session["ocio_config"] == "fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1"
+    assert "not aligned" in fake_nuke._messages[-1]  # said, not only logged
 
 
 def test_build_training_graph_nonreference_needs_only_the_scan(opened, fake_nuke):
@@ -190,3 +198,32 @@ def test_build_training_graph_reads_the_project_settings(opened, fake_nuke):
         n.setSelected(n in (scan, ref))
     assert build_training_graph() is None
     assert "unknown settings learning_rate" in fake_nuke._messages[-1]
+
+
+def test_non_commercial_models_in_nuke(opened, fake_nuke, monkeypatch, tmp_path):
+    """The file dialog offers .catnc; Non-Commercial Nuke gets the .nknc graph; the Experiment
+    Log opens a .catnc as an Inference node."""
+    from restoration_toolkit.nuke import inference
+    from restoration_toolkit.nuke.experiment_log import open_output
+
+    project = opened("color-reference")
+    _reads(fake_nuke, project, reference=False)
+    model = tmp_path / "Training_260101_120000.40000.catnc"
+    model.write_bytes(b"nc")
+    patterns = []
+    monkeypatch.setattr(
+        fake_nuke,
+        "getFilename",
+        lambda title, pattern=None, **k: patterns.append(pattern) or str(model),
+    )
+    fake_nuke.env["nc"] = True
+    assert inference.build_inference_graph()
+    assert patterns == ["*.cat *.catnc"]
+    names = {n.name(): n for n in fake_nuke.allNodes()}
+    assert "NonCommercial1080" in names  # the .nknc template's graph
+    assert names["Inference1"]["modelFile"].value().endswith(".catnc")
+    open_output(model)
+    made = [
+        n for n in fake_nuke.allNodes() if n.Class() == "Inference" and n.name() != "Inference1"
+    ]
+    assert made and made[0]["modelFile"].value() == model.as_posix()

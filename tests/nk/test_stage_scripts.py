@@ -11,12 +11,10 @@ from independent import read_independently
 from restoration_toolkit.core.curation.pairs import load_pairs
 from restoration_toolkit.core.errors import RTKError
 from restoration_toolkit.nk import parse_script, write_script
-from restoration_toolkit.nk.stage_scripts import (
-    default_training_settings,
-    inference_script,
-    next_session_dir,
-    training_script,
-)
+from restoration_toolkit.nk.inference_script import inference_script
+from restoration_toolkit.nk.stage_inputs import next_session_dir
+from restoration_toolkit.nk.training_script import training_script
+from restoration_toolkit.nk.training_settings import default_training_settings
 
 PAIRS = [1002, 1005, 1009, 1014, 1018]
 TECHNIQUES = ["color-reference", "color-nonreference", "gauge", "generation", "analog-video"]
@@ -52,57 +50,71 @@ def test_training_script_for_every_technique(project_factory, technique):
     text = write_script(stage.script)
     seen = read_independently(text)
     copycat = seen["CopyCat1"]
-    assert copycat.cls == "CopyCat" and len(copycat.inputs) == 3
-    input_branch, truth_branch, preview = copycat.inputs
-    assert input_branch == "ScanLiveArea"
+    assert copycat.cls == "CopyCat"
+    # the method's wiring: Input ← CopyBBox(B = scan → Grade → Remove, A = ground truth);
+    # Ground Truth ← the ground truth straight after its Grade and Remove; Preview ← Crop
+    assert copycat.inputs == ["Input_CopyBBox", "GT_RemoveAlpha", "PreviewLiveArea"]
+    assert seen["Input_CopyBBox"].cls == "CopyBBox"
+    assert seen["Input_CopyBBox"].inputs == ["Input_RemoveAlpha", "GT_RemoveAlpha"]
+    assert seen["Input_RemoveAlpha"].inputs == ["Input_Clamp"]
+    assert seen["Input_Clamp"].inputs == ["ScanLiveArea"]
+    assert seen["GT_RemoveAlpha"].inputs == ["GT_Clamp"] and seen["GT_Clamp"].inputs == [
+        "GT_ToWorking"
+    ]
+    for grade in ("Input_Clamp", "GT_Clamp"):
+        assert (
+            seen[grade].knobs["black_clamp"] == "true"
+            and seen[grade].knobs["white_clamp"] == "true"
+        )
+    for remove in ("Input_RemoveAlpha", "GT_RemoveAlpha"):
+        assert seen[remove].cls == "Remove" and seen[remove].knobs["channels"] == "alpha"
     # the Input branch never sees the reference; the Ground Truth branch sees both
-    up_input = _upstream(seen, "ScanLiveArea")
+    up_input = _upstream(seen, "Input_RemoveAlpha")
     assert "ScanRead" in up_input and not any(n.startswith("Reference") for n in up_input)
-    up_truth = _upstream(seen, truth_branch) | {truth_branch}
-    assert {"ScanLiveArea", "ReferenceLiveArea"} <= up_truth
-    assert seen[truth_branch].cls == "CopyBBox"
-    assert seen[preview].cls == "Crop" and seen[seen[preview].inputs[0]].cls in (
-        "FrameHold",
-        "Reformat",
-    )
+    assert {"ScanLiveArea", "ReferenceLiveArea"} <= _upstream(seen, "GT_RemoveAlpha")
+    assert seen["PreviewLiveArea"].inputs[0] in ("PreviewHold", "PreviewReformat")
     # pair streams: the same pairs, same order, frame for frame
     assert _stream(seen, "Scan_Append") == PAIRS
     if technique == "color-nonreference":
         keys = [seen[r] for r in seen["Reference_Append"].inputs]
         assert all(k.cls == "Read" for k in keys)
         assert [k.knobs["file"].rsplit(".", 2)[-2] for k in keys] == [f"{f:04d}" for f in PAIRS]
+        assert all(k.knobs["colorspace"] == '"sRGB - Texture"' for k in keys)
     else:
         assert _stream(seen, "Reference_Append") == [f + 1000 for f in PAIRS]
         assert seen["ReferenceRead"].knobs["file"].endswith("ref.%04d.exr")
-    # CopyCat knobs (the method's starting values)
+        assert seen["ReferenceRead"].knobs["colorspace"] == '"Gamma 2.4 Rec.709 - Texture"'
+    assert seen["ScanRead"].knobs["colorspace"] == "ACES2065-1"
+    # CopyCat knobs: the method's starting values; epochs from steps (Foundry's formula)
     k = copycat.knobs
     assert k["modelSize"] == "Medium" and k["batchSize"] == "3" and k["cropSize"] == "256"
+    assert k["batchSizeType"] == "Manual" and k["useMultiResolutionTraining"] == "true"
     assert k["checkpointInterval"] == "10000" and k["imageInterval"] == "100"
+    assert int(k["epochs"]) == math.ceil(80_000 * 3 / len(PAIRS))  # 256-px crops: 80 000 steps
+    assert stage.settings.steps == 80_000
     assert k["dataDirectory"].endswith("03_copycat_training/sequence/session_1")
-    # the live area crop (scan px 4,2 → 60,46 of 64×48, Nuke bottom-left origin)
-    assert seen["ScanLiveArea"].knobs["box"] == "{4 2 60 46}"
-    assert seen["ReferenceLiveArea"].knobs["box"] == "{4 2 60 46}"
-    # Root: format, range of the appended pairs, fps, OCIO
+    # the live-area crops (scan px 4,2 → 60,46 of 64×48, Nuke bottom-left origin), the
+    # method's knobs: the crop is the format, no alpha added
+    for crop in ("ScanLiveArea", "ReferenceLiveArea", "PreviewLiveArea"):
+        assert seen[crop].knobs["box"] == "{4 2 60 46}"
+        assert (seen[crop].knobs["reformat"], seen[crop].knobs["intersect"]) == ("true", "false")
+        assert seen[crop].knobs["crop"] == "false"
+    # Root: format, range of the appended pairs, fps, Nuke's built-in OCIO config
     ours = parse_script(text)
     assert ours.root["format"] == "64 48 0 0 64 48 1 DEMO_scan"
     assert ours.root["first_frame"] == "1" and ours.root["last_frame"] == str(len(PAIRS))
     assert ours.root["fps"] == "24" and ours.root["colorManagement"] == "OCIO"
-    assert "ocio://" in ours.root["customOCIOConfigPath"]
+    assert ours.root["OCIO_config"] == "fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1"
+    assert "customOCIOConfigPath" not in ours.root and ours.root["workingSpaceLUT"] == "ACEScg"
     assert write_script(ours) == text
     if technique in ("color-reference", "color-nonreference"):
-        assert seen["GT_RefMedian"].cls == "Median"
+        assert seen["GT_RefMedian"].cls == "Median" and seen["GT_RefMedian"].knobs["size"] == "10"
         assert seen["GT_RefMedian"].inputs == ["ReferenceLiveArea"]
         assert seen["GT_LumaYCbCr"].inputs == ["ScanLiveArea"]
     else:
         assert "GT_RefMedian" not in seen
         assert seen["GT_LumaYCbCr"].inputs == ["ReferenceLiveArea"]
     assert seen["GT_TakeChroma"].knobs["from0"] == "rgba.green"
-    assert seen["GT_Clamp"].knobs == {
-        **seen["GT_Clamp"].knobs,
-        "black_clamp": "true",
-        "white_clamp": "true",
-    }
-    assert seen["GT_RemoveAlpha"].knobs["channels"] == "alpha"
     if technique == "gauge":
         assert seen["GaugeReformat"].inputs == ["Scan_Append"]
         assert seen["GaugeReformat"].knobs["filter"] == "Lanczos4"
@@ -138,15 +150,21 @@ def test_preview_is_the_held_out_frame(project_factory):
 
 
 def test_settings_defaults_and_overrides():
-    small = default_training_settings("color-reference", 500, 20)
+    small = default_training_settings("color-reference", 500, 20).settings
     assert (small.crop_size, small.batch_size, small.model_size) == (256, 3, "medium")
-    assert small.epochs == math.ceil(80_000 / math.ceil(20 / 3))
-    big = default_training_settings("gauge", 1800, 20)
-    assert big.crop_size == 512 and big.steps >= 40_000 and big.median_size == 5.0
-    assert default_training_settings("color-nonreference", 1800, 4).median_size == 3.0
+    assert small.epochs == 12_000 and small.steps == 80_000  # 12 000 × 20 / 3
+    big = default_training_settings("gauge", 1800, 20).settings
+    assert big.crop_size == 512 and big.steps == 40_000 and big.median_size == 0
+    assert default_training_settings("color-nonreference", 1800, 4).settings.median_size == 10
+    assert (
+        default_training_settings(
+            "color-reference", 1800, 4, multi_resolution=False
+        ).settings.multi_resolution
+        is False
+    )
     custom = default_training_settings(
         "gauge", 1800, 20, epochs=10, batch_size=6, model_size="large", crop_size=None
-    )
+    ).settings
     assert (custom.epochs, custom.batch_size, custom.model_size, custom.crop_size) == (
         10,
         6,
@@ -170,8 +188,11 @@ def test_analog_video_two_steps(project_factory, tmp_path):
     assert step2.executable_node == "CopyCat2" and step2.template == "analog_video_step2_apply"
     assert seen2["Step1Inference"].cls == "Inference"
     assert seen2["Step1Inference"].knobs["modelFile"] == model.resolve().as_posix()
-    assert seen2["CopyCat2"].inputs[0] == "ScanLiveArea"
-    assert "Step1Inference" in _upstream(seen2, seen2["CopyCat2"].inputs[1])
+    assert seen2["CopyCat2"].inputs[:2] == ["Input_CopyBBox", "GT_RemoveAlpha"]
+    assert "Step1Inference" in _upstream(seen2, "GT_RemoveAlpha")
+    assert "Step1Inference" not in _upstream(seen2, "Input_RemoveAlpha")
+    with pytest.raises(RTKError, match="--overlap-box is for analog-video step 1"):
+        training_script(project_factory("gauge"), overlap_box=(8, 4, 56, 40))
     with pytest.raises(RTKError, match="needs --model"):
         training_script(project, step=2)
     with pytest.raises(RTKError, match="only analog-video"):
@@ -182,7 +203,7 @@ def test_inference_script(project_factory, tmp_path):
     project = project_factory("color-reference")
     model = tmp_path / "Training_260101_120000.40000.cat"
     model.write_bytes(b"cat")
-    stage = inference_script(project, model=model, frames="1003-1012", compression="dwaa")
+    stage = inference_script(project, model=model, frames="1003-1012")
     text = write_script(stage.script)
     seen = read_independently(text)
     write = seen["WriteML"]
@@ -190,12 +211,22 @@ def test_inference_script(project_factory, tmp_path):
     assert write.knobs["file_type"] == "exr" and write.knobs["datatype"] == '"16 bit half"'
     assert write.knobs["file"].endswith("04_inference_render/DEMO_ml_%04d.exr")
     assert (write.knobs["first"], write.knobs["last"]) == ("1003", "1012")
+    assert write.knobs["channels"] == "rgb" and write.knobs["compression"] == '"Zip (1 scanline)"'
+    assert "dw_compression_level" not in write.knobs
+    assert write.knobs["colorspace"] == "ACES2065-1"  # the output transform: delivery space
     assert seen["Inference1"].knobs["modelFile"] == model.resolve().as_posix()
     assert seen["Inference1"].inputs == ["LiveAreaCrop"]
     assert seen["LiveAreaCrop"].inputs == ["GaugeReformat"]
+    assert seen["LiveAreaCrop"].knobs["reformat"] == "true"
     assert seen["GaugeReformat"].knobs["disable"] == "true"
     assert seen["Recombine"].knobs["which"] == "0"
-    assert seen["ToDelivery"].knobs["out_colorspace"] == "ACES2065-1"
+    # the live area goes back where it was on the scan raster (stage 05 compares full frames)
+    assert seen["BackOnScanRaster"].inputs == ["Recombine"]
+    assert seen["BackOnScanRaster"].knobs["format"] == '"64 48 0 0 64 48 1 DEMO_target"'
+    assert seen["BackOnScanRaster"].knobs["resize"] == "none"
+    assert seen["BackOnScanRaster"].knobs["center"] == "false"
+    assert seen["BackToLiveArea"].knobs["translate"] == "{4 2}"
+    assert seen["Provenance"].inputs == ["BackToLiveArea"]
     meta = parse_script(text).find("Provenance").knobs["metadata"]
     for key in (
         "exr/rtk:made_with_trained_model true",
@@ -211,6 +242,28 @@ def test_inference_script(project_factory, tmp_path):
     assert seen_nc["NonCommercial1080"].knobs["box_width"] == "1920"
     assert seen_nc["Provenance"].inputs == ["NonCommercial1080"]
     assert (seen_nc["WriteML"].knobs["first"], seen_nc["WriteML"].knobs["last"]) == ("1001", "1003")
+    assert "Non-Commercial's CopyCat writes .catnc" in nc.warnings[0]
+
+
+def test_write_presets_and_non_commercial_models(project_factory, tmp_path):
+    project = project_factory("generation")
+    catnc = tmp_path / "Training_260101_120000.40000.catnc"
+    catnc.write_bytes(b"catnc")
+    method = inference_script(project, model=catnc, write="method", edition="nknc")
+    write = read_independently(write_script(method.script))["WriteML"]
+    assert write.knobs["channels"] == "rgba" and write.knobs["compression"] == "DWAA"
+    assert write.knobs["dw_compression_level"] == "45"
+    assert write.knobs["file"].endswith("DEMO_ml_######.exr")
+    assert not method.warnings  # a .catnc in the Non-Commercial script is what NC writes
+    zip_method = inference_script(project, model=catnc, write="method", compression="zip")
+    seen = read_independently(write_script(zip_method.script))["WriteML"]
+    assert (
+        seen.knobs["compression"] == '"Zip (1 scanline)"'
+        and "dw_compression_level" not in seen.knobs
+    )
+    assert "trained in Nuke Non-Commercial" in zip_method.warnings[0]
+    with pytest.raises(RTKError, match="--write must be one of"):
+        inference_script(project, model=catnc, write="fast")
 
 
 @pytest.mark.parametrize(
@@ -218,7 +271,8 @@ def test_inference_script(project_factory, tmp_path):
     [
         ({"frames": "990-1005"}, "outside the scan sequence"),
         ({"model": "missing.cat"}, "no such model file"),
-        ({"model": "model.pt"}, "must be a .cat"),
+        ({"model": "model.pt"}, "must be a .cat or .catnc"),
+        ({"shot": "sh999"}, "no shot 'sh999' in project.yaml"),
         ({"technique": "colour"}, "unknown technique"),
         ({"test_render": 0}, "at least 1"),
     ],

@@ -10,7 +10,7 @@ from independent import read_independently
 
 from restoration_toolkit.core.errors import RTKError
 from restoration_toolkit.nk import parse_script
-from restoration_toolkit.nk.template_source import TEMPLATES, template_text
+from restoration_toolkit.nk.template_source import TEMPLATE_VERSION, TEMPLATES, template_text
 from restoration_toolkit.nk.templates import fill, load_template, nuke_base_dir, placeholders
 
 NC_ONLY = {"NonCommercial1080"}  # nodes only the Non-Commercial inference twin has
@@ -50,13 +50,16 @@ def test_nknc_twin_is_the_same_graph(name):
 def test_template_loads_with_label_and_placeholders(name):
     script = load_template(name)
     info = script.find("RTK_TemplateInfo")
-    assert info.knob("rtk_template") == name and info.knob("rtk_template_version") == "1"
+    assert info.knob("rtk_template") == name
+    assert info.knob("rtk_template_version") == str(TEMPLATE_VERSION)
     assert "scan_file" in placeholders(script)
     assert script.root["colorManagement"] == "OCIO"
 
 
 def test_unknown_template_version_is_refused(tmp_path):
-    text = template_text("inference").replace("rtk_template_version 1", "rtk_template_version 7")
+    text = template_text("inference").replace(
+        f"rtk_template_version {TEMPLATE_VERSION}", "rtk_template_version 7"
+    )
     path = tmp_path / "inference.nk"
     path.write_text(text)
     with pytest.raises(RTKError, match="version 7 of inference is not supported"):
@@ -90,11 +93,11 @@ def test_fill_reports_missing_values():
 
 def test_a_studio_edited_template_is_used(tmp_path):
     """A template saved elsewhere (e.g. edited in Nuke) is read through --template."""
-    text = template_text("inference").replace("channels rgb", "channels rgba")
+    text = template_text("inference").replace('datatype "16 bit half"', 'datatype "32 bit float"')
     path = tmp_path / "studio_inference.nk"
     path.write_text(text)
-    assert parse_script(text).find("WriteML").knobs["channels"] == "rgba"
-    assert load_template("inference", path=path).find("WriteML").knobs["channels"] == "rgba"
+    assert parse_script(text).find("WriteML").knobs["datatype"] == "32 bit float"
+    assert load_template("inference", path=path).find("WriteML").knobs["datatype"] == "32 bit float"
 
 
 def test_templates_folder_holds_nothing_else():

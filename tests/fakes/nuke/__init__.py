@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Dict, List, Optional
 
-from .node_classes import NODE_CLASSES, knobs_of
+from .node_classes import MENUS, NODE_CLASSES, knobs_of
 
 GUI = True
 NUKE_VERSION_MAJOR = 15
 NUKE_VERSION_MINOR = 1
 NUKE_VERSION_RELEASE = 1
 NUKE_VERSION_STRING = "15.1v1"
-env: Dict[str, Any] = {}
+env: Dict[str, Any] = {}  # edition flags nc / nukex / studio: H (Foundry's render launcher reads them)
 
 _messages: List[str] = []
 _plugin_paths: List[str] = []
@@ -155,6 +155,33 @@ class Enumeration_Knob(Knob):
         return list(self._values)
 
 
+class _MenuKnob(Knob):
+    """An enumeration knob of a node class whose menu is verified (node_classes.MENUS)."""
+
+    def __init__(self, name: str, entries: Any) -> None:
+        super().__init__(name)
+        self._entries = entries
+
+    def values(self) -> List[str]:
+        return _ocio_menu() if self._entries == "ocio" else list(self._entries)
+
+
+def _ocio_menu() -> List[str]:
+    """Color spaces of the Root's OCIO config, listed the way Nuke lists them (name, menu
+    path, aliases): Nuke's fn-nuke_* configs are OCIO's built-in configs of the same name."""
+    config = str(_root["OCIO_config"].value() or "").split("\t")[0]
+    if not config.startswith("fn-nuke_"):
+        return []
+    import PyOpenColorIO as ocio
+
+    cfg = ocio.Config.CreateFromBuiltinConfig(config[len("fn-nuke_"):])
+    entries = []
+    for space in cfg.getColorSpaces():
+        aliases = ",".join(space.getAliases())
+        entries.append(f"{space.getName()}\tColorspaces/{space.getFamily()}/{space.getName()}\t\t{aliases}")
+    return entries
+
+
 class PyScript_Knob(Knob):
     def __init__(self, name: str, label: str = "", command: str = "") -> None:
         super().__init__(name, label, command)
@@ -174,7 +201,11 @@ class Node:
         self._max_inputs, names = knobs_of(cls)
         self._knobs: Dict[str, Knob] = {}
         for n in names:
-            self._knobs[n] = _FormatKnob(n) if n == "format" else Knob(n)
+            menu = MENUS.get((cls, n))
+            if menu is not None:
+                self._knobs[n] = _MenuKnob(n, menu)
+            else:
+                self._knobs[n] = _FormatKnob(n) if n == "format" else Knob(n)
         self._inputs: List[Optional[Node]] = []
         self._children: List[Node] = []
         self._parent = parent

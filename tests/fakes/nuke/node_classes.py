@@ -19,8 +19,8 @@ MASK_KNOBS = "maskChannelMask maskChannelInput inject invert_mask fringe mix pro
 NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "Root": (0, "first_frame last_frame fps format proxy_type proxy_format lock_range colorManagement OCIO_config customOCIOConfigPath workingSpaceLUT monitorLut floatLut int8Lut int16Lut logLut viewerLut"),  # V
     "Read": (0, "file file_type format proxy first last origfirst origlast origset colorspace raw before after on_error reload frame_mode frame premultiplied auto_alpha localizationPolicy"),  # V
-    "Write": (1, "file file_type channels datatype compression first last use_limit colorspace create_directories metadata raw views beforeRender afterRender render_order checkHashOnRead version autocrop write_ACES_compliant_EXR interleave"),  # V (colorspace/create_directories/metadata unverified)
-    "CopyCat": (3, "dataDirectory epochs modelSize cropSize batchSizeType batchSize checkpointInterval imageInterval isCachingEnabled useGPUIfAvailable gpuName"),  # H (knob names), inputs 0 Input, 1 Ground Truth, 2 Preview (index unverified)
+    "Write": (1, "file file_type channels datatype compression dw_compression_level first last use_limit colorspace create_directories metadata raw views beforeRender afterRender render_order checkHashOnRead version autocrop write_ACES_compliant_EXR interleave"),  # V; colorspace/create_directories/metadata H (public tools set them); dw_compression_level V (NDK exrWriter.cpp)
+    "CopyCat": (3, "dataDirectory epochs modelSize cropSize batchSizeType batchSize checkpointInterval imageInterval isCachingEnabled useGPUIfAvailable gpuName initialWeights checkpointFile startTraining resumeTraining createInference useMultiResolutionTraining"),  # V: Foundry's CopyCat reference (NUKE_FACTS "Checked since"); inputs 0 Input, 1 Ground Truth, 2 Preview (index unverified)
     "Inference": (1, "modelFile useGPUIfAvailable halfPrecision gpuName serialiseKnob"),  # V
     "CatFileCreator": (0, "torchScriptFile catFile channelsIn channelsOut modelId"),  # V
     "MatchGrade": (3, "matchGradeTask analysisType"),  # V for these two; inputs Target/Source order unverified
@@ -69,3 +69,23 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
 def knobs_of(cls: str) -> Tuple[int, frozenset]:
     max_inputs, names = NODE_CLASSES[cls]
     return max_inputs, frozenset((COMMON_KNOBS + " " + names).split())
+
+
+# Enumeration knobs whose menu entries are verified: (class, knob) → entries as knob.values()
+# lists them (name, then tab-separated menu path and aliases). "ocio" = the color spaces of
+# the OCIO config the fake Root has selected (nuke._ocio_menu).
+ROOT_OCIO_CONFIGS = [  # H: a public fake of Nuke 15 copying knob.values(); the method's project settings
+    "aces_1.2\tACES/aces_1.2\t\t",
+    "fn-nuke_cg-config-v1.0.0_aces-v1.3_ocio-v2.1\tACES/fn-nuke_cg-config-v1.0.0_aces-v1.3_ocio-v2.1\t\tcg-config-v1.0.0_aces-v1.3_ocio-v2.1",
+    "fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1\tACES/fn-nuke_studio-config-v1.0.0_aces-v1.3_ocio-v2.1\t\tstudio-config-v1.0.0_aces-v1.3_ocio-v2.1",
+    "nuke-default",
+    "custom",
+]
+MENUS = {
+    ("Root", "colorManagement"): ["Nuke", "OCIO"],  # V: Foundry's OCIO color management page
+    ("Root", "OCIO_config"): ROOT_OCIO_CONFIGS,
+    ("CopyCat", "modelSize"): ["Small", "Medium", "Large"],  # V: Foundry's CopyCat reference
+    ("CopyCat", "batchSizeType"): ["Auto", "Manual"],  # V: Foundry's CopyCat reference
+    ("OCIOColorSpace", "in_colorspace"): "ocio",  # names V (OCIO's built-in configs); entry form H
+    ("OCIOColorSpace", "out_colorspace"): "ocio",
+}
