@@ -14,9 +14,9 @@ TASK_CHUNKING extension) and one task per frame (no chunking).
 Part 2 — real local runs through openjd-cli (the code of ``rtk farm run``) of a tiny
 project, 1 worker and 2 workers from a clean output folder, then a re-run of the finished
 job (per-task overhead: OpenJD session, task start, on-disk completeness checks):
-(a) a cheap per-frame stage: the tests' stand-in for ``rtk matchgrade apply``
-(tests/farm/standin_stage.py: read the EXR, multiply by a gain, write EXR half/zip
-atomically) — the real command is not on this branch; (b) the real ``rtk infer`` (on main)
+(a) a cheap per-frame stage: the tests' stand-in for the matchgrade-apply stage
+(restoration_toolkit/testing/farm_standins.py: read the EXR, multiply by a gain, write EXR
+half/zip atomically); (b) the real ``rtk infer`` stage
 with the toolkit's small network exported to TorchScript, CPU, when torch is installed.
 Every run is checked: an interpreter wrapper logs the frames each stage call was asked for
 (each frame exactly once, none skipped), and every output frame is complete on disk.
@@ -54,7 +54,10 @@ from restoration_toolkit.farm.templates import (  # noqa: E402
     create_job,
     task_count,
 )
-from tests.farm.conftest import make_project, make_standin_python  # noqa: E402
+from restoration_toolkit.testing.farm_standins import (  # noqa: E402
+    make_project,
+    make_standin_python,
+)
 
 REEL_FIRST, REEL_FRAMES = 1001, 130_000
 FEATURE_FRAMES = 130_000
@@ -172,20 +175,12 @@ def part1(work: Path) -> list:
     return rows, (cli, cpu), per_frame
 
 
-def ledger_python(folder: Path, real: str, command: str) -> Path:
-    """An interpreter wrapper that appends the arguments of every ``-m restoration_toolkit
-    COMMAND`` call to $FARM_BENCH_LEDGER, then runs the real interpreter: the frames each stage
-    invocation was asked to do, to check that no frame is done twice or skipped."""
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / f"python-ledger-{command}"
-    script.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$3" = "{command}" ]; then printf \'%s\\n\' "$*" >> "$FARM_BENCH_LEDGER"; fi\n'
-        f'exec "{real}" "$@"\n',
-        encoding="utf-8",
-    )
-    script.chmod(0o755)
-    return script
+def ledger_python(folder: Path) -> Path:
+    """An interpreter for the bundle that runs ``rtk`` with the stand-in stages registered
+    and, with $RTK_RUNNER_LEDGER set, logs the frames every stage call (runner) was asked to
+    do, to check that no frame is done twice or skipped
+    (restoration_toolkit/testing/farm_standins.py)."""
+    return make_standin_python(folder)
 
 
 def ledger_frames(ledger: Path) -> list:
@@ -216,22 +211,20 @@ def part2(work: Path, frames: int, size: tuple, chunk: int, repeat: int, kind: s
             project / "pipeline/03_copycat_training/torch",
             model_id="farm_bench",
         ).model_pt
-        stage, command = "infer", "infer"
+        stage = "infer"
         extra["options"] = {"model": str(model)}
-        python = ledger_python(folder / "bin", sys.executable, command)
+        python = ledger_python(folder / "bin")
         env_extra["OMP_NUM_THREADS"] = "1"  # one core per worker, as on a farm node slot
         label = (
-            "`rtk infer` (real stage command on main): the toolkit's 'small' restoration "
+            "`rtk infer`'s stage (the real runner): the toolkit's 'small' restoration "
             "network, untrained weights, TorchScript on CPU, one torch thread per worker"
         )
     else:
-        stage, command = "matchgrade-apply", "matchgrade"
-        python = ledger_python(
-            folder / "bin", str(make_standin_python(folder / "standin")), command
-        )
+        stage = "matchgrade-apply"
+        python = ledger_python(folder / "bin")
         label = (
-            "stand-in for `rtk matchgrade apply` (tests/farm/standin_stage.py: read EXR, "
-            "gain, write EXR half/zip atomically); the real command is not on this branch"
+            "stand-in for the matchgrade-apply stage (restoration_toolkit/testing/"
+            "farm_standins.py: read EXR, gain, write EXR half/zip atomically)"
         )
     bundle = folder / "bundle"
     write_bundle(
@@ -248,7 +241,7 @@ def part2(work: Path, frames: int, size: tuple, chunk: int, repeat: int, kind: s
             if "_MG_" in p.name or "_ml_" in p.name:
                 p.unlink()
         ledger = folder / f"ledger_{run_index}.txt"
-        env = dict(base_env, FARM_BENCH_LEDGER=str(ledger))
+        env = dict(base_env, RTK_RUNNER_LEDGER=str(ledger))
         t0 = time.perf_counter()
         result = run_bundle(bundle, workers=workers, env=env)
         seconds = time.perf_counter() - t0
@@ -272,7 +265,7 @@ def part2(work: Path, frames: int, size: tuple, chunk: int, repeat: int, kind: s
         x["missed"] += len(incomplete)
     ledger = folder / "ledger_rerun.txt"
     t0 = time.perf_counter()
-    rerun = run_bundle(bundle, workers=1, env=dict(base_env, FARM_BENCH_LEDGER=str(ledger)))
+    rerun = run_bundle(bundle, workers=1, env=dict(base_env, RTK_RUNNER_LEDGER=str(ledger)))
     results["rerun"] = time.perf_counter() - t0
     assert rerun.ok and not ledger_frames(ledger), "a finished job did work again"
     results.update(label=label, stage=stage, frames=frames, size=size, chunk=chunk)

@@ -9,9 +9,8 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
-from .core.errors import RTKError
 from .core.progress import ProgressFn
 from .core.project import Project, open_project
 
@@ -29,6 +28,16 @@ def add_json_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_no_log_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-log", action="store_true", help="do not record this run in notes/experiments.md")
+
+
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="CPU threads for torch (default 0 = one per core; 1 is often fastest "
+        "on a busy shared machine)",
+    )
 
 
 def project_from_args(args: argparse.Namespace) -> Project:
@@ -94,18 +103,3 @@ def progress_bar(description: str, total: int, *, quiet: bool = False) -> Iterat
             bar.update(task, completed=done, total=total_, message=message)
 
         yield update
-
-
-def fail(message: str) -> None:
-    raise RTKError(message)
-
-
-def ensure_outputs_not_inputs(outputs: list, inputs: list) -> None:
-    resolved = {Path(p).resolve() for p in inputs}
-    for out in outputs:
-        if Path(out).resolve() in resolved:
-            raise RTKError("refusing to write over an input file", out)
-
-
-def optional_path(value: Optional[str]) -> Optional[Path]:
-    return Path(value) if value else None

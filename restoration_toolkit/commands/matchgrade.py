@@ -20,14 +20,10 @@ from typing import Any, Dict, List, Optional
 
 from ..cli_support import add_json_argument, add_no_log_argument, print_json, progress_bar
 from ..core.errors import RTKError
+from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames, parse_frames
 from ..core.io.sequence import open_sequence, output_sequence
 from ..core.project import Project, open_project
-
-try:
-    from ..core.experiment_log import log_run
-except ImportError:  # pragma: no cover - the experiment log lands separately
-    log_run = None
 
 COMMAND = "matchgrade"
 HELP = "stage 05: fit a film-specific color transform (3D LUT, CDL …) on aligned pairs; apply it"
@@ -203,7 +199,7 @@ def _declared_space(path: Path, colors: Any) -> Optional[str]:
 
 
 def _log(args: argparse.Namespace, project: Optional[Project], **entry: Any) -> Optional[str]:
-    if project is None or getattr(args, "no_log", False) or log_run is None:
+    if project is None or getattr(args, "no_log", False):
         return None
     try:
         return log_run(project.root, stage="matchgrade", technique=project.technique, **entry)

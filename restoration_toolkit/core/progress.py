@@ -13,10 +13,6 @@ from typing import Callable, Optional
 ProgressFn = Callable[[int, int, str], None]
 
 
-def no_progress(done: int, total: int, message: str = "") -> None:
-    """A progress callback that does nothing."""
-
-
 def report(progress: Optional[ProgressFn], done: int, total: int, message: str = "") -> None:
     if progress is not None:
         progress(done, total, message)

@@ -208,8 +208,34 @@ def project_from_dict(data: Any, path: Path) -> Project:
         and reference is None
     ):
         c.fail("reference", f"is required for technique {technique}")
+    keyframes = _keyframes(c, d.get("keyframe_references"))
+    color = _color(c, d.get("color"))
+    live = _live_area(c, d.get("live_area"))
+    picture = _picture_area(c, d.get("picture_area"))
+    shots = _shots(c, d.get("shots"))
+    if c.problems:
+        raise RTKError("; ".join(c.problems), path)
+    assert source is not None
+    return Project(
+        name=name,
+        technique=technique,
+        source=source,
+        root=path.parent,
+        film=film,
+        reference=reference,
+        keyframe_references=keyframes,
+        color=color,
+        live_area=live,
+        shots=shots,
+        picture_area=picture,
+        unstated=c.unstated,
+    )
+
+
+def _keyframes(c: _Checker, raw: Any) -> List[KeyframeReference]:
+    """``keyframe_references``: graded frames, paintings, photos with their provenance."""
     keyframes = []
-    raw_keys = d.get("keyframe_references") or []
+    raw_keys = raw or []
     if not isinstance(raw_keys, list):
         c.fail("keyframe_references", "must be a list")
         raw_keys = []
@@ -231,16 +257,26 @@ def project_from_dict(data: Any, path: Path) -> Project:
                 _provenance(c, k.get("provenance"), f"{w}.provenance") or Provenance(),
             )
         )
-    col = c.mapping(d.get("color"), "color")
+    return keyframes
+
+
+def _color(c: _Checker, raw: Any) -> ColorPipeline:
+    """``color``: the OCIO config (unnamed: $OCIO or the built-in default) and spaces."""
+    col = c.mapping(raw, "color")
     c.unknown(col, ("ocio_config", "working_space", "delivery_space"), "color")
     color = unnamed_ocio_config()
     if col.get("ocio_config"):
         color = ColorPipeline(c.text(col, "ocio_config", "color"))
     color.working_space = c.text(col, "working_space", "color", default="ACEScg")
     color.delivery_space = c.text(col, "delivery_space", "color", default="ACES2065-1")
+    return color
+
+
+def _live_area(c: _Checker, raw: Any) -> Optional[LiveArea]:
+    """``live_area``: an integer box x0, y0, x1, y1 (None when absent)."""
     live = None
-    if d.get("live_area") is not None:
-        la = c.mapping(d.get("live_area"), "live_area")
+    if raw is not None:
+        la = c.mapping(raw, "live_area")
         vals = [la.get(k) for k in ("x0", "y0", "x1", "y1")]
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
             c.fail("live_area", "needs integer x0, y0, x1, y1")
@@ -248,9 +284,13 @@ def project_from_dict(data: Any, path: Path) -> Project:
             c.fail("live_area", f"box {vals} is empty or negative")
         else:
             live = LiveArea(*vals)
-    picture = _picture_area(c, d.get("picture_area"))
+    return live
+
+
+def _shots(c: _Checker, raw: Any) -> List[Shot]:
+    """``shots``: name, first, last of each."""
     shots = []
-    raw_shots = d.get("shots") or []
+    raw_shots = raw or []
     if not isinstance(raw_shots, list):
         c.fail("shots", "must be a list")
         raw_shots = []
@@ -261,19 +301,4 @@ def project_from_dict(data: Any, path: Path) -> Project:
             c.fail(f"shots[{i}]", "needs integer first <= last")
             continue
         shots.append(Shot(c.text(sd, "name", f"shots[{i}]", required=True), first, last))
-    if c.problems:
-        raise RTKError("; ".join(c.problems), path)
-    assert source is not None
-    return Project(
-        name=name,
-        technique=technique,
-        source=source,
-        root=path.parent,
-        film=film,
-        reference=reference,
-        keyframe_references=keyframes,
-        color=color,
-        live_area=live,
-        shots=shots, picture_area=picture,
-        unstated=c.unstated,
-    )
+    return shots

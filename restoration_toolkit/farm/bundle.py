@@ -1,40 +1,27 @@
-"""Write an OpenJD job bundle for one stage of a restoration project.
-
-A bundle is a folder (the layout AWS Deadline Cloud's ``deadline bundle submit`` and
-openjd-cli read):
-
-``template.yaml``          the job template (:mod:`.templates`), validated with openjd-model
-``parameter_values.yaml``  ``parameterValues: [{name, value}]`` — the project folder, the
-                           toolkit's interpreter, frames, chunk size, the stage's paths
-``chunks.txt``             one task per line: its frames (for a farm that speaks no OpenJD)
-``commands.sh``            one shell line per task, the exact ``rtk farm task`` it runs
-``rtk_bundle.json``        what the toolkit needs to run / report it (stage, tasks, frames)
+"""Plan an OpenJD job bundle for one stage of a restoration project: check the request
+against the project and build the job template, its parameter values and the chunks.
 
 Everything is checked before anything is written (stage inputs on disk, frames inside the
-sequence, chunk size); the folder is written under a hidden temporary name and renamed
-when complete, so a failed or interrupted ``rtk farm bundle`` leaves nothing behind.
+sequence, chunk size); :mod:`.bundle_files` then writes the folder (the layout AWS Deadline
+Cloud's ``deadline bundle submit`` and openjd-cli read) under a hidden temporary name and
+renames it when complete, so a failed or interrupted ``rtk farm bundle`` leaves nothing.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
-import shutil
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-import yaml
-
-from .. import __version__
 from ..core.errors import RTKError
 from ..core.io.frames import chunk_frames, format_frames, parse_frames
 from ..core.io.sequence import is_pattern, open_sequence, split_pattern
 from ..core.project import Project, open_project
+from .bundle_files import OPTION_PARAM, load_bundle, write_bundle
 from .completeness import VERIFY_MODES
-from .stages import ALL_OPTIONS, StageSpec, get_stage
+from .stages import StageSpec, get_stage
 from .templates import (
     TASK_PARAM,
     TemplateOptions,
@@ -44,20 +31,6 @@ from .templates import (
     task_count,
     task_parameter_sets,
 )
-
-TEMPLATE_FILE = "template.yaml"
-VALUES_FILE = "parameter_values.yaml"
-META_FILE = "rtk_bundle.json"
-CHUNKS_FILE = "chunks.txt"
-COMMANDS_FILE = "commands.sh"
-_OPTION_PARAM = {
-    "source": "Source",
-    "out": "Out",
-    "model": "Model",
-    "grade": "Grade",
-    "script": "Script",
-    "node": "Node",
-}
 
 
 @dataclass(frozen=True)
@@ -99,10 +72,8 @@ def _abs(path: str) -> str:
 
 def _nuke_script(script: Path) -> Optional[Any]:
     """The parsed .nk script (restoration_toolkit.nk), or None when it cannot be read."""
-    try:
-        from ..nk import parse_script
-    except ImportError:  # pragma: no cover - the .nk model ships with the toolkit
-        return None
+    from ..nk import parse_script
+
     try:
         return parse_script(script.read_text(encoding="utf-8"))
     except Exception:  # noqa: BLE001 - an unreadable script is reported by Nuke itself
@@ -205,6 +176,105 @@ def _available_frames(
     return found
 
 
+def _pairs_frames(project: Project, holdout: bool) -> List[int]:
+    """The scan frames of pairs.yaml's pairs (align) or its held-out frames (validate)."""
+    from ..core.curation.pairs import load_pairs
+
+    stage = "validate" if holdout else "align"
+    if not project.pairs_file.is_file():
+        raise RTKError(
+            f"input of stage {stage} is missing: no pairs.yaml (run `rtk curate` first, "
+            "or give --frames)",
+            project.pairs_file,
+        )
+    pairs = load_pairs(project.pairs_file)
+    frames = sorted(set(pairs.holdout)) if holdout else sorted({p.scan_frame for p in pairs.pairs})
+    if holdout and not frames:
+        # rtk validate refuses training frames, so "every frame of the scan" would fail
+        raise RTKError(
+            "pairs.yaml has no held-out frames to validate (give --frames)", project.pairs_file
+        )
+    return frames
+
+
+def _default_frames(
+    stage: StageSpec, values: Mapping[str, str], project: Project, available: Optional[List[int]]
+) -> List[int]:
+    """The frames a stage runs on when none are given."""
+    if stage.name in ("align", "validate"):
+        return _pairs_frames(project, holdout=stage.name == "validate")
+    if available:
+        return available
+    script_frames = (
+        _nuke_script_frames(Path(values["script"])) if stage.name == "nuke-render" else None
+    )
+    if script_frames:
+        return parse_frames(script_frames)
+    if project.source.frames:
+        return parse_frames(project.source.frames)
+    raise RTKError(f"no frames for stage {stage.name}: give --frames A-B")
+
+
+def _check_frames(
+    stage: StageSpec,
+    frames: List[int],
+    available: Optional[List[int]],
+    where: str,
+) -> None:
+    if available is not None:
+        if not available:
+            raise RTKError(
+                f"input of stage {stage.name} is missing: no source frames on disk", where
+            )
+        have = set(available)
+        outside = [f for f in frames if f not in have]
+        if outside:
+            raise RTKError(
+                f"frames {format_frames(outside)} are outside the sequence "
+                f"({format_frames(available)} on disk)",
+                where,
+            )
+    if not frames:
+        raise RTKError(f"no frames for stage {stage.name}")
+
+
+def _check_inputs(stage: StageSpec, values: Dict[str, str], project: Project) -> None:
+    """Every required input on disk; a Nuke render's output read from its Write node."""
+    for option in stage.required_inputs:
+        if not Path(values[option]).is_file():
+            raise RTKError(f"input of stage {stage.name} is missing (--{option})", values[option])
+    if stage.name == "align" and not project.pairs_file.is_file():
+        raise RTKError(
+            "input of stage align is missing: no pairs.yaml (run `rtk curate` first)",
+            project.pairs_file,
+        )
+    if stage.name == "nuke-render" and not values.get("out"):
+        written = _nuke_write_file(Path(values["script"]), values["node"])
+        if not written:
+            raise RTKError(
+                f"cannot tell what {values.get('node')} writes: give --output PATTERN",
+                values["script"],
+            )
+        values["out"] = _abs(written)
+
+
+def _job_values(
+    stage: StageSpec, req: BundleRequest, project: Project, values: Mapping[str, str], frames
+) -> Dict[str, Any]:
+    job_values: Dict[str, Any] = {
+        "ProjectDir": str(project.root),
+        "Python": _abs(req.python) if req.python else sys.executable,
+    }
+    if stage.name.startswith("nuke-"):
+        job_values["Nuke"] = req.nuke or "nuke"
+    if stage.chunked:
+        job_values["Frames"] = format_frames(frames)
+        job_values["ChunkSize"] = int(req.chunk)
+    for option, value in values.items():
+        job_values[OPTION_PARAM[option]] = value
+    return job_values
+
+
 def plan_bundle(req: BundleRequest) -> BundlePlan:
     """Check a request against the project and build its template and values.
 
@@ -218,80 +288,20 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         raise RTKError(f"--verify must be one of {', '.join(VERIFY_MODES)}")
     project = open_project(req.project)
     values = _stage_values(stage, req, project)
-    for option in stage.required_inputs:
-        if not Path(values[option]).is_file():
-            raise RTKError(f"input of stage {stage.name} is missing (--{option})", values[option])
-    if stage.name == "align" and not project.pairs_file.is_file():
-        raise RTKError(
-            "input of stage align is missing: no pairs.yaml (run `rtk curate` first)",
-            project.pairs_file,
-        )
-    if stage.name == "nuke-render" and not values.get("out"):
-        written = _nuke_write_file(Path(values["script"]), values["node"])
-        if written:
-            values["out"] = _abs(written)
-    if stage.name == "nuke-render" and not values.get("out"):
-        raise RTKError(
-            f"cannot tell what {values.get('node')} writes: give --output PATTERN", values["script"]
-        )
-    available = _available_frames(stage, values, project) if stage.chunked else None
+    _check_inputs(stage, values, project)
+    frames, chunks = [1], ["1"]
     if stage.chunked:
-        if req.frames:
-            frames = parse_frames(req.frames)
-        elif stage.name == "align":
-            from ..core.curation.pairs import load_pairs
-
-            frames = sorted({p.scan_frame for p in load_pairs(project.pairs_file).pairs})
-        elif stage.name == "validate":
-            # rtk validate's own default: the held-out frames of pairs.yaml (it refuses
-            # training frames, so "every frame of the scan" would fail)
-            from ..core.curation.pairs import load_pairs
-
-            if not project.pairs_file.is_file():
-                raise RTKError(
-                    "input of stage validate is missing: no pairs.yaml to take the "
-                    "held-out frames from (or give --frames)",
-                    project.pairs_file,
-                )
-            frames = sorted(set(load_pairs(project.pairs_file).holdout))
-            if not frames:
-                raise RTKError(
-                    "pairs.yaml has no held-out frames to validate (give --frames)",
-                    project.pairs_file,
-                )
-        elif available:
-            frames = available
-        elif stage.name == "nuke-render" and _nuke_script_frames(Path(values["script"])):
-            frames = parse_frames(_nuke_script_frames(Path(values["script"])) or "")
-        elif project.source.frames:
-            frames = parse_frames(project.source.frames)
-        else:
-            raise RTKError(f"no frames for stage {stage.name}: give --frames A-B")
-        if available is not None:
-            if not available:
-                raise RTKError(
-                    f"input of stage {stage.name} is missing: no source frames on disk",
-                    values.get("source") or project.source_spec(),
-                )
-            have = set(available)
-            outside = [f for f in frames if f not in have]
-            if outside:
-                raise RTKError(
-                    f"frames {format_frames(outside)} are outside the sequence "
-                    f"({format_frames(available)} on disk)",
-                    values.get("source") or project.source_spec(),
-                )
-        if not frames:
-            raise RTKError(f"no frames for stage {stage.name}")
-        if req.chunk_given is False and stage.name == "validate":
+        available = _available_frames(stage, values, project)
+        frames = parse_frames(req.frames) if req.frames else None
+        frames = frames or _default_frames(stage, values, project, available)
+        _check_frames(stage, frames, available, values.get("source") or project.source_spec())
+        if not req.chunk_given and stage.name == "validate":
             req = replace(req, chunk=len(frames))  # one report: one task unless asked
         chunks = (
             []
             if req.task_style == "chunk"
             else [format_frames(c) for c in chunk_frames(frames, req.chunk)]
         )
-    else:
-        frames, chunks = [1], ["1"]
     gpu = stage.gpu_default if req.gpu is None else bool(req.gpu)
     name = req.name or f"rtk {stage.name} {project.name}" + (
         f" {frames[0]}-{frames[-1]}" if stage.chunked else ""
@@ -305,18 +315,9 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         verify=req.verify,
     )
     template = build_job_template(stage, options)
-    job_values: Dict[str, Any] = {
-        "ProjectDir": str(project.root),
-        "Python": _abs(req.python) if req.python else sys.executable,
-    }
-    if stage.name.startswith("nuke-"):
-        job_values["Nuke"] = req.nuke or "nuke"
-    if stage.chunked:
-        job_values["Frames"] = format_frames(frames)
-        job_values["ChunkSize"] = int(req.chunk)
-    for option, value in values.items():
-        job_values[_OPTION_PARAM[option]] = value
+    job_values = _job_values(stage, req, project, values, frames)
     job = create_job(template, job_values, project.root)
+    count = task_count(job)
     if req.task_style == "chunk" and stage.chunked:
         # OpenJD forms the chunks (balanced, at most ChunkSize frames, never across a gap):
         # list them as the farm will run them.
@@ -324,132 +325,7 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         if sum(_count(c) for c in chunks) != len(frames):
             raise RTKError("openjd-model's chunks do not cover the frames exactly once")
         count = len(chunks)
-    else:
-        count = task_count(job)
     return BundlePlan(stage, project, template, job_values, frames, chunks, count, gpu)
 
 
-def _values_document(values: Mapping[str, Any]) -> Dict[str, Any]:
-    return {"parameterValues": [{"name": k, "value": v} for k, v in values.items()]}
-
-
-def _commands_text(plan: BundlePlan) -> str:
-    """One shell line per task: the same ``rtk farm task`` the OpenJD template runs."""
-    v = plan.values
-    base = [
-        v["Python"],
-        "-m",
-        "restoration_toolkit",
-        "farm",
-        "task",
-        "--stage",
-        plan.stage.name,
-        "--project",
-        v["ProjectDir"],
-        "--python",
-        v["Python"],
-    ]
-    if "Nuke" in v:
-        base += ["--nuke", v["Nuke"]]
-    for option in plan.stage.options:
-        base += [option_flag(option), str(v[_OPTION_PARAM[option]])]
-    if plan.gpu:
-        base.append("--gpu")
-    head = shlex.join(base)
-    lines = [
-        "#!/bin/sh",
-        "# One line per task of this bundle; each is resumable and safe to re-run.",
-        "set -e",
-    ]
-    if plan.stage.chunked:
-        lines += [f"{head} --frames {c}" for c in plan.chunks]
-    else:
-        lines.append(head)
-    return "\n".join(lines) + "\n"
-
-
-def write_bundle(plan: BundlePlan, out_dir: Path, *, overwrite: bool = False) -> Path:
-    """Write the bundle folder atomically (hidden temporary folder, then rename)."""
-    out = Path(out_dir).absolute()
-    if out.exists() and not out.is_dir():
-        raise RTKError("bundle destination exists and is not a folder", out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise RTKError("bundle folder exists and is not empty (use --overwrite)", out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.rtk-tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        (tmp / TEMPLATE_FILE).write_text(
-            yaml.safe_dump(plan.template, sort_keys=False, allow_unicode=True, width=1000),
-            encoding="utf-8",
-        )
-        (tmp / VALUES_FILE).write_text(
-            yaml.safe_dump(
-                _values_document(plan.values), sort_keys=False, allow_unicode=True, width=1000
-            ),
-            encoding="utf-8",
-        )
-        (tmp / CHUNKS_FILE).write_text("".join(c + "\n" for c in plan.chunks), encoding="utf-8")
-        commands = tmp / COMMANDS_FILE
-        commands.write_text(_commands_text(plan), encoding="utf-8")
-        commands.chmod(0o755)
-        meta = {
-            "schema": "rtk-farm-bundle-1",
-            "toolkit_version": __version__,
-            "stage": plan.stage.name,
-            "project": str(plan.project.root),
-            "frames": str(plan.values.get("Frames", "1")),
-            "frame_count": len(plan.frames),
-            "chunk_size": int(plan.values.get("ChunkSize", 1)),
-            "tasks": plan.tasks,
-            "gpu": plan.gpu,
-            "task_parameter": TASK_PARAM,
-        }
-        (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        if out.exists():
-            trash = out.parent / f".{out.name}.rtk-old-{os.getpid()}"
-            os.replace(out, trash)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def load_bundle(bundle_dir: Path) -> tuple:
-    """(template dict, {parameter: value}) of a bundle folder; RTKError if it is not one."""
-    folder = Path(bundle_dir)
-    template_path = folder / TEMPLATE_FILE
-    if not template_path.is_file():
-        raise RTKError(f"not a job bundle (no {TEMPLATE_FILE})", folder)
-    try:
-        template = yaml.safe_load(template_path.read_text(encoding="utf-8"))
-        values_doc = (
-            yaml.safe_load((folder / VALUES_FILE).read_text(encoding="utf-8"))
-            if (folder / VALUES_FILE).is_file()
-            else {}
-        )
-    except yaml.YAMLError:
-        raise RTKError("bundle file is not valid YAML", folder) from None
-    values = {}
-    for item in (values_doc or {}).get("parameterValues", []) or []:
-        name = str(item.get("name", ""))
-        if name and ":" not in name:  # skip submitter keys such as deadline:priority
-            values[name] = item.get("value")
-    return template, values
-
-
-__all__ = [
-    "BundleRequest",
-    "BundlePlan",
-    "plan_bundle",
-    "write_bundle",
-    "load_bundle",
-    "task_parameter_sets",
-    "ALL_OPTIONS",
-]
+__all__ = ["BundleRequest", "BundlePlan", "plan_bundle", "write_bundle", "load_bundle"]

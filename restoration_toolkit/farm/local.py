@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
-from .bundle import TEMPLATE_FILE, load_bundle
+from .bundle_files import TEMPLATE_FILE, load_bundle
+from .process import stream_process
 from .task import CHUNK_DONE
 from .templates import create_job, task_parameter_sets
 
@@ -63,15 +63,66 @@ def split_tasks(tasks: List[Dict[str, str]], workers: int) -> List[List[Dict[str
     return [s for s in shares if s]
 
 
-def _error_line(lines: List[str]) -> str:
-    for line in reversed(lines):
-        text = line.split("\t")[-1]
-        if "rtk: error:" in text:
-            return text[text.index("rtk: error:") :].strip()
-    for line in reversed(lines):
-        if "ERROR" in line or "error" in line.lower():
-            return line.strip()
-    return lines[-1].strip() if lines else ""
+def _session_files(
+    tmp: Path, values: Dict[str, Any], rules: Optional[List[Dict[str, Any]]]
+) -> Tuple[Path, List[str]]:
+    """The job parameters file every session reads, and the path-mapping arguments."""
+    params_file = tmp / "job_params.json"
+    params_file.write_text(json.dumps({k: str(v) for k, v in values.items()}), encoding="utf-8")
+    if not rules:
+        return params_file, []
+    rules_file = tmp / "path_mapping.json"
+    document = {"version": "pathmapping-1.0", "path_mapping_rules": rules}
+    rules_file.write_text(json.dumps(document), encoding="utf-8")
+    return params_file, ["--path-mapping-rules", f"file://{rules_file}"]
+
+
+@dataclass
+class _Sessions:
+    """What every worker of one run shares: the job, its files, the progress count."""
+
+    folder: Path
+    step: str
+    tmp: Path
+    params_file: Path
+    rules_arg: List[str]
+    env: Dict[str, str]
+    total: int
+    on_progress: Optional[Callable[[int, int, str], None]]
+    log_handle: Optional[Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: int = 0
+
+    def argv(self, index: int, share: List[Dict[str, str]]) -> List[str]:
+        """``openjd run`` of this worker's share of the tasks (one OpenJD session)."""
+        tasks_file = self.tmp / f"tasks_{index}.json"
+        tasks_file.write_text(json.dumps(share), encoding="utf-8")
+        argv = [sys.executable, "-m", "openjd", "run", str(self.folder / TEMPLATE_FILE),
+                "--job-param", f"file://{self.params_file}", "--step", self.step,
+                *self.rules_arg, "--timestamp-format", "relative"]  # fmt: skip
+        if share != [{}]:
+            argv += ["--tasks", f"file://{tasks_file}"]
+        return argv
+
+    def work(self, index: int, share: List[Dict[str, str]]) -> WorkerResult:
+        t0 = time.perf_counter()
+        mine = [0]
+
+        def on_line(line: str) -> None:
+            if self.log_handle is not None:
+                with self.lock:
+                    self.log_handle.write(f"[worker {index}] {line}\n")
+            if CHUNK_DONE in line and " done: ran " in line:
+                mine[0] += 1
+                with self.lock:
+                    self.done += 1
+                    count = self.done
+                if self.on_progress is not None:
+                    self.on_progress(count, self.total, line[line.index(CHUNK_DONE) :].strip())
+
+        proc = stream_process(self.argv(index, share), on_line, env=self.env, cwd=str(self.tmp))
+        seconds = time.perf_counter() - t0
+        return WorkerResult(index, len(share), mine[0], proc.returncode, seconds, proc.error)
 
 
 def run_bundle(
@@ -95,93 +146,29 @@ def run_bundle(
     job = create_job(template, values, folder)
     tasks = task_parameter_sets(job)
     shares = split_tasks(tasks, workers)
-    total = len(tasks)
-    done = [0]
-    lock = threading.Lock()
     run_env = dict(os.environ if env is None else env)
     root = str(toolkit_root())
     run_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, run_env.get("PYTHONPATH", "")) if p)
     run_env.pop("RTK_PROGRESS", None)
-    log_handle = open(log, "a", encoding="utf-8") if log else None
     results: List[Optional[WorkerResult]] = [None] * len(shares)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
-        params_file = Path(tmp) / "job_params.json"
-        params_file.write_text(json.dumps({k: str(v) for k, v in values.items()}), encoding="utf-8")
-        rules_arg: List[str] = []
-        if path_mapping_rules:
-            rules_file = Path(tmp) / "path_mapping.json"
-            rules_file.write_text(
-                json.dumps(
-                    {"version": "pathmapping-1.0", "path_mapping_rules": path_mapping_rules}
-                ),
-                encoding="utf-8",
-            )
-            rules_arg = ["--path-mapping-rules", f"file://{rules_file}"]
+    log_handle = open(log, "a", encoding="utf-8") if log else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="rtk-farm-run-") as tmp:
+            params_file, rules_arg = _session_files(Path(tmp), values, path_mapping_rules)
+            sessions = _Sessions(folder, job.steps[0].name, Path(tmp), params_file, rules_arg,
+                                 run_env, len(tasks), on_progress, log_handle)  # fmt: skip
 
-        def work(index: int, share: List[Dict[str, str]]) -> None:
-            tasks_file = Path(tmp) / f"tasks_{index}.json"
-            tasks_file.write_text(json.dumps(share), encoding="utf-8")
-            argv = [
-                sys.executable,
-                "-m",
-                "openjd",
-                "run",
-                str(folder / TEMPLATE_FILE),
-                "--job-param",
-                f"file://{params_file}",
-                "--step",
-                job.steps[0].name,
-                *rules_arg,
-                "--timestamp-format",
-                "relative",
-            ]
-            if share != [{}]:
-                argv += ["--tasks", f"file://{tasks_file}"]
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(
-                argv,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                errors="backslashreplace",
-                env=run_env,
-                cwd=tmp,
-            )
-            tail: List[str] = []
-            mine = 0
-            assert proc.stdout is not None
-            for raw in proc.stdout:
-                line = raw.rstrip("\n")
-                tail = (tail + [line])[-80:]
-                if log_handle is not None:
-                    with lock:
-                        log_handle.write(f"[worker {index}] {line}\n")
-                if CHUNK_DONE in line and " done: ran " in line:
-                    mine += 1
-                    with lock:
-                        done[0] += 1
-                        count = done[0]
-                    if on_progress is not None:
-                        on_progress(count, total, line[line.index(CHUNK_DONE) :].strip())
-            rc = proc.wait()
-            results[index] = WorkerResult(
-                index,
-                len(share),
-                mine,
-                rc,
-                time.perf_counter() - t0,
-                "" if rc == 0 else _error_line(tail),
-            )
+            def work(index: int, share: List[Dict[str, str]]) -> None:
+                results[index] = sessions.work(index, share)
 
-        threads = [
-            threading.Thread(target=work, args=(i, s), daemon=True) for i, s in enumerate(shares)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    if log_handle is not None:
-        log_handle.close()
-    return RunResult(total, [r for r in results if r is not None], time.perf_counter() - start)
+            threads = [threading.Thread(target=work, args=(i, s), daemon=True)
+                       for i, s in enumerate(shares)]  # fmt: skip
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        if log_handle is not None:
+            log_handle.close()
+    return RunResult(len(tasks), [r for r in results if r is not None], time.perf_counter() - start)

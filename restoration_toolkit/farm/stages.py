@@ -1,16 +1,13 @@
-"""The farm's table of stages: which command each stage runs and which files it writes.
+"""The farm's table of stages: what each stage runs and which files it writes.
 
-One row per stage. ``command`` is the stage's own command line, as argv with ``{name}``
-placeholders filled from the task's options (``{python}``, ``{nuke}``, ``{project}``,
-``{frames}``, ``{source}``, ``{out}``, ``{model}``, ``{grade}``, ``{script}``, ``{node}``).
-``outputs`` are the frame patterns a task checks to decide which frames are already done:
-``{out}`` (the ``--out`` option) or a path relative to the project folder. A stage with no
-per-frame output (validation, CopyCat training) records finished chunks as marker files
-instead (see :mod:`restoration_toolkit.farm.task`).
-
-Where a stage command is not on this branch yet, the row is the command line agreed
-between the stage engineers (align, balance, matchgrade apply, infer, validate); the Nuke
-rows are Nuke's terminal mode (NUKE_FACTS.md, "Command line").
+One row per stage. The toolkit's stages (align, balance, matchgrade-apply, infer, validate)
+run in the task's own process through their runner (:mod:`.runners`, one call into
+:mod:`restoration_toolkit.stages`). Nuke's stages have a ``command``: Nuke's terminal mode as
+argv with ``{name}`` placeholders filled from the task's options (``{nuke}``, ``{frames}``,
+``{script}``, ``{node}``; NUKE_FACTS.md, "Command line"). ``outputs`` are the frame patterns a
+task checks to decide which frames are already done: ``{out}`` (the ``--out`` option) or a
+path relative to the project folder. A stage with no per-frame output (validation, CopyCat
+training) records finished chunks as marker files instead (:mod:`.task`).
 """
 
 from __future__ import annotations
@@ -20,15 +17,14 @@ from typing import Dict, Mapping, Optional, Tuple
 
 from ..core.errors import RTKError
 
-RTK = ("{python}", "-m", "restoration_toolkit")
-
 
 @dataclass(frozen=True)
 class StageSpec:
     """How the farm runs one stage.
 
     name: the ``--stage`` name.
-    command: argv of the stage's own command, ``{placeholders}`` filled per task.
+    command: argv of a Nuke stage, ``{placeholders}`` filled per task; empty for the
+        toolkit's stages, which run through their runner (:mod:`.runners`).
     outputs: frame patterns (``####``) whose files prove a frame is done; empty → markers.
     options: the stage options a bundle carries (each becomes a job parameter).
     path_options: those options that are paths (PATH job parameters, path-mapped).
@@ -39,11 +35,10 @@ class StageSpec:
         chunk with holes runs once per run of missing frames.
     gpu_flag: argv appended before the last argument when a GPU is asked for.
     same_size_as_source: output frames have the source frame's width and height.
-    log_stage: the experiment-log stage this stage belongs to.
     """
 
     name: str
-    command: Tuple[str, ...]
+    command: Tuple[str, ...] = ()
     outputs: Tuple[str, ...] = ()
     options: Tuple[str, ...] = ()
     path_options: Tuple[str, ...] = ()
@@ -65,7 +60,6 @@ STAGES: Dict[str, StageSpec] = {
     for s in (
         StageSpec(
             "align",
-            RTK + ("align", "--project", "{project}", "--frames", "{frames}"),
             outputs=(
                 "pipeline/02_alignment/aligned.####.exr",
                 "pipeline/02_alignment/stmap.####.exr",
@@ -75,7 +69,6 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "balance",
-            RTK + ("balance", "{source}", "--out", "{out}", "--frames", "{frames}"),
             outputs=("{out}",),
             options=("source", "out"),
             path_options=("source", "out"),
@@ -85,17 +78,6 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "matchgrade-apply",
-            RTK
-            + (
-                "matchgrade",
-                "apply",
-                "{grade}",
-                "{source}",
-                "--out",
-                "{out}",
-                "--frames",
-                "{frames}",
-            ),
             outputs=("{out}",),
             options=("grade", "source", "out"),
             path_options=("grade", "source", "out"),
@@ -109,8 +91,6 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "infer",
-            RTK
-            + ("infer", "--model", "{model}", "{source}", "--out", "{out}", "--frames", "{frames}"),
             outputs=("{out}",),
             options=("model", "source", "out"),
             path_options=("model", "source", "out"),
@@ -124,7 +104,6 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "validate",
-            RTK + ("validate", "--project", "{project}", "--frames", "{frames}"),
             help="stage 05: metrics and baselines per frame (chunks recorded as markers)",
         ),
         StageSpec(

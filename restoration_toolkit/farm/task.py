@@ -3,10 +3,12 @@
 ``rtk farm task --stage S --frames A-B …`` is what every task of a bundle runs. For each
 frame of its chunk it checks the stage's output frames on disk (:mod:`.completeness`);
 frames already complete are skipped, stale temporaries of the others are removed, and the
-stage's own command (:mod:`.stages`) runs once on the missing frames (Nuke: once per
-contiguous run). Afterwards every frame is checked again. A failing stage makes the task
-exit non-zero with the stage's own error line last on stderr, so the farm's retry (which
-re-runs only what is still missing) does the right thing; a finished chunk does no work.
+stage runs once on the missing frames: a toolkit stage through its runner, in this process
+(:mod:`.runners`, one call into :mod:`restoration_toolkit.stages`); Nuke in terminal mode
+once per contiguous run (:mod:`.stages`). Afterwards every frame is checked again. A failing
+stage makes the task exit non-zero with the stage's own error line last on stderr, so the
+farm's retry (which re-runs only what is still missing) does the right thing; a finished
+chunk does no work.
 
 Progress goes to stdout as ``openjd_progress: <percent>`` / ``openjd_status: <text>``, the
 lines OpenJD runners (Deadline Cloud included) read from a task's output.
@@ -14,9 +16,6 @@ lines OpenJD runners (Deadline Cloud included) read from a task's output.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from .completeness import (
     marked_frames,
     remove_stale_temporaries,
 )
+from .process import stream_process
+from .runners import StageTask, get_runner
 from .stages import StageSpec, output_patterns, stage_argv
 
 CHUNK_DONE = "rtk farm: chunk"
@@ -113,51 +114,49 @@ def frames_to_do(
     return todo
 
 
-def _error_line(lines: Sequence[str]) -> str:
-    for line in reversed(lines):
-        if line.startswith("rtk: error:"):
-            return line
-    for line in reversed(lines):
-        if "ERROR" in line:
-            return line
-    for line in reversed(lines):
-        if line.strip():
-            return line
-    return ""
+def _remove_incomplete(
+    stage: StageSpec, frames: Sequence[int], todo: Sequence[int], fill, project_dir: Path
+) -> int:
+    """Remove what a killed writer of this chunk left behind, and every output that failed
+    the check (so a stage that skips existing files, as rtk infer does, renders it again)."""
+    removed = 0
+    for pattern in output_patterns(stage, fill, str(project_dir)):
+        seq = output_sequence(pattern, frames)
+        remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in frames])
+        for f in todo:
+            path = seq.path(f)
+            if path.is_file():
+                path.unlink()
+                removed += 1
+    return removed
 
 
-def _run_stage(
-    argv: List[str], on_progress: Callable[[int, int], None], out: TextIO
-) -> Tuple[int, str]:
-    env = dict(os.environ, RTK_PROGRESS="json")
+def _run_toolkit_stage(stage: StageSpec, todo: List[int], fill, project_dir: Path, gpu: bool,
+                       on_progress: Callable[[int, int], None]) -> None:
+    """One call into the stage's runner on every frame to do (in this process)."""
+    task = StageTask(project_dir, list(todo), {k: str(v) for k, v in fill.items() if v}, gpu)
     try:
-        proc = subprocess.Popen(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="backslashreplace",
-            env=env,
-        )
-    except OSError as exc:
-        return 127, f"cannot start {argv[0]}: {exc.strerror}"
-    tail: List[str] = []
-    assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = raw.rstrip("\n")
-        if line.startswith('{"progress"'):
-            try:
-                msg = json.loads(line)
-                on_progress(int(msg.get("done", 0)), int(msg.get("total", 0)))
-                continue
-            except ValueError:
-                pass
-        out.write(line + "\n")
+        get_runner(stage.name)(task, lambda done, total, message="": on_progress(done, total))
+    except RTKError as exc:
+        raise TaskFailed(f"rtk: error: {exc}", 1, tuple(todo)) from None
+
+
+def _run_nuke(stage: StageSpec, run_frames: str, fill, gpu: bool, out: TextIO,
+              on_progress: Callable[[int, int], None]) -> None:
+    """Nuke in terminal mode on one contiguous run of frames; its output goes to ``out``."""
+    argv = stage_argv(stage, fill, run_frames, gpu=gpu)
+
+    def line(text: str) -> None:
+        out.write(text + "\n")
         out.flush()
-        tail = (tail + [line])[-50:]
-    rc = proc.wait()
-    return rc, _error_line(tail)
+
+    result = stream_process(argv, line)
+    if result.returncode != 0:
+        raise TaskFailed(
+            result.error or f"{argv[0]} exited with status {result.returncode}",
+            result.returncode,
+            tuple(parse_frames(run_frames)),
+        )
 
 
 def run_task(
@@ -173,13 +172,12 @@ def run_task(
     """Run ``stage`` on the frames of ``frames`` not done yet; see the module docstring.
 
     ``values``: the stage's option values (``source``, ``out``, ``model``, ``grade``,
-    ``script``, ``node``) plus ``python`` and ``nuke`` (the executables). Raises TaskFailed
+    ``script``, ``node``) plus ``nuke`` (the executable for Nuke's stages). Raises TaskFailed
     when the stage fails or leaves a frame incomplete.
     """
     start = time.perf_counter()
     frames = sorted(set(frames)) if stage.chunked else [1]
-    fill = dict(values)
-    fill["project"] = str(project_dir)
+    fill = dict(values, project=str(project_dir))
     label = format_frames(frames)
     todo = frames_to_do(stage, frames, fill, project_dir, verify)
     skipped = [f for f in frames if f not in set(todo)]
@@ -191,53 +189,44 @@ def run_task(
     emit(f"openjd_status: {stage.name} frames {label}: {len(todo)} to do, "
          f"{len(skipped)} already complete")
     if stage.outputs:
-        removed = 0
-        for pattern in output_patterns(stage, fill, str(project_dir)):
-            seq = output_sequence(pattern, frames)
-            # what a killed writer of this chunk left behind
-            remove_stale_temporaries(seq.directory, [seq.path(f).stem for f in frames])
-            # an output that failed the check goes, so a stage that skips existing files
-            # (rtk infer does) renders it again instead of keeping the broken one
-            for f in todo:
-                path = seq.path(f)
-                if path.is_file():
-                    path.unlink()
-                    removed += 1
+        removed = _remove_incomplete(stage, frames, todo, fill, project_dir)
         if removed:
             emit(f"openjd_status: removed {removed} incomplete output file(s) of frames to redo")
-    done_before = len(skipped)
-    runs = (
-        [format_frames(range(a, b + 1)) for a, b in frame_runs(todo)]
-        if stage.frame_runs
-        else ([format_frames(todo)] if todo else [])
-    )
-    finished = 0
-    for run_frames in runs:
-        count = len(parse_frames(run_frames))
+    finished = len(skipped)
+    running = [0]  # frames in the call now running
 
-        def on_progress(done: int, total: int, _base: int = finished, _n: int = count) -> None:
-            pct = 100.0 * (done_before + _base + min(done, _n)) / max(len(frames), 1)
-            emit(f"openjd_progress: {pct:.1f}")
+    def progress(done: int, total: int) -> None:
+        share = running[0] * min(done, total) / max(total, 1)
+        emit(f"openjd_progress: {100.0 * (finished + share) / max(len(frames), 1):.1f}")
 
-        argv = stage_argv(stage, fill, run_frames, gpu=gpu)
-        rc, line = _run_stage(argv, on_progress, out)
-        if rc != 0:
-            raise TaskFailed(
-                line or f"{argv[0]} exited with status {rc}", rc, tuple(parse_frames(run_frames))
-            )
-        finished += count
-        emit(f"openjd_progress: {100.0 * (done_before + finished) / max(len(frames), 1):.1f}")
-    if todo:
-        still = frames_to_do(stage, todo, fill, project_dir, verify) if stage.outputs else []
-        if still:
-            raise TaskFailed(
-                f"rtk: error: {stage.name} exited 0 but frames {format_frames(still)} are not "
-                "complete on disk",
-                1,
-                tuple(still),
-            )
-        if not stage.outputs:
-            mark_frames(project_dir, stage.name, todo)
+    if todo and not stage.command:
+        running[0] = len(todo)
+        _run_toolkit_stage(stage, todo, fill, project_dir, gpu, progress)
+        finished += len(todo)
+    elif todo:
+        for a, b in frame_runs(todo) if stage.frame_runs else [(todo[0], todo[-1])]:
+            run = [f for f in todo if a <= f <= b]
+            running[0] = len(run)
+            _run_nuke(stage, format_frames(run), fill, gpu, out, progress)
+            finished += len(run)
+    emit(f"openjd_progress: {100.0 * finished / max(len(frames), 1):.1f}")
+    _check_done(stage, todo, fill, project_dir, verify)
     seconds = time.perf_counter() - start
     emit(f"{CHUNK_DONE} {label} done: ran {len(todo)}, skipped {len(skipped)} ({seconds:.2f} s)")
     return TaskResult(stage.name, tuple(frames), tuple(skipped), tuple(todo), seconds)
+
+
+def _check_done(stage: StageSpec, todo, fill, project_dir: Path, verify: str) -> None:
+    """Every frame run must now be complete on disk; markers record a stage without outputs."""
+    if not todo:
+        return
+    still = frames_to_do(stage, todo, fill, project_dir, verify) if stage.outputs else []
+    if still:
+        raise TaskFailed(
+            f"rtk: error: {stage.name} finished but frames {format_frames(still)} are not "
+            "complete on disk",
+            1,
+            tuple(still),
+        )
+    if not stage.outputs:
+        mark_frames(project_dir, stage.name, todo)

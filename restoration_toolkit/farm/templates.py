@@ -161,8 +161,6 @@ def _task_args(stage: StageSpec, options: TemplateOptions) -> List[str]:
         stage.name,
         "--project",
         "{{Param.ProjectDir}}",
-        "--python",
-        "{{Param.Python}}",
     ]
     if stage.chunked:
         if options.task_style == "chunk":

@@ -147,9 +147,6 @@ class Node:
                 return user.value
         return default
 
-    def user_knob(self, name: str) -> Optional[UserKnob]:
-        return next((u for u in self.user_knobs if u.name == name), None)
-
     def find(self, name: str) -> Optional[Node]:
         """A child of this Group by name (``"Inner.Child"`` for nested groups)."""
         return _find(self.children or [], name)

@@ -155,14 +155,16 @@ def comparison_text(
     return write_script(Script(nodes=nodes, root=root), snippet=snippet)
 
 
-def comparison_script_text(inputs, project=None) -> Optional[str]:
-    """A full .nk for the report folder from resolved validation inputs (None when the model
-    result is not one sequence, e.g. several shots)."""
+def comparison_script_text(inputs) -> str:
+    """A full .nk for the report folder from resolved validation inputs. RTKError says why
+    there is none (no model sequence, or a result spread over several sequences, e.g. shots)."""
     import re
+
+    from ..core.errors import RTKError
 
     model = next((c for c in inputs.candidates if c.kind == "model"), None)
     if model is None or not model.paths:
-        return None
+        raise RTKError("no validation.nk: the model result is not a sequence on disk")
     frames = inputs.frames
     first, last = frames[0], frames[-1]
 
@@ -172,7 +174,10 @@ def comparison_script_text(inputs, project=None) -> Optional[str]:
 
     patterns = {pattern(p) for p in model.paths.values()}
     if len(patterns) != 1:
-        return None
+        raise RTKError(
+            "no validation.nk: the model result spans several sequences "
+            f"({', '.join(sorted(patterns))}); build the graph per shot in Nuke"
+        )
     from ..core.io.images import read_image
 
     ref_path = inputs.reference[first]

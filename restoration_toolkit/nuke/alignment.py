@@ -11,17 +11,14 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from ..core.errors import RTKError
+from ..core.project_lookup import no_project_message
 from . import host
 
 SELECT_MESSAGE = (
     "Select two Read nodes: first the scan, then the reference (DVD, telecine, other "
     "element), then choose 02 Alignment ▸ Align Selected Reads."
 )
-NO_PROJECT_MESSAGE = (
-    "No restoration project is open: alignment writes into the project's "
-    "pipeline/02_alignment folder.\nUse Film Restoration ▸ Project ▸ Open Restoration Project… "
-    "(or save this script inside a project folder)."
-)
+NO_PROJECT_MESSAGE = no_project_message() + "\nAlignment writes into its pipeline/02_alignment."
 
 
 def _frames(read: Any) -> Optional[str]:

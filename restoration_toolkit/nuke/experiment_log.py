@@ -16,6 +16,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
+from ..core.project_lookup import no_project_message
 from .host import current_project, message
 
 PANEL_ID = "uk.co.filmrestorationtoolkit.ExperimentLog"
@@ -135,10 +136,7 @@ def new_entry_from_selected() -> Optional[str]:
     """Menu: log the selected CopyCat node's settings as a new experiment entry."""
     project = current_project()
     if project is None:
-        message(
-            "Experiment Log: no restoration project is open — use Film Restoration ▸ Project ▸ "
-            "Open Restoration Project… first."
-        )
+        message(no_project_message("Experiment Log"))
         return None
     try:
         entry_id = log_run(project.root, **read_selected_node())

@@ -16,6 +16,7 @@ from typing import Any, List, Optional
 
 import nuke
 
+from ..core.project_lookup import no_project_message
 from . import host
 from .rtk_process import RtkJob, run_rtk_async
 
@@ -27,10 +28,7 @@ UNSAVED = (
     "Render on Farm: save the script first — the farm renders the saved .nk file "
     "(File ▸ Save Comp As… inside the restoration project folder)."
 )
-NO_PROJECT = (
-    "Render on Farm: no restoration project is open. Use Film Restoration ▸ Project ▸ "
-    "Open Restoration Project…, or save the script inside a project folder."
-)
+NO_PROJECT = no_project_message("Render on Farm")
 
 
 def _chosen_write() -> Optional[Any]:

@@ -11,6 +11,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.project import Project, find_project, load_project
+from ..core.project_lookup import NO_PROJECT_OPEN
 
 PROJECT_ENV = "RTK_PROJECT"
 BACKDROP_MARGIN = 60
@@ -60,8 +61,7 @@ def current_project() -> Optional[Project]:
 def require_project() -> Project:
     project = current_project()
     if project is None:
-        raise RTKError("no restoration project is open: use Film Restoration ▸ Project ▸ Open "
-                       "Restoration Project… (or save the script inside a project folder)")
+        raise RTKError(NO_PROJECT_OPEN)
     return project
 
 

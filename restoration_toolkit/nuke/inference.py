@@ -17,6 +17,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
+from ..core.project_lookup import no_project_message
 from ..nk import write_script
 from ..nk.inference_script import inference_script
 from . import host
@@ -28,10 +29,7 @@ BACKDROP_COLOR = 0x3F6A5AFF
 def build_inference_graph() -> Optional[list]:
     project = host.current_project()
     if project is None:
-        host.message(
-            "No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
-            "Restoration Project… (or save this script inside a project folder)."
-        )
+        host.message(no_project_message())
         return None
     scan, _ = split_reads(project, host.selected_reads())
     if scan is None:

@@ -9,6 +9,7 @@ import nuke
 
 from ..core.errors import RTKError
 from ..core.project import load_project
+from ..core.project_lookup import no_project_message
 from .host import PROJECT_ENV, current_project, read_path, selected_reads
 from .rtk_process import run_rtk_async
 
@@ -57,7 +58,7 @@ def open_project() -> None:
 def show_project() -> None:
     project = current_project()
     if project is None:
-        nuke.message("No restoration project is open: use Project ▸ Open Restoration Project…")
+        nuke.message(no_project_message())
         return
     ref = project.reference.path if project.reference else "none (non-reference)"
     missing = project.references_without_provenance()

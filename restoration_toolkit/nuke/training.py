@@ -19,6 +19,7 @@ import yaml
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.io.atomic import atomic_write_text
+from ..core.project_lookup import no_project_message
 from ..nk import write_script
 from ..nk.training_script import training_script
 from ..nk.training_settings import project_training_settings
@@ -43,10 +44,7 @@ def build_training_graph() -> Optional[list]:
     """Paste the CopyCat training graph for the open project, wired to the selected Reads."""
     project = host.current_project()
     if project is None:
-        host.message(
-            "No restoration project is open.\nUse Film Restoration ▸ Project ▸ Open "
-            "Restoration Project… (or save this script inside a project folder)."
-        )
+        host.message(no_project_message())
         return None
     reads = host.selected_reads()
     needs_reference = project.technique != "color-nonreference"

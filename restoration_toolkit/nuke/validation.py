@@ -16,6 +16,7 @@ from typing import Any, List, Optional, Tuple
 
 import nuke
 
+from ..core.project_lookup import no_project_message
 from ..nk.validation_graph import ClipSpec, comparison_text
 from . import host
 
@@ -82,10 +83,7 @@ def open_report() -> Optional[Path]:
     (a cancellable progress task) and open the report once it is written."""
     path = report_path()
     if path is None:
-        host.message(
-            "No restoration project is open: use Film Restoration ▸ Project ▸ Open "
-            "Restoration Project… (or save the script inside a project folder)."
-        )
+        host.message(no_project_message())
         return None
     if path.is_file():
         webbrowser.open(path.as_uri())

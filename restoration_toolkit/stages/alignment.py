@@ -20,11 +20,12 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.progress import ProgressFn
+from ..core.project_lookup import open_optional_project
 from .alignment_jobs import Settings, align_jobs, plan_jobs
 
 SCHEMA = "rtk.alignment/1"
@@ -111,19 +112,6 @@ def _absolute(spec: str) -> str:
     """A spec with its path made absolute (a trailing frame range is kept)."""
     head, sep, tail = spec.partition(" ")
     return os.path.abspath(head) + sep + tail
-
-
-def _project_for(explicit: Optional[str], reference: str):
-    """The project named by --project, else the nearest one above the current folder (None
-    when there is none): its colour settings apply when REFERENCE is its reference."""
-    from ..core.project import open_project
-
-    if explicit:
-        return open_project(explicit)
-    try:
-        return open_project(None)
-    except RTKError:
-        return None
 
 
 def _same_footage(project, spec: str) -> bool:
@@ -215,7 +203,6 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
     """Resolve the inputs, align every planned frame, write the outputs and log the run.
     Frames that fail are in ``summary["failed"]`` (the others are still written)."""
     project = None
-    pairs = None
     frames, reference_frames, pairs_spec = request.frames, request.reference_frames, request.pairs
     if request.source and not request.reference:
         raise RTKError("give both SOURCE and REFERENCE, or neither (then the project's are used)")
@@ -227,7 +214,7 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
         if not request.out:
             raise RTKError("--out DIR is required when SOURCE and REFERENCE are given")
         out = Path(request.out)
-        project = _project_for(request.project, reference)
+        project = open_optional_project(request.project)
     else:
         from ..core.project import open_project
 
@@ -258,17 +245,7 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
             settings.pixel_aspect = project.reference.pixel_aspect / max(
                 project.source.pixel_aspect, 1e-6
             )
-    if pairs_spec:
-        from ..core.curation.pairs import load_pairs
-
-        ps = load_pairs(pairs_spec)
-        pairs = [
-            (p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None
-        ]
-        # held-out frames too: validation and the MatchGrade hold-out figures measure them
-        # against their aligned reference
-        paired = {s for s, _ in pairs}
-        pairs += sorted((s, r) for s, r in ps.holdout_references.items() if s not in paired)
+    pairs = _pairs_and_holdouts(pairs_spec) if pairs_spec else None
     jobs = plan_jobs(
         source, reference, out, frames=frames, reference_frames=reference_frames, pairs=pairs
     )
@@ -292,6 +269,17 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
     if project is not None and request.log:
         _log(project, request, records, summary, out)
     return AlignOutcome(out, out / "alignment.json", summary, records)
+
+
+def _pairs_and_holdouts(pairs_spec: str) -> List[Tuple[int, int]]:
+    """(scan, reference) frames of pairs.yaml's pairs, then of its held-out frames: validation
+    and the MatchGrade hold-out figures measure those against their aligned reference."""
+    from ..core.curation.pairs import load_pairs
+
+    ps = load_pairs(pairs_spec)
+    pairs = [(p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None]
+    paired = {s for s, _ in pairs}
+    return pairs + sorted((s, r) for s, r in ps.holdout_references.items() if s not in paired)
 
 
 def _overall(progress: Optional[ProgressFn], passes: int) -> ProgressFn:

@@ -67,11 +67,10 @@ def previous(project: Project) -> Tuple[List[Pair], List[int]]:
 
 
 def display(pixels: np.ndarray, colorspace: str, project: Project) -> np.ndarray:
-    try:
-        from ..core.io.ocio import convert_colorspace
+    """The contact sheet's sRGB view; an unknown colour space is an RTKError naming the OCIO
+    config, not a sheet silently shown in the wrong encoding."""
+    from ..core.io.ocio import convert_colorspace
 
-        return convert_colorspace(
-            pixels[:, :, :3], colorspace, "sRGB - Texture", config=project.color.ocio_config
-        )
-    except Exception:  # an unknown colour space still gets a viewable picture
-        return pixels
+    return convert_colorspace(
+        pixels[:, :, :3], colorspace, "sRGB - Texture", config=project.color.ocio_config
+    )

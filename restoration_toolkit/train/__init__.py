@@ -12,6 +12,8 @@ import os
 
 from ..core.errors import RTKError
 
+# Where torch runs: auto = CUDA, then Apple MPS, then CPU (see trainer.resolve_device).
+DEVICES = ("auto", "cpu", "cuda", "mps")
 INSTALL_HINT = (
     'PyTorch is not installed: pip install ".[train]" (or pip install torch; a CPU build is enough)'
 )

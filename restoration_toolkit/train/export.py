@@ -40,6 +40,7 @@ import torch
 from .. import __version__
 from ..core.errors import RTKError
 from ..core.io.atomic import atomic_write_bytes, atomic_write_text
+from ..nk import Node, Script, write_script
 from .model import MODEL_SIZES, RestorationNet, build_model
 
 CHANNELS = "rgba.red,rgba.green,rgba.blue"
@@ -166,37 +167,8 @@ def catfile_creator_script(model_pt: Path, cat_file: Path, model_id: str) -> str
         "channelsOut": CHANNELS,
         "modelId": model_id,
     }
-    try:
-        from ..nk import Node, Script, write_script  # the shared .nk model (issue 6)
-    except ImportError:
-        return _catfile_creator_text(knobs)
     node = Node("CatFileCreator", name="CatFileCreator1", knobs=knobs, inputs=[])
     return write_script(Script(nodes=[node]))
-
-
-def _nk_value(value: str) -> str:
-    if value and not any(c in value for c in ' \t"{}[]\\;$'):
-        return value
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("[", "\\[").replace("$", "\\$")
-    )
-    return f'"{escaped}"'
-
-
-def _catfile_creator_text(knobs: Dict[str, str]) -> str:
-    """Fallback writer (until ``restoration_toolkit.nk`` is available): the form Nuke saves."""
-    lines = [
-        "#! nuke -nx",
-        "version 14.0 v1",
-        "Root {",
-        " inputs 0",
-        "}",
-        "CatFileCreator {",
-        " inputs 0",
-    ]
-    lines += [f" {k} {_nk_value(v)}" for k, v in knobs.items()]
-    lines += [" name CatFileCreator1", " xpos 0", " ypos 0", "}"]
-    return "\n".join(lines) + "\n"
 
 
 def model_from_checkpoint(state: Dict[str, Any]) -> RestorationNet:

@@ -27,7 +27,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional
 
 import numpy as np
 import torch
@@ -269,9 +269,3 @@ def _check_outputs(seq: ImageSequence, out: ImageSequence) -> None:
     for f in seq.frames:
         if out.path(f).resolve() in sources:
             raise RTKError("output would overwrite the source — choose another --out", out.path(f))
-
-
-def frames_of(values: Sequence[int]) -> str:
-    from ..core.io.frames import format_frames
-
-    return format_frames(list(values))

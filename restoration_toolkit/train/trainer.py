@@ -29,13 +29,13 @@ import torch
 from ..core.errors import RTKError
 from ..core.io.atomic import atomic_write_bytes, atomic_write_text
 from ..core.progress import ProgressFn, report
+from . import DEVICES
 from .data import CropSampler, TrainingSet
 from .loss import restoration_loss
 from .model import MODEL_SIZES, build_model, encode, parameter_count
 
 CHECKPOINT_DIR = "checkpoints"
 _CKPT = re.compile(r"^step_(\d+)\.pt$")
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 @dataclass
@@ -175,28 +175,7 @@ def train_model(
     history: Dict[str, List[float]] = {"loss": [], "l1": [], "grain": []}
     start = 0
     if resume:
-        found = checkpoints(out_dir)
-        if not found:
-            raise RTKError(
-                "nothing to resume: no checkpoint in this folder", out_dir / CHECKPOINT_DIR
-            )
-        state = load_checkpoint(found[-1])
-        saved = state.get("config", {})
-        if saved.get("model_size") != config.model_size:
-            raise RTKError(
-                f"checkpoint is a {saved.get('model_size')} model, not "
-                f"{config.model_size} (use --model-size {saved.get('model_size')})",
-                found[-1],
-            )
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        sampler.set_state(json.loads(state["sampler"]))
-        history = {k: list(v) for k, v in state["history"].items()}
-        start = int(state["step"])
-        if start >= config.steps:
-            raise RTKError(
-                f"checkpoint is already at step {start}; ask for more --steps to go on", found[-1]
-            )
+        start = _resume(out_dir, config, model, optimizer, sampler, history)
     model.to(device)
     # optimiser state follows the parameters' device
     for st in optimizer.state.values():
@@ -208,25 +187,7 @@ def train_model(
     last_ckpt: Optional[Path] = None
     ema: Optional[float] = None
     for step in range(start, config.steps):
-        for group in optimizer.param_groups:
-            group["lr"] = _lr(config, step)
-        inp, tgt, msk = sampler.batch(config.batch_size)
-        x = torch.from_numpy(inp).to(device)
-        y = torch.from_numpy(tgt).to(device)
-        m = torch.from_numpy(msk).to(device)
-        parts = restoration_loss(encode(model(x)), encode(y), m, grain_weight=config.grain_weight)
-        optimizer.zero_grad(set_to_none=True)
-        parts.total.backward()
-        optimizer.step()
-        value = float(parts.total.detach())
-        if not math.isfinite(value):
-            raise RTKError(
-                f"training diverged at step {step + 1} (loss {value}); lower "
-                "--learning-rate or check the pairs for extreme values"
-            )
-        history["loss"].append(value)
-        history["l1"].append(float(parts.l1.detach()))
-        history["grain"].append(float(parts.grain.detach()))
+        value = _step(model, optimizer, sampler, config, step, device, history)
         ema = value if ema is None else 0.95 * ema + 0.05 * value
         done = step + 1
         report(
@@ -236,19 +197,7 @@ def train_model(
             f"step {done}/{config.steps} loss {ema:.4f}",
         )
         if done % config.checkpoint_interval == 0 or done == config.steps:
-            last_ckpt = _save_checkpoint(
-                out_dir,
-                {
-                    "step": done,
-                    "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-                    "optimizer": _cpu_state(optimizer.state_dict()),
-                    "sampler": json.dumps(sampler.get_state()),
-                    "config": asdict(config),
-                    "history": history,
-                    "torch_version": str(torch.__version__),
-                },
-                config.keep_checkpoints,
-            )
+            last_ckpt = _checkpoint(out_dir, done, model, optimizer, sampler, config, history)
     seconds = time.perf_counter() - t0
     write_loss_curve(out_dir, history)
     model.to("cpu").eval()
@@ -265,6 +214,73 @@ def train_model(
         parameters=parameter_count(model),
         crop_size=sampler.crop,
         history=history,
+    )
+
+
+def _resume(out_dir, config, model, optimizer, sampler, history) -> int:
+    """Load the newest checkpoint into the model, optimiser, sampler and history; returns its
+    step. RTKError when there is none, it is another model size, or it is already done."""
+    found = checkpoints(out_dir)
+    if not found:
+        raise RTKError("nothing to resume: no checkpoint in this folder", out_dir / CHECKPOINT_DIR)
+    state = load_checkpoint(found[-1])
+    saved = state.get("config", {})
+    if saved.get("model_size") != config.model_size:
+        raise RTKError(
+            f"checkpoint is a {saved.get('model_size')} model, not "
+            f"{config.model_size} (use --model-size {saved.get('model_size')})",
+            found[-1],
+        )
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    sampler.set_state(json.loads(state["sampler"]))
+    history.clear()
+    history.update({k: list(v) for k, v in state["history"].items()})
+    start = int(state["step"])
+    if start >= config.steps:
+        raise RTKError(
+            f"checkpoint is already at step {start}; ask for more --steps to go on", found[-1]
+        )
+    return start
+
+
+def _step(model, optimizer, sampler, config: TrainConfig, step: int, device, history) -> float:
+    """One optimiser step on a fresh batch; returns the loss (RTKError when it diverges)."""
+    for group in optimizer.param_groups:
+        group["lr"] = _lr(config, step)
+    inp, tgt, msk = sampler.batch(config.batch_size)
+    x = torch.from_numpy(inp).to(device)
+    y = torch.from_numpy(tgt).to(device)
+    m = torch.from_numpy(msk).to(device)
+    parts = restoration_loss(encode(model(x)), encode(y), m, grain_weight=config.grain_weight)
+    optimizer.zero_grad(set_to_none=True)
+    parts.total.backward()
+    optimizer.step()
+    value = float(parts.total.detach())
+    if not math.isfinite(value):
+        raise RTKError(
+            f"training diverged at step {step + 1} (loss {value}); lower "
+            "--learning-rate or check the pairs for extreme values"
+        )
+    history["loss"].append(value)
+    history["l1"].append(float(parts.l1.detach()))
+    history["grain"].append(float(parts.grain.detach()))
+    return value
+
+
+def _checkpoint(out_dir, done: int, model, optimizer, sampler, config, history) -> Path:
+    return _save_checkpoint(
+        out_dir,
+        {
+            "step": done,
+            "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+            "optimizer": _cpu_state(optimizer.state_dict()),
+            "sampler": json.dumps(sampler.get_state()),
+            "config": asdict(config),
+            "history": history,
+            "torch_version": str(torch.__version__),
+        },
+        config.keep_checkpoints,
     )
 
 

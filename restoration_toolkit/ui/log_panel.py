@@ -29,6 +29,7 @@ from ..core.experiment_log import (
     normalize_verdict,
 )
 from ..core.experiment_log.entry import clean_prose, now_iso
+from ..core.project_lookup import no_project_message
 from .log_model import ID_ROLE, EntryFilterProxy, EntryTableModel
 from .log_view import LogView
 from .qt import QtCore, QtGui, QtWidgets, Signal, qt_exec
@@ -131,9 +132,7 @@ class LogPanel(QtWidgets.QWidget):
             self.log = None
             self.problems = []
             self.model.set_entries([])
-            self.view.location.setText(
-                "No restoration project is open (Film Restoration ▸ Project)."
-            )
+            self.view.location.setText(no_project_message())
             self.view.show_problems([])
             self._show(None)
             self.reloaded.emit()

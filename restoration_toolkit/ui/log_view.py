@@ -43,6 +43,30 @@ class LogView(QtWidgets.QWidget):
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("rtkExperimentLog")
+        self._build_header()
+        filters = self._build_filters()
+        self._build_table()
+        self._build_detail_widgets()
+        self._build_detail()
+        actions = self._build_actions()
+        splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 400])
+        self.splitter = splitter
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.location)
+        layout.addWidget(self.problems)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+
+    def _build_header(self) -> None:
+        """Where the log is, its problems, the status line."""
         # header: where the log is, problems, status
         self.location = QtWidgets.QLabel("")
         self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -53,6 +77,8 @@ class LogView(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
 
+    def _build_filters(self) -> QtWidgets.QHBoxLayout:
+        """Stage, verdict and text filters and the refresh button."""
         # filter bar
         self.stage_filter = QtWidgets.QComboBox()
         self.stage_filter.addItem("All stages", "")
@@ -70,7 +96,10 @@ class LogView(QtWidgets.QWidget):
             filters.addWidget(w)
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.refresh_button)
+        return filters
 
+    def _build_table(self) -> None:
+        """The entry table."""
         # entry table
         self.table = QtWidgets.QTableView()
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
@@ -82,6 +111,8 @@ class LogView(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         _compact_rows(self.table)
 
+    def _build_detail_widgets(self) -> None:
+        """The selected entry's tables, comparison, verdict and texts."""
         # detail
         self.title = QtWidgets.QLabel("No entry selected")
         font = self.title.font()
@@ -106,6 +137,8 @@ class LogView(QtWidgets.QWidget):
         self.save_button = QtWidgets.QPushButton("Save")
         self.save_button.setToolTip("Write the verdict and the texts to notes/experiments.md")
 
+    def _build_detail(self) -> None:
+        """The detail panel: tabs of tables, then the verdict and text editor."""
         tabs = QtWidgets.QTabWidget()
         tabs.addTab(self.fields, "Fields")
         tabs.addTab(self.parameters, "Parameters")
@@ -122,7 +155,6 @@ class LogView(QtWidgets.QWidget):
         texts.addTab(self.notes, "Notes")
         texts.addTab(self.observations, "Observations")
         texts.addTab(self.next_actions, "Next actions")
-
         editor = QtWidgets.QWidget()
         editor_layout = QtWidgets.QVBoxLayout(editor)
         editor_layout.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +171,8 @@ class LogView(QtWidgets.QWidget):
         detail_layout.addWidget(editor, 1)
         self.detail = detail
 
+    def _build_actions(self) -> QtWidgets.QHBoxLayout:
+        """New entry from the selected node, open the output."""
         # actions
         self.new_from_node_button = QtWidgets.QPushButton("New entry from selected node")
         self.open_output_button = QtWidgets.QPushButton("Open output")
@@ -146,22 +180,7 @@ class LogView(QtWidgets.QWidget):
         actions.addWidget(self.new_from_node_button)
         actions.addWidget(self.open_output_button)
         actions.addStretch(1)
-
-        splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 400])
-        self.splitter = splitter
-
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.location)
-        layout.addWidget(self.problems)
-        layout.addLayout(filters)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.status)
+        return actions
 
     # -- display helpers ---------------------------------------------------------------------
     def show_problems(self, problems: List[str]) -> None:

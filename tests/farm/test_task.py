@@ -27,8 +27,6 @@ def task(project, standin, env, frames, *extra, stage="matchgrade-apply", runner
         stage,
         "--project",
         str(project),
-        "--python",
-        str(standin),
         "--frames",
         frames,
     ]
@@ -101,19 +99,29 @@ def test_a_failing_frame_exits_non_zero_with_the_stage_error_line(
     assert retry.returncode == 0 and "3 to do, 3 already complete" in retry.stdout
 
 
-def test_a_missing_stage_command_is_reported(project, subprocess_env, tmp_path):
+def test_a_missing_nuke_is_reported(project, subprocess_env, tmp_path):
     import sys
 
-    result = task(
-        project,
-        tmp_path / "no-such-python",
-        subprocess_env,
-        "1-2",
-        stage="balance",
-        runner=sys.executable,
-    )
+    script = tmp_path / "render.nk"
+    script.write_text("Root {\n}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "restoration_toolkit", "farm", "task", "--stage", "nuke-render",
+         "--project", str(project), "--frames", "1-2", "--script", str(script),
+         "--output", str(project / OUT), "--nuke", str(tmp_path / "no-such-nuke")],
+        capture_output=True, text=True, env=subprocess_env, timeout=120,
+    )  # fmt: skip
     assert result.returncode != 0
     assert "cannot start" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_toolkit_stage_runs_in_the_task_process(project, subprocess_env):
+    """The real balance stage, called by the task (no second interpreter), on two frames."""
+    import sys
+
+    result = task(project, None, subprocess_env, "1-2", stage="balance", runner=sys.executable)
+    assert result.returncode == 0, result.stderr
+    assert "2 to do, 0 already complete" in result.stdout
+    assert [f for f in (1, 2, 3) if out_path(project, f).is_file()] == [1, 2]
 
 
 def test_stage_without_frame_outputs_records_markers(

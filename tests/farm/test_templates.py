@@ -108,63 +108,15 @@ def test_an_invalid_template_is_refused_with_one_line():
     assert "\n" not in str(err.value)
 
 
-def test_stage_command_lines_are_the_agreed_ones():
-    v = {
-        "python": "py",
-        "nuke": "nuke",
-        "project": "P",
-        "source": "S",
-        "out": "O",
-        "model": "M",
-        "grade": "G",
-        "script": "s.nk",
-        "node": "Write1",
-    }
-    assert stage_argv(STAGES["align"], v, "1-5") == [
-        "py",
-        "-m",
-        "restoration_toolkit",
-        "align",
-        "--project",
-        "P",
-        "--frames",
-        "1-5",
-    ]
-    assert stage_argv(STAGES["balance"], v, "1-5")[3:] == [
-        "balance",
-        "S",
-        "--out",
-        "O",
-        "--frames",
-        "1-5",
-    ]
-    assert stage_argv(STAGES["matchgrade-apply"], v, "1-5")[3:] == [
-        "matchgrade",
-        "apply",
-        "G",
-        "S",
-        "--out",
-        "O",
-        "--frames",
-        "1-5",
-    ]
-    assert stage_argv(STAGES["infer"], v, "1-5")[3:] == [
-        "infer",
-        "--model",
-        "M",
-        "S",
-        "--out",
-        "O",
-        "--frames",
-        "1-5",
-    ]
-    assert stage_argv(STAGES["validate"], v, "1-5")[3:] == [
-        "validate",
-        "--project",
-        "P",
-        "--frames",
-        "1-5",
-    ]
+def test_toolkit_stages_run_in_process_and_nuke_stages_run_nuke():
+    from restoration_toolkit.farm import runners
+
+    for name in ("align", "balance", "matchgrade-apply", "infer", "validate"):
+        assert STAGES[name].command == ()  # no command line: a call into stages/
+        assert runners.get_runner(name).__module__ == runners.__name__
+    with pytest.raises(RTKError, match="no toolkit runner"):
+        runners.get_runner("nuke-render")
+    v = {"nuke": "nuke", "project": "P", "script": "s.nk", "node": "Write1"}
     assert stage_argv(STAGES["nuke-render"], v, "1-5", gpu=True) == [
         "nuke",
         "-F",

@@ -240,6 +240,7 @@ def test_inference_bad_input_writes_nothing(project_factory, tmp_path, rtk):
         (["--model", tmp_path / "none.cat"], "no such model file"),
         (["--model", model, "--frames", "1-10"], "outside the scan sequence"),
         (["--model", model, "--chunk", "0"], "at least 1"),
+        (["--model", model, "--shot", "nope"], "no shot 'nope' in project.yaml"),
     ):
         result = rtk("nk", "inference", "--project", project.root, "--out", out, *extra)
         assert result.returncode == 1 and message in result.stderr, result.stderr

@@ -14,7 +14,8 @@ from restoration_toolkit.cli import main
 from restoration_toolkit.core.errors import RTKError
 from restoration_toolkit.core.io.images import write_image
 from restoration_toolkit.core.project import open_project
-from restoration_toolkit.core.validation.evaluate import check_validation_frames, project_inputs
+from restoration_toolkit.core.validation.inputs import check_validation_frames
+from restoration_toolkit.stages.validation_inputs import project_inputs
 
 from .conftest import HOLDOUT, TRAINING, make_project
 

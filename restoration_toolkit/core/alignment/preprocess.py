@@ -58,11 +58,6 @@ def downscale(image: np.ndarray, factor: float) -> np.ndarray:
     )
 
 
-def grid_scale(shape_from: Tuple[int, int], shape_to: Tuple[int, int]) -> Tuple[float, float]:
-    """(sx, sy) such that a pixel centre x in ``shape_from`` sits at (x+0.5)·sx − 0.5 in ``shape_to``."""
-    return shape_to[1] / shape_from[1], shape_to[0] / shape_from[0]
-
-
 def local_mean(image: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian-like local mean: a true Gaussian for small sigma, OpenCV's stack blur (same
     shape, constant cost per pixel) for large ones."""

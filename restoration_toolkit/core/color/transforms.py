@@ -11,7 +11,7 @@ nodes), and each can be baked into a 3D LUT table in its encoding (``lut_table(s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional, Type
+from typing import Any, ClassVar, Dict, Optional, Type
 
 import numpy as np
 
@@ -351,7 +351,3 @@ def transform_from_dict(data: Dict[str, Any]) -> ColorTransform:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise RTKError(f"color transform parameters are incomplete or malformed ({exc})") from None
-
-
-def method_names() -> List[str]:
-    return list(TRANSFORM_CLASSES)

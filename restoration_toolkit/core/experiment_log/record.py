@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -130,86 +131,122 @@ def log_run(
     root = Path(project_root)
     if entry_id is not None:
         entry_number(entry_id)  # RTKError for anything that is not an id, before any work
-    stage_name = normalize_stage(stage)
-    verdict_name = normalize_verdict(verdict) if verdict is not None else None
     if alignment_path is not None and alignment_path not in ALIGNMENT_PATHS:
         raise RTKError(
             f"alignment path {alignment_path!r} is not one of {', '.join(ALIGNMENT_PATHS)}"
         )
-    params = plain_value(dict(parameters or {}), "parameters")
-    figs = plain_value(dict(figures or {}), "figures")
-    in_refs = [file_ref(p, root, hash_file=hash_inputs) for p in (inputs or [])]
-    out_refs = [file_ref(p, root, hash_file=False) for p in (outputs or [])]
     box = [int(v) for v in live_area] if live_area is not None else None
     if box is not None and len(box) != 4:
         raise RTKError(f"live area must be [x0, y0, x1, y1], got {list(live_area or [])}")
+    given = _Given(
+        stage=normalize_stage(stage),
+        verdict=normalize_verdict(verdict) if verdict is not None else None,
+        technique=technique,
+        shot=shot,
+        frames=frames,
+        parameters=plain_value(dict(parameters or {}), "parameters"),
+        figures=plain_value(dict(figures or {}), "figures"),
+        inputs=[file_ref(p, root, hash_file=hash_inputs) for p in (inputs or [])],
+        outputs=[file_ref(p, root, hash_file=False) for p in (outputs or [])],
+        live_area=box,
+        alignment_path=alignment_path,
+        color_chain=list(color_chain) if color_chain is not None else None,
+        model_route=model_route,
+        observations=observations,
+        next_actions=next_actions,
+        notes=notes,
+        approved_by=approved_by,
+        author=author,
+    )
     facts = _project_facts(root)
     log = ExperimentLog.for_project(root, facts.get("project", ""))
-
     if entry_id is None:
-        who = author or default_author()
-        entry = Entry(
-            id="E0000",
-            stage=stage_name,
-            author=who,
-            host=socket.gethostname(),
-            project=facts.get("project", ""),
-            shot=shot,
-            technique=technique or facts.get("technique"),
-            frames=list(frames or []),
-            live_area=box if box is not None else facts.get("live_area"),
-            alignment_path=alignment_path,
-            color_chain=list(color_chain)
-            if color_chain is not None
-            else facts.get("color_chain", []),
-            model_route=model_route,
-            parameters=params,
-            figures=figs,
-            inputs=in_refs,
-            outputs=out_refs,
-            verdict=verdict_name or "open",
-            approved_by=(approved_by or who) if verdict_name not in (None, "open") else None,
-            observations=observations,
-            next_actions=next_actions,
-            notes=notes,
-        )
-        if verdict_name not in (None, "open"):
-            entry.verdict_date = entry.created
-        return log.add(entry).id
+        return log.add(_new_entry(given, facts)).id
+    return log.update(entry_id.strip(), given.apply).id
 
-    def apply(entry: Entry) -> None:
-        entry.stage = stage_name
-        for name, value in (
-            ("technique", technique),
-            ("shot", shot),
-            ("model_route", model_route),
-            ("alignment_path", alignment_path),
-        ):
-            if value is not None:
-                setattr(entry, name, value)
-        if frames is not None:
-            entry.frames = sorted(set(int(f) for f in frames))
-        if box is not None:
-            entry.live_area = box
-        if color_chain is not None:
-            entry.color_chain = list(color_chain)
-        entry.parameters.update(params)
-        entry.figures.update(figs)
-        entry.inputs = _merge_refs(entry.inputs, in_refs)
-        entry.outputs = _merge_refs(entry.outputs, out_refs)
-        for name, text in (
-            ("observations", observations),
-            ("next_actions", next_actions),
-            ("notes", notes),
-        ):
-            text = clean_prose(text)
+
+@dataclass
+class _Given:
+    """What one ``log_run`` call says, checked: a new entry's fields or an update's changes."""
+
+    stage: str
+    verdict: Optional[str]
+    technique: Optional[str]
+    shot: Optional[str]
+    frames: Optional[List[int]]
+    parameters: Dict[str, Any]
+    figures: Dict[str, Any]
+    inputs: List[FileRef]
+    outputs: List[FileRef]
+    live_area: Optional[List[int]]
+    alignment_path: Optional[str]
+    color_chain: Optional[List[str]]
+    model_route: Optional[str]
+    observations: str
+    next_actions: str
+    notes: str
+    approved_by: Optional[str]
+    author: Optional[str]
+
+    def apply(self, entry: Entry) -> None:
+        """Update ``entry``: given fields replace, maps and file lists merge, prose appends."""
+        entry.stage = self.stage
+        for name in ("technique", "shot", "model_route", "alignment_path"):
+            if getattr(self, name) is not None:
+                setattr(entry, name, getattr(self, name))
+        if self.frames is not None:
+            entry.frames = sorted(set(int(f) for f in self.frames))
+        if self.live_area is not None:
+            entry.live_area = self.live_area
+        if self.color_chain is not None:
+            entry.color_chain = self.color_chain
+        entry.parameters.update(self.parameters)
+        entry.figures.update(self.figures)
+        entry.inputs = _merge_refs(entry.inputs, self.inputs)
+        entry.outputs = _merge_refs(entry.outputs, self.outputs)
+        for name in ("observations", "next_actions", "notes"):
+            text = clean_prose(getattr(self, name))
             if text and text not in getattr(entry, name):
                 old = getattr(entry, name)
                 setattr(entry, name, f"{old}\n\n{text}" if old else text)
-        if verdict_name is not None:
-            entry.verdict = verdict_name
+        if self.verdict is not None:
+            entry.verdict = self.verdict
             entry.approved_by = (
-                (approved_by or author or default_author()) if verdict_name != "open" else None
+                (self.approved_by or self.author or default_author())
+                if self.verdict != "open"
+                else None
             )
 
-    return log.update(entry_id.strip(), apply).id
+
+def _new_entry(given: _Given, facts: Dict[str, Any]) -> Entry:
+    """A new entry from what was given, defaults from project.yaml (``facts``)."""
+    who = given.author or default_author()
+    signed = given.verdict not in (None, "open")
+    entry = Entry(
+        id="E0000",
+        stage=given.stage,
+        author=who,
+        host=socket.gethostname(),
+        project=facts.get("project", ""),
+        shot=given.shot,
+        technique=given.technique or facts.get("technique"),
+        frames=list(given.frames or []),
+        live_area=given.live_area if given.live_area is not None else facts.get("live_area"),
+        alignment_path=given.alignment_path,
+        color_chain=given.color_chain
+        if given.color_chain is not None
+        else facts.get("color_chain", []),
+        model_route=given.model_route,
+        parameters=given.parameters,
+        figures=given.figures,
+        inputs=given.inputs,
+        outputs=given.outputs,
+        verdict=given.verdict or "open",
+        approved_by=(given.approved_by or who) if signed else None,
+        observations=given.observations,
+        next_actions=given.next_actions,
+        notes=given.notes,
+    )
+    if signed:
+        entry.verdict_date = entry.created
+    return entry

@@ -171,85 +171,50 @@ def _neighbour_deviation(values: Sequence[float], index: int, reach: int = 2) ->
     return float(abs(values[index] - np.median(window)))
 
 
+def _frame_outliers(
+    ms: Sequence[FrameMeasures], i: int, t: Dict[str, float], hues: list, skins: list
+) -> List[Outlier]:
+    """The outliers of frame ``ms[i]`` (neighbouring frames give the local baseline)."""
+    m = ms[i]
+    out: List[Outlier] = []
+    d = _neighbour_deviation(hues, i)
+    if np.isfinite(d) and d > t["hue_drift"]:
+        why = f"hue error {m.hue_error:+.1f}° departs {d:.1f}° from the neighbouring frames"
+        out.append(Outlier(m.frame, "hue_drift", d, t["hue_drift"], why))
+    if np.isfinite(m.edge_ratio) and m.edge_ratio > t["edge_bleed"] and (
+        m.edge_de > t["edge_bleed_min_de"]
+    ):
+        why = f"ΔE on edges {m.edge_de:.1f} is {m.edge_ratio:.1f}× the ΔE elsewhere"
+        out.append(Outlier(m.frame, "edge_bleed", m.edge_ratio, t["edge_bleed"], why))
+    sd = _neighbour_deviation(skins, i)
+    if np.isfinite(sd) and sd > t["skin_hue"]:
+        why = (
+            f"skin hue error {m.skin_hue_error:+.1f}° departs {sd:.1f}° from the "
+            "neighbouring frames"
+        )
+        out.append(Outlier(m.frame, "skin", sd, t["skin_hue"], why))
+    elif np.isfinite(m.skin_de) and m.skin_de > t["skin_de"]:
+        why = f"mean ΔE on skin tones {m.skin_de:.1f} ({m.skin_pixels} pixels)"
+        out.append(Outlier(m.frame, "skin", m.skin_de, t["skin_de"], why))
+    if i > 0 and ms[i - 1].frame == m.frame - 1:
+        p = ms[i - 1]
+        step = abs((m.mean_y - p.mean_y) - (m.reference_mean_y - p.reference_mean_y))
+        pct = 100.0 * step / max(abs(m.mean_y), 1e-6)
+        if pct > t["flicker"]:
+            why = f"brightness steps {pct:.1f}% from frame {p.frame} where the reference does not"
+            out.append(Outlier(m.frame, "flicker", pct, t["flicker"], why))
+    if np.isfinite(m.banding) and m.banding > t["banding"]:
+        why = f"{100 * m.banding:.0f}% more flat steps than the reference in smooth areas"
+        out.append(Outlier(m.frame, "banding", m.banding, t["banding"], why))
+    return out
+
+
 def find_outliers(
     measures: Sequence[FrameMeasures], thresholds: Optional[Dict[str, float]] = None
 ) -> List[Outlier]:
     """Flag frames from their measures (sorted by frame); see the module docstring."""
     t = dict(THRESHOLDS, **(thresholds or {}))
     ms = sorted(measures, key=lambda m: m.frame)
-    out: List[Outlier] = []
     hues = [m.hue_error for m in ms]
     skins = [m.skin_hue_error for m in ms]
-    for i, m in enumerate(ms):
-        d = _neighbour_deviation(hues, i)
-        if np.isfinite(d) and d > t["hue_drift"]:
-            out.append(
-                Outlier(
-                    m.frame,
-                    "hue_drift",
-                    d,
-                    t["hue_drift"],
-                    f"hue error {m.hue_error:+.1f}° departs {d:.1f}° from the neighbouring frames",
-                )
-            )
-        if (
-            np.isfinite(m.edge_ratio)
-            and m.edge_ratio > t["edge_bleed"]
-            and m.edge_de > t["edge_bleed_min_de"]
-        ):
-            out.append(
-                Outlier(
-                    m.frame,
-                    "edge_bleed",
-                    m.edge_ratio,
-                    t["edge_bleed"],
-                    f"ΔE on edges {m.edge_de:.1f} is {m.edge_ratio:.1f}× the ΔE elsewhere",
-                )
-            )
-        sd = _neighbour_deviation(skins, i)
-        if np.isfinite(sd) and sd > t["skin_hue"]:
-            out.append(
-                Outlier(
-                    m.frame,
-                    "skin",
-                    sd,
-                    t["skin_hue"],
-                    f"skin hue error {m.skin_hue_error:+.1f}° departs {sd:.1f}° from the neighbouring frames",
-                )
-            )
-        elif np.isfinite(m.skin_de) and m.skin_de > t["skin_de"]:
-            out.append(
-                Outlier(
-                    m.frame,
-                    "skin",
-                    m.skin_de,
-                    t["skin_de"],
-                    f"mean ΔE on skin tones {m.skin_de:.1f} ({m.skin_pixels} pixels)",
-                )
-            )
-        if i > 0 and ms[i - 1].frame == m.frame - 1:
-            p = ms[i - 1]
-            step = abs((m.mean_y - p.mean_y) - (m.reference_mean_y - p.reference_mean_y))
-            level = max(abs(m.mean_y), 1e-6)
-            pct = 100.0 * step / level
-            if pct > t["flicker"]:
-                out.append(
-                    Outlier(
-                        m.frame,
-                        "flicker",
-                        pct,
-                        t["flicker"],
-                        f"brightness steps {pct:.1f}% from frame {p.frame} where the reference does not",
-                    )
-                )
-        if np.isfinite(m.banding) and m.banding > t["banding"]:
-            out.append(
-                Outlier(
-                    m.frame,
-                    "banding",
-                    m.banding,
-                    t["banding"],
-                    f"{100 * m.banding:.0f}% more flat steps than the reference in smooth areas",
-                )
-            )
-    return out
+    return [o for i in range(len(ms)) for o in _frame_outliers(ms, i, t, hues, skins)]

@@ -6,7 +6,7 @@ framing.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -31,23 +31,7 @@ def estimate_framing(
     and every time shift up to ``shifts`` frames, an ECC fit of the run's averages gives a
     candidate; the candidate that explains all runs best (each at its own best shift) wins.
     The shared framing is what the runs agree on; each run's own motion is not."""
-    idx_s, idx_r = [], []
-    for i, m in enumerate(result.mapping):
-        if m.kind == "clean" and m.confidence > 0.3:
-            idx_s.append(i)
-            idx_r.append(reference.index_of(int(m.reference)))
-    R = len(reference)
-    runs = []
-    starts = list(range(0, len(idx_s) - run + 1, run))
-    if len(starts) > max_runs:  # evenly spread over the reel
-        starts = [starts[int(round(t))] for t in np.linspace(0, len(starts) - 1, max_runs)]
-    for k in starts:
-        a = _ranked(scan.luma[idx_s[k : k + run]].mean(axis=0))
-        refs = {}
-        for d in range(-shifts, shifts + 1):
-            rr = np.clip(np.array(idx_r[k : k + run]) + d, 0, R - 1)
-            refs[d] = _ranked(reference.luma[rr].mean(axis=0))
-        runs.append((a, refs))
+    runs = _runs(scan, reference, result, run, shifts, max_runs)
     if len(runs) < 3:
         return None
     h, w = scan.luma.shape[1:]
@@ -56,24 +40,14 @@ def estimate_framing(
     def moves(warp: np.ndarray) -> float:
         return float(np.abs(corners @ warp.T - corners[:, :2]).max())
 
-    def fit(a: np.ndarray, b: np.ndarray) -> Optional[np.ndarray]:
-        try:
-            criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
-            _, warp = cv2.findTransformECC(
-                a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, None, 1
-            )
-            return warp
-        except cv2.error:
-            return None
-
     # quick look first: runs as matched; when they agree the framing is the same, stop
-    direct = [x for x in (fit(a, refs[0]) for a, refs in runs) if x is not None]
+    direct = [x for x in (_ecc_affine(a, refs[0]) for a, refs in runs) if x is not None]
     if direct and moves(np.median(np.stack(direct), axis=0)) <= 0.1:
         return None
     candidates = [np.eye(2, 3, dtype=np.float32)] + direct
     for a, refs in runs:
         for d, b in refs.items():
-            warp = fit(a, b) if d else None
+            warp = _ecc_affine(a, b) if d else None
             if warp is not None:
                 candidates.append(warp)
     inner = (slice(3, h - 3), slice(3, w - 3))
@@ -98,6 +72,49 @@ def estimate_framing(
     scores = [score(c) for c in candidates]
     warp = candidates[int(np.argmax(scores))]
     return warp if moves(warp) > 0.2 else None
+
+
+def _runs(
+    scan: Thumbnails,
+    reference: Thumbnails,
+    result: SyncResult,
+    run: int,
+    shifts: int,
+    max_runs: int,
+) -> List[Tuple[np.ndarray, Dict[int, np.ndarray]]]:
+    """Runs of ``run`` confidently matched frames (at most ``max_runs``, spread over the
+    reel): the ranked mean scan picture, and the ranked mean reference picture at each time
+    shift up to ``shifts`` frames."""
+    idx_s, idx_r = [], []
+    for i, m in enumerate(result.mapping):
+        if m.kind == "clean" and m.confidence > 0.3:
+            idx_s.append(i)
+            idx_r.append(reference.index_of(int(m.reference)))
+    R = len(reference)
+    runs = []
+    starts = list(range(0, len(idx_s) - run + 1, run))
+    if len(starts) > max_runs:  # evenly spread over the reel
+        starts = [starts[int(round(t))] for t in np.linspace(0, len(starts) - 1, max_runs)]
+    for k in starts:
+        a = _ranked(scan.luma[idx_s[k : k + run]].mean(axis=0))
+        refs = {}
+        for d in range(-shifts, shifts + 1):
+            rr = np.clip(np.array(idx_r[k : k + run]) + d, 0, R - 1)
+            refs[d] = _ranked(reference.luma[rr].mean(axis=0))
+        runs.append((a, refs))
+    return runs
+
+
+def _ecc_affine(a: np.ndarray, b: np.ndarray) -> Optional[np.ndarray]:
+    """OpenCV's ECC affine fit of ``b`` onto ``a`` (None when it does not converge)."""
+    try:
+        criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
+        _, warp = cv2.findTransformECC(
+            a, b, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, None, 1
+        )
+        return warp
+    except cv2.error:
+        return None
 
 
 def _ranked(img: np.ndarray) -> np.ndarray:
