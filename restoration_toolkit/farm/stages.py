@@ -120,7 +120,9 @@ STAGES: Dict[str, StageSpec] = {
         ),
         StageSpec(
             "nuke-train",
-            ("{nuke}", "--nukex", "-F", "1", "-X", "{node}", "{script}"),
+            # no --nukex: farm integrations of CopyCat (Deadline Cloud's adaptor, the Deadline
+            # and Conductor submitters) run it on render licences (notes/nuke-facts-nk.md)
+            ("{nuke}", "-F", "1", "-X", "{node}", "{script}"),
             options=("script", "node"),
             path_options=("script",),
             required_inputs=("script",),
@@ -128,7 +130,7 @@ STAGES: Dict[str, StageSpec] = {
             chunked=False,
             gpu_flag=("--gpu",),
             gpu_default=True,
-            help="stage 03: train CopyCat headless with NukeX (one task)",
+            help="stage 03: train CopyCat headless in Nuke terminal mode (one task)",
         ),
     )
 }

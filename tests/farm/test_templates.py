@@ -129,7 +129,6 @@ def test_toolkit_stages_run_in_process_and_nuke_stages_run_nuke():
     v["node"] = "CopyCat1"
     assert stage_argv(STAGES["nuke-train"], v, "1", gpu=True) == [
         "nuke",
-        "--nukex",
         "-F",
         "1",
         "-X",
