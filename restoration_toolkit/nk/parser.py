@@ -9,6 +9,7 @@ the top of the stack is input 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from .model import GROUP_CLASSES, PASTE_INPUT, ZERO_INPUT_CLASSES, Node, Raw, Script, UserKnob
@@ -123,13 +124,21 @@ def _input_count(cls: str, raw: Optional[str]) -> int:
         raise NkSyntaxError(f"{cls}: bad inputs value {raw!r}", 0) from None
 
 
+@dataclass
+class _State:
+    """What the parser holds between statements: Nuke's stacks, scopes and variables."""
+
+    script: Script
+    stacks: List[List[Any]]
+    scopes: List[List[Node]]
+    groups: List[Node] = field(default_factory=list)
+    variables: Dict[str, Any] = field(default_factory=dict)
+
+
 def parse_script(text: str) -> Script:
     """Parse .nk text into a :class:`Script` (Root knobs in ``script.root``, not a node)."""
     script = Script(nodes=[], root=None)
-    stacks: List[List[Any]] = [[]]
-    scopes: List[List[Node]] = [script.nodes]
-    groups: List[Node] = []
-    variables: Dict[str, Any] = {}
+    state = _State(script, stacks=[[]], scopes=[script.nodes])
     i, n = 0, len(text)
     line_no, counted_to = 1, 0
     while i < n:
@@ -139,7 +148,6 @@ def parse_script(text: str) -> Script:
             continue
         line_no += text.count("\n", counted_to, i)  # incremental: O(n) over the whole text
         counted_to = i
-        line = line_no
         if ch == "#":  # the #! header or a comment: skip the line
             end = text.find("\n", i)
             i = n if end < 0 else end + 1
@@ -157,67 +165,84 @@ def parse_script(text: str) -> Script:
             s = i
             i = _skip_token(text, i)
             args.append(text[s:i])
-        stack = stacks[-1]
-        if word == "version":
-            script.nuke_version = " ".join(args)
-        elif word == "set":
-            if len(args) != 2 or not args[1].startswith("[stack"):
-                raise NkSyntaxError(f"expected 'set NAME [stack N]', got {' '.join(args)!r}", line)
-            depth = int(args[1][1:-1].split()[1])
-            if args[0] == "cut_paste_input" and not stack and not script.nodes:
-                script.snippet = True
-                variables[args[0]] = PASTE_INPUT
-            else:
-                variables[args[0]] = stack[-1 - depth] if depth < len(stack) else None
-        elif word == "push":
-            if len(args) != 1:
-                raise NkSyntaxError("expected 'push $NAME' or 'push 0'", line)
-            ref = args[0]
-            if ref == "0":
-                stack.append(None)
-            elif ref.startswith("$"):
-                if ref[1:] not in variables:
-                    raise NkSyntaxError(f"push of an unknown variable {ref}", line)
-                stack.append(variables[ref[1:]])
-            else:
-                raise NkSyntaxError(f"cannot push {ref!r}", line)
-        elif word == "end_group":
-            if not groups:
-                raise NkSyntaxError("end_group outside a Group", line)
-            group = groups.pop()
-            stacks.pop()
-            scopes.pop()
-            stacks[-1].append(group)
-        elif word == "add_layer":
-            layer = args[0][1:-1] if args and args[0].startswith("{") else " ".join(args)
-            script.layers.append(layer)
-        elif word == "define_window_layout_xml":
-            pass
-        elif args and args[-1].startswith("{") and len(args) == 1:
-            node = _make_node(word, args[0], line)
-            raw_inputs = node.knobs.pop("inputs", None)
-            count = _input_count(word, raw_inputs)
-            if raw_inputs is not None and "+" in str(raw_inputs):
-                node.knobs["inputs"] = raw_inputs  # keep the mask form (2+1) as written
-            if word == "Root":
-                script.root = dict(node.knobs)
-                if node.name:
-                    script.root["name"] = node.name
-                continue
-            node.inputs = [stack.pop() if stack else None for _ in range(count)]
-            scopes[-1].append(node)
-            if word in GROUP_CLASSES:
-                node.children = []
-                groups.append(node)
-                stacks.append([])
-                scopes.append(node.children)
-            else:
-                stack.append(node)
-        else:
-            raise NkSyntaxError(f"unexpected {word!r}", line)
-    if groups:
-        raise NkSyntaxError(f"Group {groups[-1].name} has no end_group", text.count("\n") + 1)
+        _statement(state, word, args, line_no)
+    if state.groups:
+        raise NkSyntaxError(
+            f"Group {state.groups[-1].name} has no end_group", text.count("\n") + 1
+        )
     return script
+
+
+def _statement(state: _State, word: str, args: List[str], line: int) -> None:
+    """Apply one statement (``word`` and the tokens after it on its line) to ``state``."""
+    script, stack = state.script, state.stacks[-1]
+    if word == "version":
+        script.nuke_version = " ".join(args)
+    elif word == "set":
+        if len(args) != 2 or not args[1].startswith("[stack"):
+            raise NkSyntaxError(f"expected 'set NAME [stack N]', got {' '.join(args)!r}", line)
+        depth = int(args[1][1:-1].split()[1])
+        if args[0] == "cut_paste_input" and not stack and not script.nodes:
+            script.snippet = True
+            state.variables[args[0]] = PASTE_INPUT
+        else:
+            state.variables[args[0]] = stack[-1 - depth] if depth < len(stack) else None
+    elif word == "push":
+        stack.append(_pushed(state, args, line))
+    elif word == "end_group":
+        if not state.groups:
+            raise NkSyntaxError("end_group outside a Group", line)
+        group = state.groups.pop()
+        state.stacks.pop()
+        state.scopes.pop()
+        state.stacks[-1].append(group)
+    elif word == "add_layer":
+        layer = args[0][1:-1] if args and args[0].startswith("{") else " ".join(args)
+        script.layers.append(layer)
+    elif word == "define_window_layout_xml":
+        pass
+    elif args and args[-1].startswith("{") and len(args) == 1:
+        _add_node(state, word, args[0], line)
+    else:
+        raise NkSyntaxError(f"unexpected {word!r}", line)
+
+
+def _pushed(state: _State, args: List[str], line: int) -> Any:
+    """What ``push`` puts on the stack: nothing (``push 0``) or a variable's node."""
+    if len(args) != 1:
+        raise NkSyntaxError("expected 'push $NAME' or 'push 0'", line)
+    ref = args[0]
+    if ref == "0":
+        return None
+    if ref.startswith("$"):
+        if ref[1:] not in state.variables:
+            raise NkSyntaxError(f"push of an unknown variable {ref}", line)
+        return state.variables[ref[1:]]
+    raise NkSyntaxError(f"cannot push {ref!r}", line)
+
+
+def _add_node(state: _State, word: str, block: str, line: int) -> None:
+    """A node statement: Root sets the script's root; others take inputs off the stack."""
+    stack = state.stacks[-1]
+    node = _make_node(word, block, line)
+    raw_inputs = node.knobs.pop("inputs", None)
+    count = _input_count(word, raw_inputs)
+    if raw_inputs is not None and "+" in str(raw_inputs):
+        node.knobs["inputs"] = raw_inputs  # keep the mask form (2+1) as written
+    if word == "Root":
+        state.script.root = dict(node.knobs)
+        if node.name:
+            state.script.root["name"] = node.name
+        return
+    node.inputs = [stack.pop() if stack else None for _ in range(count)]
+    state.scopes[-1].append(node)
+    if word in GROUP_CLASSES:
+        node.children = []
+        state.groups.append(node)
+        state.stacks.append([])
+        state.scopes.append(node.children)
+    else:
+        stack.append(node)
 
 
 def _make_node(cls: str, block: str, line: int) -> Node:

@@ -8,45 +8,20 @@ with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
 
 from ..errors import RTKError
 from ..progress import ProgressFn
-from .confidence import (
-    confidence_terms,
-    largest_inner_box,
-    local_ncc,
-    smoothstep,
-    trim_one_sided_rows,
-)
-from .dense import ResidualField, fit_residual_field, holdout_gain
+from .confidence import confidence_terms, largest_inner_box, trim_one_sided_rows
+from .dense import ResidualField
+from .fit_steps import Working, dense_step, global_step, start_on_working, working_grids
 from .geometry import affine_grid, change_grids
-from .global_model import (
-    box_for,
-    correlation,
-    initialise,
-    inside_box,
-    refine_affine,
-    robust_weights,
-    sample,
-)
-from .preprocess import (
-    ContentBox,
-    detect_bars,
-    downscale,
-    fill_outside,
-    gradient_energy,
-    local_mean,
-    structure_image,
-    to_luma,
-)
+from .global_model import correlation, initialise, inside_box, robust_weights, sample
+from .preprocess import ContentBox, detect_bars, gradient_energy, to_luma
 from .result import AlignmentResult, Figures, LiveArea
-
-_EDGE_MARGIN = 10.0  # working pixels
-_HOLDOUT_GAIN = 0.012  # relative robust-cost drop on held-out pixels that keeps the field
 
 
 @dataclass(frozen=True)
@@ -106,123 +81,94 @@ def estimate_alignment(
     ref_l = to_luma(reference)
     _check_frame(scan_l, "scan frame")
     _check_frame(ref_l, "reference frame")
-    hs, ws = scan_l.shape
-    hr, wr = ref_l.shape
-    warnings = []
+    warnings: List[str] = []
     box = detect_bars(ref_l)
     if box.bars:
         warnings.append(f"reference has bars ({', '.join(box.bars)}); they are excluded")
     say(1, 5, "initialising")
-    if opts.initial_matrix is not None:
-        matrix = np.asarray(opts.initial_matrix, np.float64).reshape(2, 3)
-        polarity, how = 0.0, "given"
-    else:
-        init = initialise(scan_l, ref_l, box, reference_pixel_aspect=opts.reference_pixel_aspect)
-        matrix, polarity, how = init.matrix, init.polarity, init.method
-        if how == "fit-width":
-            warnings.append("features did not match; started from the fit-width framing")
-
-    # working grids: the scan at about the reference's resolution, capped for speed
-    det = abs(float(np.linalg.det(matrix[:, :2])))
-    f_scan = min(1.0, np.sqrt(det)) if det > 0 else 1.0
-    f_ref = min(1.0, 1.0 / np.sqrt(det)) if det > 0 else 1.0
-    cap = np.sqrt(opts.max_working_pixels / float(hs * ws * f_scan * f_scan))
-    if cap < 1.0:
-        f_scan *= cap
-        f_ref *= cap
-    scan_w = downscale(scan_l, f_scan)
-    ref_w = downscale(fill_outside(ref_l, box), f_ref)
-    s_scale = (scan_w.shape[1] / ws, scan_w.shape[0] / hs)
-    r_scale = (ref_w.shape[1] / wr, ref_w.shape[0] / hr)
-    scan_s = structure_image(scan_w)
-    ref_s = structure_image(ref_w)
-    wbox = box_for(box, r_scale)
-    # the fit keeps clear of the reference's edges, where local statistics see a mirror
-    fit_box = box_for(box, r_scale, margin=_EDGE_MARGIN)
-    m_w = change_grids(matrix, s_scale, r_scale)
-
-    if polarity == 0.0:
-        polarity = _polarity(scan_s, ref_s, m_w, wbox)
+    matrix, polarity, how = _initial_matrix(scan_l, ref_l, box, opts, warnings)
+    w = working_grids(scan_l, ref_l, box, matrix, opts.max_working_pixels)
     say(2, 5, "global model")
-    sigma = 1.0
-    # tone-match before the fine fit as well (the start is within a pixel or two)
-    scan_s = structure_image(
-        _match_tones(scan_w, ref_w, affine_grid(m_w, scan_w.shape), fit_box, polarity)
-    )
+    levels: Optional[int] = None
     if opts.refine_global:
         # features start within a pixel or two: a short pyramid; a guess needs the full one
         levels = 3 if how.startswith("features") or how == "given" else opts.pyramid_levels
-        ref_fit = refine_affine(scan_s, ref_s, m_w, polarity, fit_box, levels=levels)
-        m_w = ref_fit.matrix
-        # a negative found late: the correlation after the fit tells
-        if _polarity(scan_s, ref_s, m_w, wbox) < 0 and polarity > 0:
-            polarity = -1.0
-            m_w = refine_affine(
-                scan_s,
-                ref_s,
-                change_grids(matrix, s_scale, r_scale),
-                polarity,
-                fit_box,
-                levels=levels,
-            ).matrix
-            warnings.append("reference is a negative of the scan (inverted polarity)")
+    m_w, polarity = global_step(w, start_on_working(matrix, w), polarity, levels, warnings)
     say(3, 5, "dense field")
     field: Optional[ResidualField] = None
     support: Optional[np.ndarray] = None
     if opts.dense:
-        spacing = opts.knot_spacing or float(np.clip(min(scan_s.shape) / 15.0, 16.0, 48.0))
-        # one-sided content (subtitles, logos, damage) disagrees locally even after the affine:
-        # keep it out of the dense fit, which is local enough to be pulled by it
-        grid = affine_grid(m_w, scan_s.shape)
-        # tone-match the scan to the reference (quantiles over the overlap): a different
-        # transfer curve (linear scan, display-encoded DVD; fading) bends edge profiles, and
-        # a local field would follow that bend as if it were a displacement
-        scan_s = structure_image(_match_tones(scan_w, ref_w, grid, fit_box, polarity))
-        agree = local_ncc(scan_s, sample(ref_s, grid[:, :, 0], grid[:, :, 1]) * polarity, 6.0)
-        fit_weight = cv2.erode(smoothstep(agree, 0.1, 0.4), np.ones((9, 9), np.uint8))
+        field, support = dense_step(
+            w, m_w, polarity, opts.knot_spacing, opts.smoothness, opts.dense_iterations
+        )
+    maps = _maps(w, m_w, polarity, field, support, box, scan_l.shape)
+    say(4, 5, "full-resolution map")
+    figures = _figures(w, m_w, polarity, maps, warnings)
+    say(5, 5, "done")
+    return AlignmentResult(
+        matrix=maps.matrix,
+        map_xy=maps.map_xy,
+        confidence=maps.confidence,
+        scan_shape=scan_l.shape,
+        reference_shape=ref_l.shape,
+        reference_box=box,
+        figures=figures,
+        live_area=maps.live,
+        polarity=polarity,
+        field=field,
+        initialisation=how,
+        warnings=warnings,
+        working_scale=(float(w.s_scale[0]), float(w.r_scale[0])),
+    )
 
-        # where the field had nothing to hold on to nearby it is extrapolated: not confident
-        inside_fit = inside_box(grid[:, :, 0], grid[:, :, 1], fit_box).astype(np.float32)
-        near = local_mean(fit_weight * inside_fit, spacing)
-        support = smoothstep(near / (local_mean(inside_fit, spacing) + 1e-3), 0.3, 0.6)
-        # fit on half the frame (a checkerboard of blocks), test on the other half: the field
-        # is kept only if it predicts pixels it was not fitted to (else it fitted noise)
-        hh, ww_ = scan_s.shape
-        block = int(max(8, spacing // 2))
-        half = (np.arange(hh)[:, None] // block + np.arange(ww_)[None, :] // block) % 2 == 0
-        half = half.astype(np.float32)
-        trial = fit_residual_field(
-            scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing, scan_weight=fit_weight * half,
-            smoothness=opts.smoothness, iterations=opts.dense_iterations,
-        )  # fmt: skip
-        held_out = fit_weight * inside_fit * (1.0 - half)
-        gain = holdout_gain(scan_s, ref_s, m_w, polarity, trial, held_out)
-        if gain > _HOLDOUT_GAIN:
-            field = fit_residual_field(
-                scan_s, ref_s, m_w, polarity, fit_box, spacing=spacing, scan_weight=fit_weight,
-                smoothness=opts.smoothness, iterations=1, initial=trial,
-            )  # fmt: skip
-        else:
-            support = None  # the affine alone: its confidence needs no field support
 
-    # working-grid map, warped structure, confidence
-    hw, ww = scan_s.shape
+def _initial_matrix(
+    scan_l: np.ndarray, ref_l: np.ndarray, box: ContentBox, opts: AlignmentOptions, warnings
+) -> Tuple[np.ndarray, float, str]:
+    """The starting scan→reference affine, its polarity (0: not known yet) and how it was found."""
+    if opts.initial_matrix is not None:
+        return np.asarray(opts.initial_matrix, np.float64).reshape(2, 3), 0.0, "given"
+    init = initialise(scan_l, ref_l, box, reference_pixel_aspect=opts.reference_pixel_aspect)
+    if init.method == "fit-width":
+        warnings.append("features did not match; started from the fit-width framing")
+    return init.matrix, init.polarity, init.method
+
+
+@dataclass
+class _Maps:
+    """The map and confidence on both grids, and what the figures are computed from."""
+
+    matrix: np.ndarray
+    map_xy: np.ndarray
+    confidence: np.ndarray
+    conf_w: np.ndarray
+    coverage: np.ndarray
+    warped_s: np.ndarray
+    inside_full: np.ndarray
+    live: LiveArea
+    field_rms: float
+    field_max: float
+
+
+def _maps(w: Working, m_w, polarity, field, support, box: ContentBox, scan_shape) -> _Maps:
+    """Working-grid map, warped structure and confidence, then the full-resolution map."""
+    hs, ws = scan_shape
+    hw, ww = w.scan_s.shape
     map_w = affine_grid(m_w, (hw, ww))
     if field is not None:
         map_w += field.evaluate(np.arange(ww), np.arange(hw))
-    coverage = inside_box(map_w[:, :, 0], map_w[:, :, 1], wbox).astype(np.float32)
+    coverage = inside_box(map_w[:, :, 0], map_w[:, :, 1], w.wbox).astype(np.float32)
     if coverage.mean() < 0.02:
         raise RTKError(
             f"no usable overlap between scan and reference ({100 * coverage.mean():.1f}% of the scan covered)"
         )
-    warped_s = sample(ref_s, map_w[:, :, 0], map_w[:, :, 1]) * polarity
-    energy = gradient_energy(ref_w)
+    warped_s = sample(w.ref_s, map_w[:, :, 0], map_w[:, :, 1]) * polarity
+    energy = gradient_energy(w.ref_w)
     warped_e = sample(energy, map_w[:, :, 0], map_w[:, :, 1])
-    terms = confidence_terms(scan_s, warped_s, warped_e, coverage)
+    terms = confidence_terms(w.scan_s, warped_s, warped_e, coverage)
     conf_w = terms.confidence if support is None else terms.confidence * support
-    say(4, 5, "full-resolution map")
-
     # full-resolution map: affine on the scan grid + the field resampled
+    s_scale, r_scale = w.s_scale, w.r_scale
     m_full = change_grids(m_w, (1 / s_scale[0], 1 / s_scale[1]), (1 / r_scale[0], 1 / r_scale[1]))
     map_xy = affine_grid(m_full, (hs, ws))
     field_rms = field_max = 0.0
@@ -241,27 +187,31 @@ def estimate_alignment(
         map_xy[:, :, 0], map_xy[:, :, 1], (box.x0 - 0.5, box.y0 - 0.5, box.x1 - 0.5, box.y1 - 0.5)
     )
     confidence = np.where(inside_full, np.clip(confidence, 0, 1), 0).astype(np.float32)
-
-    # live area
     inner = largest_inner_box(coverage > 0.5)
     inner = trim_one_sided_rows(inner, terms.content, terms.agreement)
     live = LiveArea(*_box_to_full(inner, s_scale, (ws, hs)))
+    return _Maps(
+        m_full, map_xy, confidence, conf_w, coverage, warped_s, inside_full, live,
+        float(field_rms), float(field_max),
+    )  # fmt: skip
 
-    # figures
-    confident = conf_w > 0.5
-    resid = warped_s - scan_s
-    _, sigma = robust_weights(resid, confident if confident.any() else coverage > 0.5)
-    corr = correlation(scan_s, warped_s, confident) if confident.sum() > 16 else 0.0
-    predicted = _predicted_error(scan_s, ref_s, m_w, polarity, confident, sigma) / max(
-        s_scale[0], 1e-6
+
+def _figures(w: Working, m_w, polarity: float, maps: _Maps, warnings: List[str]) -> Figures:
+    """The estimate's figures; warnings for what an artist should check by eye."""
+    confident = maps.conf_w > 0.5
+    resid = maps.warped_s - w.scan_s
+    _, sigma = robust_weights(resid, confident if confident.any() else maps.coverage > 0.5)
+    corr = correlation(w.scan_s, maps.warped_s, confident) if confident.sum() > 16 else 0.0
+    predicted = _predicted_error(w.scan_s, w.ref_s, m_w, polarity, confident, sigma) / max(
+        w.s_scale[0], 1e-6
     )
     figures = Figures(
-        confident_fraction=float((confidence > 0.5).mean()),
-        coverage_fraction=float(inside_full.mean()),
+        confident_fraction=float((maps.confidence > 0.5).mean()),
+        coverage_fraction=float(maps.inside_full.mean()),
         correlation=corr,
         residual=float(sigma),
-        field_rms_px=float(field_rms),
-        field_max_px=float(field_max),
+        field_rms_px=maps.field_rms,
+        field_max_px=maps.field_max,
         predicted_error_px=float(predicted),
     )
     if figures.confident_fraction < 0.2:
@@ -272,52 +222,11 @@ def estimate_alignment(
         warnings.append(
             f"low structure correlation after alignment ({corr:.2f}): check this frame by eye"
         )
-    if field_max > 8.0:
-        warnings.append(f"large local distortion ({field_max:.1f} px): check this frame by eye")
-    say(5, 5, "done")
-    return AlignmentResult(
-        matrix=m_full,
-        map_xy=map_xy,
-        confidence=confidence,
-        scan_shape=(hs, ws),
-        reference_shape=(hr, wr),
-        reference_box=box,
-        figures=figures,
-        live_area=live,
-        polarity=polarity,
-        field=field,
-        initialisation=how,
-        warnings=warnings,
-        working_scale=(float(s_scale[0]), float(r_scale[0])),
-    )
-
-
-def _match_tones(scan_w: np.ndarray, ref_w: np.ndarray, grid: np.ndarray, box, polarity: float) -> np.ndarray:
-    """The scan luminance put through the monotone curve that gives it the reference's
-    distribution over the overlap (quantile matching); inverted for a negative."""
-    inside = inside_box(grid[:, :, 0], grid[:, :, 1], box)
-    if inside.sum() < 1000:
-        return scan_w
-    ref_on_scan = sample(ref_w, grid[:, :, 0], grid[:, :, 1]) * polarity
-    # the middle 90 % only: one-sided extremes (white subtitles, black bars) stay out of it
-    q = np.linspace(0.05, 0.95, 181)
-    src = np.quantile(scan_w[inside][::3], q)
-    dst = np.quantile(ref_on_scan[inside][::3], q)
-    src = np.maximum.accumulate(src + np.arange(q.size) * 1e-9)  # strictly increasing for interp
-    out = np.interp(scan_w, src, dst)
-    # beyond the middle, continue with the end slopes instead of clamping
-    lo_slope = (dst[5] - dst[0]) / max(src[5] - src[0], 1e-9)
-    hi_slope = (dst[-1] - dst[-6]) / max(src[-1] - src[-6], 1e-9)
-    out = np.where(scan_w < src[0], dst[0] + (scan_w - src[0]) * lo_slope, out)
-    out = np.where(scan_w > src[-1], dst[-1] + (scan_w - src[-1]) * hi_slope, out)
-    return out.astype(np.float32)
-
-
-def _polarity(scan_s: np.ndarray, ref_s: np.ndarray, m_w: np.ndarray, wbox) -> float:
-    grid = affine_grid(m_w, scan_s.shape)
-    valid = inside_box(grid[:, :, 0], grid[:, :, 1], wbox)
-    warped = sample(ref_s, grid[:, :, 0], grid[:, :, 1])
-    return -1.0 if correlation(scan_s, warped, valid) < -0.05 else 1.0
+    if maps.field_max > 8.0:
+        warnings.append(
+            f"large local distortion ({maps.field_max:.1f} px): check this frame by eye"
+        )
+    return figures
 
 
 def _predicted_error(scan_s, ref_s, m_w, polarity, mask, sigma) -> float:

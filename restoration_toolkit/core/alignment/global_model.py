@@ -21,7 +21,7 @@ centres (see :mod:`.geometry`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -218,19 +218,7 @@ def refine_affine(
     the working grid. ``tolerance``: stop when the update moves no corner by more than this
     many working pixels.
     """
-    pyr_s = [scan_s]
-    pyr_r = [ref_s]
-    pyr_w = [scan_weight]
-    for _ in range(levels - 1):
-        if min(pyr_s[-1].shape) < 192 or min(pyr_r[-1].shape) < 192:
-            break
-        pyr_s.append(cv2.pyrDown(pyr_s[-1]))
-        pyr_r.append(cv2.pyrDown(pyr_r[-1]))
-        pyr_w.append(
-            None
-            if scan_weight is None
-            else cv2.resize(pyr_w[-1], pyr_s[-1].shape[::-1], interpolation=cv2.INTER_AREA)
-        )
+    pyr_s, pyr_r, pyr_w = _pyramids(scan_s, ref_s, scan_weight, levels)
     m = np.asarray(matrix, np.float64)
     total = 0
     sigma = 1.0
@@ -286,6 +274,26 @@ def refine_affine(
                 break
         m = _pyramid_matrix(ml, (1 / fsx, 1 / fsy), (1 / frx, 1 / fry))
     return Refinement(m, polarity, sigma, total, valid_fraction)
+
+
+def _pyramids(
+    scan_s: np.ndarray, ref_s: np.ndarray, scan_weight: Optional[np.ndarray], levels: int
+) -> Tuple[List[np.ndarray], List[np.ndarray], List[Optional[np.ndarray]]]:
+    """Scan, reference and weight pyramids, finest first, stopping before 192 px."""
+    pyr_s = [scan_s]
+    pyr_r = [ref_s]
+    pyr_w = [scan_weight]
+    for _ in range(levels - 1):
+        if min(pyr_s[-1].shape) < 192 or min(pyr_r[-1].shape) < 192:
+            break
+        pyr_s.append(cv2.pyrDown(pyr_s[-1]))
+        pyr_r.append(cv2.pyrDown(pyr_r[-1]))
+        pyr_w.append(
+            None
+            if scan_weight is None
+            else cv2.resize(pyr_w[-1], pyr_s[-1].shape[::-1], interpolation=cv2.INTER_AREA)
+        )
+    return pyr_s, pyr_r, pyr_w
 
 
 def _pyramid_matrix(

@@ -151,26 +151,8 @@ def select_pairs(
         raise ValueError(f"mode must be method or coverage, not {mode!r}")
     fr = Usability(thumbs, shots, sync, settings or SelectionSettings())
     excluded = set(int(f) for f in exclude)
-    picks: List[Pick] = []
-    rejected: List[Reject] = []
-    taken: Set[int] = set()
-    for f in sorted(set(int(x) for x in include)):
-        if f not in fr.index:
-            rejected.append(Reject(f, "included by hand but not a frame of the scan"))
-            continue
-        sh = shots.shot_of(f)
-        note = f" (warning: {fr.why(f)})" if not fr.usable(f) else ""
-        picks.append(
-            Pick(
-                f,
-                fr.reference(f),
-                sh.name if sh else "",
-                "included by hand" + note,
-                fr.confidence(f),
-                "manual",
-            )
-        )
-        taken.add(f)
+    picks, rejected = _by_hand(fr, shots, include)
+    taken: Set[int] = {p.scan_frame for p in picks}
     for f in sorted(excluded):
         rejected.append(Reject(f, "excluded by hand", fr.reference(f)))
 
@@ -204,12 +186,7 @@ def select_pairs(
     hold: List[int] = []
     if holdout > 0:
         hold = _farthest(fr, feats, holdout, taken | excluded, seeds=sorted(taken))
-    unusable: Dict[str, int] = {}
-    for p in fr.problems:
-        for reason in p:
-            key = reason.split(" (")[0].split(" at ")[0]
-            key = "inside a dissolve" if key.startswith("inside dissolve") else key
-            unusable[key] = unusable.get(key, 0) + 1
+    unusable = _unusable_counts(fr)
     picks.sort(key=lambda p: p.scan_frame)
     n_usable = sum(1 for f in fr.frames if fr.usable(f))
     summary = (
@@ -218,6 +195,42 @@ def select_pairs(
         f"{len(rejected)} candidates rejected"
     )
     return Selection(mode, tuple(picks), tuple(rejected), tuple(hold), summary, unusable)
+
+
+def _by_hand(
+    fr: Usability, shots: ShotDetection, include: Sequence[int]
+) -> Tuple[List[Pick], List[Reject]]:
+    """The frames a person forced in (kept even when unusable, with a warning)."""
+    picks: List[Pick] = []
+    rejected: List[Reject] = []
+    for f in sorted(set(int(x) for x in include)):
+        if f not in fr.index:
+            rejected.append(Reject(f, "included by hand but not a frame of the scan"))
+            continue
+        sh = shots.shot_of(f)
+        note = f" (warning: {fr.why(f)})" if not fr.usable(f) else ""
+        picks.append(
+            Pick(
+                f,
+                fr.reference(f),
+                sh.name if sh else "",
+                "included by hand" + note,
+                fr.confidence(f),
+                "manual",
+            )
+        )
+    return picks, rejected
+
+
+def _unusable_counts(fr: Usability) -> Dict[str, int]:
+    """How many frames each kind of problem made unusable."""
+    unusable: Dict[str, int] = {}
+    for p in fr.problems:
+        for reason in p:
+            key = reason.split(" (")[0].split(" at ")[0]
+            key = "inside a dissolve" if key.startswith("inside dissolve") else key
+            unusable[key] = unusable.get(key, 0) + 1
+    return unusable
 
 
 def _method(
