@@ -16,6 +16,8 @@ import yaml
 
 from .errors import PathLike, RTKError
 from .io.atomic import atomic_write_text
+from .io.protect import protect_sequence
+from .io.yaml_file import load_yaml
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.yaml"
@@ -271,15 +273,12 @@ def load_project(path: PathLike) -> Project:
         p = p / PROJECT_FILE
     if not p.is_file():
         raise RTKError("no project.yaml here (run `rtk project init` first)", p)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RTKError(f"not valid YAML{where}", p) from None
     from .project_schema import project_from_dict
 
-    return project_from_dict(data, p.resolve())
+    project = project_from_dict(load_yaml(p), p.resolve())  # duplicate keys, non-UTF-8: refused
+    for role, spec in (("source", project.source_spec()), ("reference", project.reference_spec())):
+        protect_sequence(spec or "", f"{role} of project {project.name}")  # never written
+    return project
 
 
 def find_project(start: Optional[PathLike] = None) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from .errors import RTKError
+from .names import name_problem
 from .project import (
     FIELD_ORDERS,
     SCHEMA_VERSION,
@@ -193,8 +194,8 @@ def project_from_dict(data: Any, path: Path) -> Project:
         "",
     )
     name = c.text(d, "name", "", required=True)
-    if name and not all(ch.isalnum() or ch in "_-" for ch in name):
-        c.fail("name", f"must be letters, digits, _ or - (used in file names), got {name!r}")
+    if name and name_problem(name):
+        c.fail("name", str(name_problem(name)))
     technique = c.text(d, "technique", "", required=True)
     if technique and technique not in TECHNIQUES:
         c.fail("technique", f"must be one of {', '.join(TECHNIQUES)}, got {technique!r}")
@@ -300,5 +301,10 @@ def _shots(c: _Checker, raw: Any) -> List[Shot]:
         if not (isinstance(first, int) and isinstance(last, int) and first <= last):
             c.fail(f"shots[{i}]", "needs integer first <= last")
             continue
-        shots.append(Shot(c.text(sd, "name", f"shots[{i}]", required=True), first, last))
+        shot_name = c.text(sd, "name", f"shots[{i}]", required=True)
+        if shot_name and name_problem(shot_name):  # it becomes part of file names
+            c.fail(f"shots[{i}].name", str(name_problem(shot_name)))
+        elif shot_name in {known.name for known in shots}:
+            c.fail(f"shots[{i}].name", f"{shot_name!r} is given twice")
+        shots.append(Shot(shot_name, first, last))
     return shots

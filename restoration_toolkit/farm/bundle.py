@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ..core.errors import RTKError
 from ..core.io.frames import chunk_frames, format_frames, parse_frames
-from ..core.io.sequence import is_pattern, open_sequence, split_pattern
+from ..core.io.sequence import is_pattern, open_sequence, spec_path, split_pattern
 from ..core.project import Project, open_project
 from .bundle_files import OPTION_PARAM, load_bundle, write_bundle
 from .completeness import VERIFY_MODES
@@ -166,11 +166,11 @@ def _available_frames(
     )
     if not source:
         return None
-    if not is_pattern(source.split(" ")[0]):
+    if not is_pattern(spec_path(source)):
         raise RTKError(
             f"stage {stage.name} needs a frame sequence (name.####.exr) as source", source
         )
-    found = _frames_on_disk(source.split(" ")[0])
+    found = _frames_on_disk(spec_path(source))
     if not found:
         open_sequence(source, allow_missing=True)  # raises the toolkit's own "no frames" error
     return found
@@ -286,6 +286,8 @@ def plan_bundle(req: BundleRequest) -> BundlePlan:
         raise RTKError(f"chunk size must be at least 1, got {req.chunk}")
     if req.verify not in VERIFY_MODES:
         raise RTKError(f"--verify must be one of {', '.join(VERIFY_MODES)}")
+    if req.frames is not None and not req.frames.strip():  # an unset variable, never "all"
+        raise RTKError("--frames is empty: give a frame list (1001-1100) or leave it out for all")
     project = open_project(req.project)
     values = _stage_values(stage, req, project)
     _check_inputs(stage, values, project)

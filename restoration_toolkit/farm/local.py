@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
+from ..interrupts import STOP_GRACE_S, stop_process
 from .bundle_files import TEMPLATE_FILE, load_bundle
 from .process import stream_process
 from .task import CHUNK_DONE
@@ -92,6 +94,7 @@ class _Sessions:
     log_handle: Optional[Any]
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: int = 0
+    procs: List[subprocess.Popen[str]] = field(default_factory=list)  # stopped when interrupted
 
     def argv(self, index: int, share: List[Dict[str, str]]) -> List[str]:
         """``openjd run`` of this worker's share of the tasks (one OpenJD session)."""
@@ -103,6 +106,13 @@ class _Sessions:
         if share != [{}]:
             argv += ["--tasks", f"file://{tasks_file}"]
         return argv
+
+    def stop(self, threads: List[threading.Thread]) -> None:
+        """Stop every session (its whole process group) and wait for its reader thread."""
+        for proc in list(self.procs):
+            stop_process(proc, group=True)
+        for t in threads:
+            t.join(STOP_GRACE_S)
 
     def work(self, index: int, share: List[Dict[str, str]]) -> WorkerResult:
         t0 = time.perf_counter()
@@ -120,7 +130,8 @@ class _Sessions:
                 if self.on_progress is not None:
                     self.on_progress(count, self.total, line[line.index(CHUNK_DONE) :].strip())
 
-        proc = stream_process(self.argv(index, share), on_line, env=self.env, cwd=str(self.tmp))
+        proc = stream_process(self.argv(index, share), on_line, env=self.env, cwd=str(self.tmp),
+                              group=True, started=self.procs.append)  # fmt: skip
         seconds = time.perf_counter() - t0
         return WorkerResult(index, len(share), mine[0], proc.returncode, seconds, proc.error)
 
@@ -164,10 +175,14 @@ def run_bundle(
 
             threads = [threading.Thread(target=work, args=(i, s), daemon=True)
                        for i, s in enumerate(shares)]  # fmt: skip
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            try:
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+            except BaseException:  # interrupted: every OpenJD session stops before tmp goes
+                sessions.stop(threads)
+                raise
     finally:
         if log_handle is not None:
             log_handle.close()

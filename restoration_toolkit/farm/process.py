@@ -8,6 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Callable, List, Mapping, Optional, Sequence
 
+from ..interrupts import stop_process
+
 TAIL_LINES = 80
 
 
@@ -43,10 +45,17 @@ def stream_process(
     *,
     env: Optional[Mapping[str, str]] = None,
     cwd: Optional[str] = None,
+    group: bool = False,
+    started: Optional[Callable[[subprocess.Popen[str]], None]] = None,
 ) -> ProcessResult:
     """Run ``argv`` (stdin closed, stderr into stdout), call ``on_line`` for every output line
     as it comes and return the exit status with the last lines. A program that cannot start
-    exits 127 with a ``cannot start`` line, as a shell would."""
+    exits 127 with a ``cannot start`` line, as a shell would.
+
+    Interrupted (Ctrl-C, SIGTERM) while reading, the child is stopped before the interruption
+    goes on. ``group``: the child gets its own process group, stopped whole (what it started
+    goes too); ``started`` receives the child, for a caller that must stop it from another
+    thread."""
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -57,13 +66,20 @@ def stream_process(
             errors="backslashreplace",
             env=dict(env) if env is not None else None,
             cwd=cwd,
+            start_new_session=group,
         )
     except OSError as exc:
         return ProcessResult(127, [f"cannot start {argv[0]}: {exc.strerror}"])
+    if started is not None:
+        started(proc)
     tail: List[str] = []
     assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = raw.rstrip("\n")
-        tail = (tail + [line])[-TAIL_LINES:]
-        on_line(line)
+    try:
+        for raw in proc.stdout:
+            line = raw.rstrip("\n")
+            tail = (tail + [line])[-TAIL_LINES:]
+            on_line(line)
+    except BaseException:  # interrupted: the child stops with us
+        stop_process(proc, group=group)
+        raise
     return ProcessResult(proc.wait(), tail)

@@ -63,21 +63,20 @@ def run_balance(task: StageTask, progress: ProgressFn) -> None:
 
 
 def run_matchgrade_apply(task: StageTask, progress: ProgressFn) -> None:
-    """The grade applied through OpenColorIO in the project's colour set-up (what
-    ``rtk matchgrade apply GRADE SOURCE --out OUT --project P`` does)."""
-    from ..core.color.grade_files import load_grade
-    from ..core.color.sequences import apply_grade
-    from ..core.io.sequence import open_sequence, output_sequence
-    from ..core.project import open_project
-    from ..stages.color_setup import color_setup
+    """What ``rtk matchgrade apply GRADE SOURCE --out OUT --project P`` does: the grade
+    applied through OpenColorIO in the project's colour set-up, chroma-only as its sidecar
+    (or, for a grade without one, the project's kind) says."""
+    from ..stages.grade import GradeApplyRequest, run_grade_apply
 
-    project = open_project(task.project)
-    grade = Path(task.values["grade"])
-    load_grade(grade)  # a damaged grade fails before any frame is written
-    source = open_sequence(task.values["source"], task.frame_list)
-    out = output_sequence(task.values["out"], source.frames)
-    # the source is named explicitly, so its colour space comes from its files, as on the CLI
-    apply_grade(grade, source, out, colors=color_setup(project), progress=progress)
+    request = GradeApplyRequest(
+        grade=Path(task.values["grade"]),
+        input=task.values["source"],
+        out=task.values["out"],
+        frames=task.frame_list,
+        project=str(task.project),
+        log=False,
+    )
+    run_grade_apply(request, progress)
 
 
 def run_infer(task: StageTask, progress: ProgressFn) -> None:

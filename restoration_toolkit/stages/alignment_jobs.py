@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
+from ..interrupts import call_in_worker, stop_pool, worker_signals
 
 # -- work items ------------------------------------------------------------------------------
 
@@ -137,6 +138,8 @@ def run_job(job: Job, settings: Settings, initial=None, write: bool = True) -> D
         "reference": job.reference_path,
     }
     if job.problem:
+        if write:
+            _remove_outputs(job)
         return {**record, "status": "failed", "error": job.problem}
     try:
         scan, ref, result = _estimate(
@@ -157,10 +160,31 @@ def run_job(job: Job, settings: Settings, initial=None, write: bool = True) -> D
             "outputs": dict(job.outputs),
             "smoothed": initial is not None,
         }
-    except RTKError as exc:
-        return {**record, "status": "failed", "error": str(exc)}
-    except Exception as exc:  # a frame must never take the others down
-        return {**record, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    except BaseException as exc:  # a frame must never take the others down
+        if write:  # a failed frame keeps no output: not half of this run's, not an old one
+            _remove_outputs(job)
+        if not isinstance(exc, Exception):  # interrupted: stop, with nothing half-done left
+            raise
+        error = str(exc) if isinstance(exc, RTKError) else _error_text(exc)
+        return {**record, "status": "failed", "error": error}
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        from ..core.errors import os_error
+
+        return str(os_error(exc))
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _remove_outputs(job: Job) -> None:
+    for path in job.outputs.values():
+        try:
+            Path(path).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:  # a folder that cannot be written: nothing was written there either
+            pass
 
 
 def _write_outputs(job: Job, settings: Settings, scan, ref, result) -> None:
@@ -298,10 +322,16 @@ def _map(
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     ctx = multiprocessing.get_context("spawn")
     worker_settings = Settings(**{**settings.__dict__, "threads": 1})
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_signals)
+    try:
         futures = {
             pool.submit(
-                run_job, job, worker_settings, (initial or {}).get(job.scan_frame), write
+                call_in_worker,
+                run_job,
+                job,
+                worker_settings,
+                (initial or {}).get(job.scan_frame),
+                write,
             ): job
             for job in jobs
         }
@@ -316,6 +346,10 @@ def _map(
                     "error": f"worker failed: {exc}",
                 }
             progress(done, total, f"{label} {job.scan_frame}")
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): no worker goes on writing
+        stop_pool(pool, {Path(p).parent for j in jobs for p in j.outputs.values()})
+        raise
+    pool.shutdown()
     return results
 
 

@@ -19,6 +19,8 @@ import numpy as np
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames
+from ..core.io.protect import refuse_protected
+from ..core.io.raster import common_size
 from ..core.io.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.progress import ProgressFn, report
 from ..core.project import Project
@@ -65,6 +67,7 @@ def _outputs(request: BalanceRequest, project: Optional[Project], source: ImageS
     for p in (*written, *(out.path(f) for f in source.frames)):
         if Path(p).resolve() in inputs:
             raise RTKError("refusing to write over an input file", p)
+        refuse_protected(p)  # a project's source or reference, before anything is written
     return out, grade
 
 
@@ -99,6 +102,8 @@ def run_balance(request: BalanceRequest, progress: Optional[ProgressFn] = None) 
         raise RTKError("give SCAN_SEQ (or run inside a restoration project)")
     source = open_sequence(spec, request.frames)
     out, grade_path = _outputs(request, project, source)
+    # one raster, color frames, before anything is written
+    common_size((source.path(f) for f in source.frames), min_channels=3)
     space = request.colorspace or (
         project.source.colorspace if project and not request.source else None
     )

@@ -32,6 +32,25 @@ def rtk(args, env, **kw):
     )
 
 
+def process_groups_below(pid: int) -> set:
+    """Process groups of every descendant of ``pid`` (Linux /proc; empty elsewhere)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[2]))  # ppid, pgid
+    groups, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, pgid) in parents.items():
+            if ppid == parent:
+                groups.add(pgid)
+                todo.append(child)
+    return groups
+
+
 def bundle(project, standin, out, chunk=3):
     plan = plan_bundle(BundleRequest("matchgrade-apply", project=str(project), chunk=chunk,
                                      python=str(standin)))
@@ -92,11 +111,18 @@ def test_kill_and_resume_covers_every_frame_exactly_once(
     # The task runs in its own process group (OpenJD starts a new session for it): kill it
     # and the runner above it, as a dying worker host would.
     writer_pid = int(ledger1.read_text().splitlines()[-1].split()[1])
+    # `openjd run` sits in a session of its own too: a dying host takes it with the rest
+    below = process_groups_below(proc.pid)
     try:
         os.killpg(os.getpgid(writer_pid), signal.SIGKILL)
     except ProcessLookupError:
         pass
     os.killpg(proc.pid, signal.SIGKILL)
+    for group in below - {proc.pid}:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     proc.wait(timeout=30)
     done_first = complete(project)
     assert 3 <= len(done_first) < len(FRAMES), done_first

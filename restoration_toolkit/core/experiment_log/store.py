@@ -163,6 +163,26 @@ class ExperimentLog:
         return self.update(entry_id, apply)
 
 
+def check_log_writable(project_root: PathLike) -> None:
+    """RTKError when the project's experiment log is damaged (it would be refused at the end
+    of a stage) or its folder cannot be written; called before a stage starts its work."""
+    log = ExperimentLog.for_project(project_root)
+    doc = log.read_document()
+    if doc.problems:
+        more = f" (and {len(doc.problems) - 1} more)" if len(doc.problems) > 1 else ""
+        raise RTKError(
+            f"the experiment log is damaged at {doc.problems[0]}{more}; repair it by hand "
+            "(or run with --no-log) — nothing was run",
+            log.path,
+        )
+    folder = log.path.parent
+    probe = log.path if log.path.exists() else folder if folder.exists() else folder.parent
+    if probe.exists() and not os.access(probe, os.W_OK):
+        raise RTKError(
+            "the experiment log cannot be written (permissions) — nothing was run", probe
+        )
+
+
 def default_author() -> str:
     """``RTK_AUTHOR`` when set, else the login name."""
     name = os.environ.get("RTK_AUTHOR", "").strip()

@@ -1,4 +1,8 @@
-"""Frame lists the way Nuke and render farms write them: ``1-10``, ``1001-1100x2``, ``5,9,12-14``."""
+"""Frame lists the way Nuke and render farms write them: ``1-10``, ``1001-1100x2``, ``5,9,12-14``.
+
+A list is read as ranges first and counted without expanding it, so a slip such as
+``1001-99999999999`` is a one-line error instead of a list that fills the memory.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,19 @@ from typing import Iterable, List, Sequence, Tuple
 from ..errors import RTKError
 
 _PART = re.compile(r"^\s*(-?\d+)\s*(?:-\s*(-?\d+)\s*(?:[x:]\s*(\d+))?)?\s*$")
+# Ten million frames is four days of film at 24 fps; a longer list is a typing slip.
+MAX_FRAMES = 10_000_000
 
 
-def parse_frames(text: str) -> List[int]:
-    """Parse a frame list (``"1-10,15,20-30x2"``) into sorted unique frame numbers.
+def frame_ranges(text: str) -> List[range]:
+    """The ranges of a frame list (``"1-10,15,20-30x2"``), unexpanded.
 
-    Raises RTKError for anything that is not a frame list or a range that runs backwards.
+    Raises RTKError for anything that is not a frame list, a range that runs backwards, a
+    step below 1, or a list of more than ``MAX_FRAMES`` frames.
     """
-    frames: set = set()
     if text is None or not str(text).strip():
         raise RTKError(f"empty frame list {text!r}")
+    ranges: List[range] = []
     for part in str(text).replace(" ", ",").split(","):
         if not part.strip():
             continue
@@ -31,7 +38,24 @@ def parse_frames(text: str) -> List[int]:
             raise RTKError(f"frame range {part.strip()!r} runs backwards")
         if step < 1:
             raise RTKError(f"frame range {part.strip()!r} has a step below 1")
-        frames.update(range(a, b + 1, step))
+        ranges.append(range(a, b + 1, step))
+    count = sum(len(r) for r in ranges)  # len(range) is arithmetic: nothing is expanded
+    if count > MAX_FRAMES:
+        raise RTKError(
+            f"frame list {str(text).strip()!r} names {count:,} frames, more than any film "
+            f"(limit {MAX_FRAMES:,}); check the range"
+        )
+    return ranges
+
+
+def parse_frames(text: str) -> List[int]:
+    """Parse a frame list (``"1-10,15,20-30x2"``) into sorted unique frame numbers.
+
+    Raises RTKError as :func:`frame_ranges` does (so at most ``MAX_FRAMES`` are expanded).
+    """
+    frames: set = set()
+    for r in frame_ranges(text):
+        frames.update(r)
     return sorted(frames)
 
 

@@ -2,7 +2,10 @@
 
 Formats: EXR (16-bit half, 32-bit float), DPX (10-bit), TIFF (8/16/32-bit), PNG, JPEG —
 whatever OpenImageIO reads. Values are as stored: integer formats are normalised to 0–1,
-float formats are left untouched (scene-linear EXR stays scene-linear). Metadata that
+float formats are left untouched (scene-linear EXR stays scene-linear), and the color of an
+image with unassociated alpha (PNG, TIFF) is *not* premultiplied on reading (OpenImageIO
+would, zeroing the color wherever alpha is 0). NaN and infinite values are refused with
+the file's name (``allow_nonfinite`` for callers that mask them themselves). Metadata that
 matters to a restoration (colour space, pixel aspect, timecode, any string/number attribute
 such as provenance) is carried through ``ImageMetadata``.
 
@@ -27,6 +30,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 import numpy as np
 
 from ..errors import PathLike, RTKError
+from .protect import check_not_input, refuse_protected
 
 # Per-extension defaults: (pixel data format, compression). DPX is 10-bit as scanners write it.
 WRITE_DEFAULTS: Dict[str, Tuple[str, Optional[str]]] = {
@@ -151,18 +155,23 @@ def _open_input(path: PathLike) -> Tuple[Path, Any]:
     p = Path(path)
     if not p.is_file():
         raise RTKError("no such image file", p)
-    inp = oiio.ImageInput.open(str(p))
+    config = oiio.ImageSpec()
+    config.attribute("oiio:UnassociatedAlpha", 1)  # color channels as stored
+    inp = oiio.ImageInput.open(str(p), config)
     if inp is None:
         raise RTKError(f"cannot open image ({_short(oiio.geterror())})", p)
     return p, inp
 
 
-def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
+def read_image(
+    path: PathLike, *, channels: Optional[int] = None, allow_nonfinite: bool = False
+) -> Image:
     """Read an image file as float32 (H, W, C).
 
     Integer formats come back in 0–1; float formats as stored. ``channels`` keeps the first
     N channels (e.g. 3 drops alpha); a one-channel image asked for 3 is repeated to grey.
-    Raises RTKError naming the file for a missing, unreadable or truncated image.
+    Raises RTKError naming the file for a missing, unreadable or truncated image, and for
+    NaN or infinite pixels unless ``allow_nonfinite`` (then ``rtk:nonfinite`` counts them).
     """
     p, inp = _open_input(path)
     try:
@@ -179,8 +188,21 @@ def read_image(path: PathLike, *, channels: Optional[int] = None) -> Image:
     if channels is not None:
         arr = _fit_channels(arr, channels)
     if not np.all(np.isfinite(arr)):
-        meta = meta.with_attributes(**{"rtk:nonfinite": int(np.count_nonzero(~np.isfinite(arr)))})
+        bad = ~np.isfinite(arr).all(axis=2)
+        if not allow_nonfinite:
+            y, x = (int(v[0]) for v in np.nonzero(bad))
+            raise RTKError(
+                f"{int(np.count_nonzero(bad))} pixels are NaN or infinite (first at x={x}, "
+                f"y={y} from the top); repair the frame before using it",
+                p,
+            )
+        meta = meta.with_attributes(**{"rtk:nonfinite": int(np.count_nonzero(bad))})
     return Image(np.ascontiguousarray(arr), meta)
+
+
+def image_shape(path: PathLike) -> Tuple[int, int, int]:
+    """(height, width, channels) of the image as read (its display window), header only."""
+    return _open_spec(path)[1]
 
 
 def _on_display_window(arr: np.ndarray, spec: Any, meta: ImageMetadata, path: Path):
@@ -271,14 +293,6 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.stem}.rtk-tmp-{os.getpid()}{path.suffix}")
 
 
-def check_not_input(path: PathLike, inputs: Iterable[PathLike]) -> None:
-    """Refuse to write over a source file (source material is sacred)."""
-    target = Path(path).resolve()
-    for src in inputs:
-        if Path(src).resolve() == target:
-            raise RTKError("refusing to write over an input file", path)
-
-
 def write_image(
     path: PathLike,
     pixels: np.ndarray,
@@ -299,6 +313,7 @@ def write_image(
     oiio = _oiio()
     out = Path(path)
     check_not_input(out, protect)
+    refuse_protected(out)
     ext = out.suffix.lower().lstrip(".")
     if ext not in WRITE_DEFAULTS:
         raise RTKError(f"unsupported output format .{ext} (use exr, dpx, tif, png or jpg)", out)
@@ -325,6 +340,7 @@ def write_image(
     comp = compression or default_compression
     if comp:
         spec.attribute("compression", comp)
+    spec.attribute("oiio:UnassociatedAlpha", 1)  # write color as given (as it was read)
     if metadata is not None:
         _apply_metadata(spec, metadata, oiio)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -133,9 +133,33 @@ def split_pattern(pattern: str) -> Tuple[Path, str, int, str]:
     return path.parent, name[: m.start()], padding, name[m.end():]
 
 
-def is_pattern(text: str) -> bool:
-    name = Path(text.split(" ")[0]).name if " " in text else Path(text).name
+def split_spec(spec: str) -> Tuple[str, Optional[str]]:
+    """``"dir/name.####.exr 1001-1100"`` → (``"dir/name.####.exr"``, ``"1001-1100"``).
+
+    Only a frame list after the *last* blank is taken as Nuke's display range, so folders
+    and names with spaces (``/Volumes/Film Scans/…``), unicode or shell characters stay
+    part of the path.
+    """
+    text = str(spec).strip()
+    m = _NUKE_RANGE.match(text)
+    if m and _has_pattern(m.group("spec")):
+        return m.group("spec"), m.group("frames")
+    return text, None
+
+
+def spec_path(spec: str) -> str:
+    """The path part of a sequence spec (its trailing frame range dropped)."""
+    return split_spec(spec)[0]
+
+
+def _has_pattern(text: str) -> bool:
+    name = Path(text).name
     return bool(_HASHES.search(name) or _PRINTF.search(name))
+
+
+def is_pattern(text: str) -> bool:
+    """Whether ``text`` (with or without a trailing frame range) names a numbered sequence."""
+    return _has_pattern(split_spec(text)[0])
 
 
 def scan_frames(directory: Path, prefix: str, padding: int, suffix: str) -> List[int]:
@@ -173,11 +197,9 @@ def open_sequence(
     Raises RTKError when nothing is found, or when frames are missing and ``allow_missing``
     is false (the message lists them).
     """
-    text = str(spec).strip()
-    m = _NUKE_RANGE.match(text)
-    if m and is_pattern(m.group("spec")):
-        text, frames = m.group("spec"), frames or m.group("frames")
-    if not is_pattern(text):
+    text, spec_frames = split_spec(spec)
+    frames = spec_frames if frames is None else frames  # "" stays an (empty, refused) list
+    if not _has_pattern(text):
         path = Path(text)
         if path.suffix.lower() in _VIDEO_SUFFIXES:
             # a movie is not a one-image sequence: callers that take video use open_footage
@@ -191,7 +213,7 @@ def open_sequence(
     if frames is not None:
         wanted = parse_frames(frames)
     elif on_disk:
-        wanted = list(range(on_disk[0], on_disk[-1] + 1))
+        wanted = parse_frames(f"{on_disk[0]}-{on_disk[-1]}")  # refuses an absurd span
     else:
         wanted = []
     if must_exist and not on_disk:
@@ -209,7 +231,7 @@ def open_sequence(
 
 def output_sequence(pattern: str, frames: Sequence[int]) -> ImageSequence:
     """An output sequence to be written (nothing is checked on disk)."""
-    if not is_pattern(pattern):
+    if not _has_pattern(pattern):
         path = Path(pattern)
         return ImageSequence(path.parent, path.stem, 0, path.suffix, tuple(frames) or (1,), (), path)
     directory, prefix, padding, suffix = split_pattern(pattern)

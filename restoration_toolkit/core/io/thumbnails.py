@@ -206,7 +206,16 @@ def sequence_thumbnails(
     lumas = np.empty((len(frames), THUMB_H, THUMB_W), np.float32)
     colors = np.empty((len(frames), COLOR_H, COLOR_W, 3), np.float32)
     flds = np.empty((len(frames), 2, THUMB_H, THUMB_W), np.float32) if fields else None
+    size = None
     for n, (f, pixels) in enumerate(_pixels(seq)):
+        if size is None:
+            size = pixels.shape[:2]
+        elif pixels.shape[:2] != size:  # a foreign frame: never resized silently
+            raise RTKError(
+                f"frame is {pixels.shape[1]}×{pixels.shape[0]} but the sequence is "
+                f"{size[1]}×{size[0]}",
+                seq.path(f),
+            )
         if crop is not None:
             pixels = pixels[crop[1] : crop[3], crop[0] : crop[2]]
         lu, co, fl = frame_thumbnail(pixels, fields=fields)
