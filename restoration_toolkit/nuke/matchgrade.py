@@ -1,9 +1,10 @@
 """Film Restoration ▸ 05 Validation ▸ Build MatchGrade Comparison.
 
-With the scan Read and the reference Read selected, paste the traditional MatchGrade set-up
-(Lin→Log → Nuke's MatchGrade on the training frames → Log→Lin) beside the toolkit's fitted
-grade (``pipeline/05_matchgrade_render/grade.clf`` in an OCIOFileTransform), a flip Switch and
-a side-by-side ContactSheet, inside a Backdrop (one undo step). The graph text comes from
+With the scan Read and the reference Read selected, paste Nuke's MatchGrade set up as
+artists do (linear in, Pre LUT Logarithmic, the training pairs' frames as reference frames;
+chroma-only when the fitted grade is) beside the toolkit's fitted grade
+(``pipeline/05_matchgrade_render/grade.clf`` in an OCIOFileTransform), a flip Switch and a
+side-by-side ContactSheet, inside a Backdrop (one undo step). The graph text comes from
 :mod:`.matchgrade_graph` (no ``nuke`` import there).
 """
 
@@ -48,11 +49,13 @@ def _grade_and_frames(project: Any) -> Tuple[Optional[GradeSpec], List[int], str
     sidecar = folder / "grade.json"
     frames: List[int] = []
     encoding = None
+    chroma_only = False
     if sidecar.is_file():
         try:
             data = json.loads(sidecar.read_text(encoding="utf-8"))
             frames = [int(f) for f in data.get("training_frames", [])]
             encoding = data.get("encoding")
+            chroma_only = bool(data.get("chroma_only"))
         except (OSError, ValueError, TypeError):
             frames = []
     if not frames and project.pairs_file.is_file():
@@ -67,6 +70,7 @@ def _grade_and_frames(project: Any) -> Tuple[Optional[GradeSpec], List[int], str
             clf=clf.as_posix() if clf.is_file() else None,
             cube=cube.as_posix() if cube.is_file() else None,
             encoding=encoding,
+            chroma_only=chroma_only,
         )
     return grade, frames, project.color.working_space
 

@@ -11,6 +11,7 @@ from restoration_toolkit.cli import main
 from restoration_toolkit.core.io.images import read_image, write_image
 
 
+@pytest.mark.slow
 def test_fit_then_apply(pair_sequences, tmp_path, capsys):
     scan, ref = pair_sequences
     out = tmp_path / "grade" / "grade.cube"
@@ -36,9 +37,18 @@ def test_fit_then_apply(pair_sequences, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["training_frames"] == [1, 2, 3] and summary["holdout_frames"] == [4]
     assert summary["holdout_de2000_mean"] < summary["train_de2000_mean"] + 5
+    assert summary["chroma_only"] is False  # not a color-recovery project: the full grade
     side = json.loads(out.with_suffix(".json").read_text())
-    assert side["method"] == "lut3d" and side["training_frames"] == [1, 2, 3]
+    assert side["training_frames"] == [1, 2, 3]
     assert "holdout_de2000_mean" in side["figures"]
+    # every candidate was cross-validated (leave one frame out); the winner is the written grade
+    table = side["model_selection"]
+    assert table["folds"]["kind"] == "frame" and len(table["folds"]["folds"]) == 3
+    assert len(table["candidates"]) == 21
+    assert side["figures"]["candidate"] == table["winner"] == summary["model"]
+    assert table["winner"].split("/")[0] == side["method"]
+    means = [c["cv_de2000_mean"] for c in table["candidates"]]
+    assert means == sorted(means)
     rc = main(
         [
             "matchgrade",
@@ -77,6 +87,8 @@ def test_cdl_method_writes_cc(pair_sequences, tmp_path):
                 str(out),
                 "--method",
                 "cdl",
+                "--encoding",
+                "acescct",
                 "--no-log",
             ]
         )
@@ -258,6 +270,10 @@ def test_target_declared_colorspace_is_decoded(tmp_path, capsys):
             str(tmp_path / "g.cube"),
             "--size",
             "9",
+            "--method",
+            "polynomial",
+            "--degree",
+            "1",
             "--ocio",
             "ocio://cg-config-v1.0.0_aces-v1.3_ocio-v2.1",
             "--json",

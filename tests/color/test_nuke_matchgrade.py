@@ -8,7 +8,7 @@ from restoration_toolkit.nk import parse_script
 from restoration_toolkit.nk.matchgrade_graph import ClipSpec, GradeSpec, comparison_text
 
 
-def test_graph_text_lin_log_matchgrade_and_toolkit_grade():
+def test_graph_text_matchgrade_as_artists_set_it_and_toolkit_grade():
     text = comparison_text(
         scan=ClipSpec("/p/media/scan.%04d.exr", 1, 20, "ACES2065-1"),
         reference=ClipSpec("/p/pipeline/02_alignment/aligned.%04d.exr", 1, 20),
@@ -17,20 +17,43 @@ def test_graph_text_lin_log_matchgrade_and_toolkit_grade():
         size=(128, 96),
     )
     by = {n.name: n for n in parse_script(text).nodes}
-    assert by["RT_MG_ScanToLog"].knobs["out_colorspace"] == "ACEScct"
-    assert by["RT_MG_ScanToLog"].inputs[0] is by["RT_MG_ScanRead"]
     mg = by["RT_MG_NukeMatchGrade"]
-    assert mg.inputs[0] is by["RT_MG_ScanToLog"] and mg.inputs[1] is by["RT_MG_ReferenceToLog"]
-    assert (
-        "analyse frames 3,7,12" in mg.knobs["label"]
-        and mg.knobs["matchGradeTask"] == "Match Graded Source"
-    )
-    assert by["RT_MG_Nuke"].inputs[0] is mg and by["RT_MG_Nuke"].knobs["in_colorspace"] == "ACEScct"
+    # linear in (MatchGrade's own Pre LUT Logarithmic does the log): no Lin→Log around it
+    assert mg.inputs[0] is by["RT_MG_ScanRead"] and mg.inputs[1] is by["RT_MG_ReferenceRead"]
+    assert not any(n.cls == "OCIOColorSpace" for n in by.values())
+    assert mg.knobs["matchGradeTask"] == "Match Graded Source"
+    assert mg.knobs["analysisType"] == "Analyze Reference Frames"
+    assert mg.knobs["sourceRefFrames"] == "{{curve x3 3 x7 7 x12 12}}"
+    assert mg.knobs["targetRefFrames"] == mg.knobs["sourceRefFrames"]
+    label = mg.knobs["label"]
+    for setting in ("Pre LUT Logarithmic", "LUT Resolution 64", "Transform 3D LUT",
+                    "Output Matched", "Mask None", "reference frames 3,7,12"):
+        assert setting in label, setting
+    assert "largest" not in label
+    assert by["RT_MG_Nuke"].inputs[0] is mg
     toolkit = by["RT_MG_Toolkit"]
     assert toolkit.cls == "OCIOFileTransform" and toolkit.knobs["file"].endswith("grade.clf")
     assert toolkit.inputs[0] is by["RT_MG_ScanRead"]
     assert by["RT_MG_Flip"].inputs == [by["RT_MG_Nuke"], toolkit]
     assert len(by["RT_MG_SideBySide"].inputs) == 4
+
+
+def test_chroma_only_grade_compares_with_matchgrade_on_the_scan_luminance():
+    text = comparison_text(
+        scan=ClipSpec("/p/scan.%04d.exr", 1, 4),
+        reference=ClipSpec("/p/aligned.%04d.exr", 1, 4),
+        training_frames=[2],
+        grade=GradeSpec(clf="/p/grade.clf", encoding="log2", chroma_only=True),
+    )
+    by = {n.name: n for n in parse_script(text).nodes}
+    nuke_out = by["RT_MG_Nuke"]  # Y'CbCr → linear of (scan Y, MatchGrade Cb/Cr)
+    assert nuke_out.cls == "Colorspace" and nuke_out.knobs["colorspace_in"] == "YCbCr"
+    copy = nuke_out.inputs[0]
+    assert copy.cls == "Copy" and copy.knobs["from0"] == "rgba.green"
+    luma_side, chroma_side = copy.inputs
+    assert luma_side.inputs[0] is by["RT_MG_ScanRead"]
+    assert chroma_side.inputs[0] is by["RT_MG_NukeMatchGrade"]
+    assert "chroma-only" in by["RT_MG_Toolkit"].knobs["label"]
 
 
 def test_acescct_cube_is_sandwiched_between_log_conversions():
@@ -80,7 +103,8 @@ def test_build_pastes_inside_backdrop_with_project_grade(fake_nuke, tmp_path, mo
         "MatchGrade" in classes and "OCIOFileTransform" in classes and classes[-1] == "BackdropNode"
     )
     mg = next(n for n in pasted if n.Class() == "MatchGrade")
-    assert "analyse frames 2,5" in mg["label"].value()
+    assert "reference frames 2,5" in mg["label"].value()
+    assert mg["sourceRefFrames"].value() == "{{curve x2 2 x5 5}}"
 
 
 def test_nothing_selected_gives_a_message(fake_nuke):

@@ -111,7 +111,7 @@ def _ace(frames: Sequence[np.ndarray], thumb: int = 48) -> Cdl:
     import cv2
     from scipy.optimize import least_squares
 
-    from .fit import cdl_numpy
+    from .parametric import cdl_numpy
 
     enc = get_encoding("acescct")
     xs, ys = [], []

@@ -14,9 +14,11 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..errors import RTKError
-from ..io.images import read_image, read_image_header, write_image
+from ..io.images import read_image, write_image
+from ..io.raster import common_size
 from ..io.sequence import ImageSequence
 from ..progress import ProgressFn
+from .chroma_only import ChromaOnly, keep_scan_luminance
 from .fit import fit_color_transform
 from .grade_files import GradeFiles, load_grade, save_grade
 from .ocio_apply import apply_processor, cpu_processor, load_config, ocio
@@ -45,6 +47,12 @@ class ColorSetup:
         if self.config is None or not space or space == self.working:
             return np.asarray(rgb[..., :3], np.float32)
         t = ocio().ColorSpaceTransform(src=space, dst=self.working)
+        return apply_processor(rgb[..., :3], _processor(self.config, t))
+
+    def from_working(self, rgb: np.ndarray, space: Optional[str]) -> np.ndarray:
+        if self.config is None or not space or space == self.working:
+            return np.asarray(rgb[..., :3], np.float32)
+        t = ocio().ColorSpaceTransform(src=self.working, dst=space)
         return apply_processor(rgb[..., :3], _processor(self.config, t))
 
     @property
@@ -126,19 +134,24 @@ def fit_grade(
     holdout: Sequence[int] = (),
     mask: Optional[ImageSequence] = None,
     colors: Optional[ColorSetup] = None,
-    method: str = "lut3d",
+    method: Optional[str] = None,
     size: int = 33,
     encoding: Optional[str] = None,
-    prior: str = "dye-density",
+    prior: Optional[str] = None,
+    degree: Optional[int] = None,
+    chroma_only: bool = False,
+    shots: Optional[Dict[int, str]] = None,
     progress: Optional[ProgressFn] = None,
     extra: Optional[Dict[str, Any]] = None,
 ) -> FitResult:
-    """Fit on ``frames``, measure on ``holdout``, write ``out`` (.cube) + .json (+ .cc)."""
+    """Fit on ``frames`` (the model chosen by cross-validation, :func:`.fit.fit_color_transform`;
+    ``shots``: scan frame → shot), measure on ``holdout``, write ``out`` (.cube) + .clf + .json
+    (+ .cc). The sidecar holds the candidate table under ``model_selection``."""
     colors = colors or ColorSetup()
     train = [f for f in frames if f not in set(holdout)]
     if not train:
         raise RTKError("no training frames left (every frame is held out)")
-    total = len(train) + len(holdout) + 2
+    total = len(train) + len(holdout) + 3
     done = 0
     pairs = []
     for f in train:
@@ -146,54 +159,56 @@ def fit_grade(
         done += 1
         if progress:
             progress(done, total, f"read pair {f}")
-    if progress:
-        progress(done, total, "fitting")
+
+    def fit_progress(step: int, steps: int, message: str = "") -> None:
+        if progress:  # the cross-validation's own count, then back to the frames
+            progress(step, steps, message)
+
     transform = fit_color_transform(
         [p[0] for p in pairs],
         [p[1] for p in pairs],
         mask=[p[2] for p in pairs] if mask is not None else None,
         method=method,
-        size=size,
         encoding=encoding,
         prior=prior,
+        degree=degree,
+        chroma_only=chroma_only,
+        shots=[(shots or {}).get(f, "") for f in train] if shots else None,
+        frames=train,
+        size=size,
         measure_encoding=colors.measure_encoding,
+        progress=fit_progress,
     )
     del pairs
     done += 1
+    selection = transform.figures.pop("model_selection", None)
     figures: Dict[str, Any] = {
         k: transform.figures[k]
         for k in ("train_de2000_mean", "train_de2000_p95")
         if k in transform.figures
     }
     if holdout:
-        from ..validation.metrics.color import delta_e2000
-
-        means, p95s = [], []
-        for f in holdout:
-            src, tgt, m = _load_pair(f, source, target, mask, colors)
-            pred = transform.apply(src)
-            step = max(1, int(np.ceil(np.sqrt(src.shape[0] * src.shape[1] / 400_000))))
-            mm = None if m is None else (m[::step, ::step] > 0.5).astype(np.float32)
-            de = delta_e2000(
-                np.clip(tgt[::step, ::step], 0, None),
-                np.clip(pred[::step, ::step], 0, None),
-                mask=mm,
-                encoding=colors.measure_encoding,
-            )
-            means.append(de.mean)
-            p95s.append(de.p95)
-            done += 1
-            if progress:
-                progress(done, total, f"held-out frame {f}: ΔE2000 {de.mean:.2f}")
-        figures["holdout_de2000_mean"] = round(float(np.mean(means)), 4)
-        figures["holdout_de2000_p95"] = round(float(np.mean(p95s)), 4)
-        figures["holdout_de2000_per_frame"] = {
-            str(f): round(float(v), 4) for f, v in zip(holdout, means)
-        }
+        figures.update(_holdout_figures(transform, holdout, source, target, mask, colors,
+                                        chroma_only, progress, done, total))
+        done += len(holdout)
     transform.figures.update(figures)
-    info = {
+    info = _sidecar_info(train, holdout, chroma_only, source, target, mask, colors)
+    if selection:
+        info["model_selection"] = selection
+    info.update(extra or {})
+    files = save_grade(transform, out, size=size, extra=info)
+    if progress:
+        progress(total, total, f"wrote {out.name}")
+    if selection:
+        figures["model_selection"] = selection
+    return FitResult(transform, files, list(train), list(holdout), figures)
+
+
+def _sidecar_info(train, holdout, chroma_only, source, target, mask, colors) -> Dict[str, Any]:
+    return {
         "training_frames": list(train),
         "holdout_frames": list(holdout),
+        "chroma_only": bool(chroma_only),
         "source": source.hash_pattern,
         "target": target.hash_pattern,
         "mask": mask.hash_pattern if mask is not None else None,
@@ -203,12 +218,39 @@ def fit_grade(
             "source_space": colors.source,
             "target_space": colors.target,
         },
-        **(extra or {}),
     }
-    files = save_grade(transform, out, size=size, extra=info)
-    if progress:
-        progress(total, total, f"wrote {out.name}")
-    return FitResult(transform, files, list(train), list(holdout), figures)
+
+
+def _holdout_figures(transform, holdout, source, target, mask, colors, chroma_only,
+                     progress, done, total) -> Dict[str, Any]:
+    """ΔE2000 on the held-out frames (chroma-only: against the scan's luminance with the
+    reference's chroma, the ground truth such a grade aims at)."""
+    from ..validation.metrics.color import delta_e2000
+
+    means, p95s = [], []
+    for f in holdout:
+        src, tgt, m = _load_pair(f, source, target, mask, colors)
+        if chroma_only:
+            tgt = keep_scan_luminance(src, tgt)
+        pred = transform.apply(src)
+        step = max(1, int(np.ceil(np.sqrt(src.shape[0] * src.shape[1] / 400_000))))
+        mm = None if m is None else (m[::step, ::step] > 0.5).astype(np.float32)
+        de = delta_e2000(
+            np.clip(tgt[::step, ::step], 0, None),
+            np.clip(pred[::step, ::step], 0, None),
+            mask=mm,
+            encoding=colors.measure_encoding,
+        )
+        means.append(de.mean)
+        p95s.append(de.p95)
+        done += 1
+        if progress:
+            progress(done, total, f"held-out frame {f}: ΔE2000 {de.mean:.2f}")
+    return {
+        "holdout_de2000_mean": round(float(np.mean(means)), 4),
+        "holdout_de2000_p95": round(float(np.mean(p95s)), 4),
+        "holdout_de2000_per_frame": {str(f): round(float(v), 4) for f, v in zip(holdout, means)},
+    }
 
 
 def grade_processor(
@@ -216,7 +258,13 @@ def grade_processor(
 ) -> Any:
     """One OCIO CPU processor: input space → working → grade (or its inverse) → working →
     input space."""
-    transform = load_grade(grade_path)
+    return _grade_processor(load_grade(grade_path), colors=colors, space=space,
+                            inverse=inverse)
+
+
+def _grade_processor(
+    transform: ColorTransform, *, colors: ColorSetup, space: Optional[str], inverse: bool
+) -> Any:
     o = ocio()
     grade = transform.ocio_transform()
     if inverse:
@@ -239,19 +287,39 @@ def apply_grade(
     *,
     colors: Optional[ColorSetup] = None,
     inverse: bool = False,
+    chroma_only: Optional[bool] = None,
     progress: Optional[ProgressFn] = None,
 ) -> List[Path]:
-    """Apply a grade (.cube / .cc / .json) to every frame of ``source``, writing ``out``
-    in the input's colour space, format and metadata."""
+    """Apply a grade (.cube / .clf / .cc / .json) to every frame of ``source``, writing
+    ``out`` in the input's colour space, format and metadata. ``chroma_only``: keep each
+    frame's own luminance (Y'CbCr in the working space, :mod:`.chroma_only`); None = as the
+    grade was fitted (its JSON says), else full."""
     colors = colors or ColorSetup()
-    processor = grade_processor(grade_path, colors=colors, space=colors.source, inverse=inverse)
+    transform = load_grade(grade_path)
+    fitted_chroma = isinstance(transform, ChromaOnly)
+    chroma = fitted_chroma if chroma_only is None else bool(chroma_only)
+    if chroma and inverse:
+        raise RTKError("a chroma-only grade has no inverse (it keeps the input's luminance)",
+                       grade_path)
     inputs = [source.path(f) for f in source.frames]
-    for p in inputs:  # check everything before writing anything
-        read_image_header(p)
+    common_size(inputs, min_channels=3)  # all readable, one size, before anything is written
+    if chroma:
+        exact = transform if fitted_chroma else ChromaOnly(inner=transform)
+    else:
+        exact = None
+        if fitted_chroma:  # the full grade it was composed from
+            transform = transform.inner  # type: ignore[attr-defined]
+        processor = _grade_processor(transform, colors=colors, space=colors.source,
+                                     inverse=inverse)
     written = []
     for i, frame in enumerate(source.frames):
         img = read_image(inputs[i])
-        pixels = apply_processor(img.pixels, processor)
+        if exact is not None:
+            pixels = np.array(img.pixels, np.float32, copy=True)
+            working = colors.to_working(pixels, colors.source)
+            pixels[..., :3] = colors.from_working(exact.apply(working), colors.source)
+        else:
+            pixels = apply_processor(img.pixels, processor)
         target = out.path(frame)
         written.append(write_image(target, pixels, img.metadata, protect=inputs + [grade_path]))
         if progress:

@@ -20,6 +20,8 @@ from .encodings import get_encoding
 from .ocio_apply import apply_processor, cpu_processor, ocio
 
 SCHEMA = "rtk.color_transform/1"
+#: encoded values a fitted model may output: the encodings put the useful range in 0–1
+ENCODED_RANGE = (-0.25, 1.25)
 DENSITY_FLOOR = 1e-4  # transmittance floor of the dye-density model (density 4)
 
 
@@ -139,26 +141,45 @@ class Lut3D(ColorTransform):
 @dataclass
 class Polynomial(ColorTransform):
     """Polynomial / root-polynomial color correction (Finlayson, Mackiewicz & Hurlbert 2015;
-    expansion from colour-science), a (3, terms) matrix in the fit encoding."""
+    expansion from colour-science), a (3, terms) matrix in the fit encoding; ``constant``:
+    the expansion ends with a constant term (an offset: fog, flare, a lifted black);
+    ``lower`` / ``upper``: per input channel, the encoded range of the data it was fitted on;
+    beyond it the polynomial is not extrapolated (far from its data a polynomial can reach any
+    value) but continued with the change it makes at the range's edge — monotone, no crushed
+    shadows, no exploding highlights."""
 
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
     degree: int = 2
     root: bool = True
+    constant: bool = False
+    lower: Optional[np.ndarray] = None
+    upper: Optional[np.ndarray] = None
     method: ClassVar[str] = "root-polynomial"
 
     def expand(self, rgb: np.ndarray) -> np.ndarray:
-        from colour.characterisation import polynomial_expansion_Finlayson2015
+        from .polyfit import expand
 
-        x = np.asarray(rgb, np.float64)
-        if self.root:  # roots of negative products are undefined: work on the clipped part
-            x = np.clip(x, 0.0, None)
-        return polynomial_expansion_Finlayson2015(x, self.degree, self.root)
+        return expand(rgb, self.degree, self.root, self.constant)
 
     def apply_encoded(self, encoded: np.ndarray) -> np.ndarray:
-        return (self.expand(encoded) @ self.matrix.T).astype(np.float32)
+        # a polynomial far outside its data can reach any value; no encoding means anything
+        # beyond this range (and 2^100 in log2 would poison a baked LUT's whole cell)
+        x = np.asarray(encoded, np.float64)
+        inside = x
+        if self.lower is not None and self.upper is not None:
+            inside = np.clip(x, np.asarray(self.lower), np.asarray(self.upper))
+        out = self.expand(inside) @ self.matrix.T + (x - inside)
+        return np.clip(out, *ENCODED_RANGE).astype(np.float32)
 
     def parameters(self) -> Dict[str, Any]:
-        return {"degree": self.degree, "root": self.root, "matrix": self.matrix.tolist()}
+        return {
+            "degree": self.degree,
+            "root": self.root,
+            "constant": self.constant,
+            "matrix": self.matrix.tolist(),
+            **({"lower": np.asarray(self.lower).tolist(), "upper": np.asarray(self.upper).tolist()}
+               if self.lower is not None and self.upper is not None else {}),
+        }
 
 
 @dataclass
@@ -317,6 +338,11 @@ def transform_from_dict(data: Dict[str, Any]) -> ColorTransform:
     """Rebuild a transform from its ``to_dict()`` form (the JSON sidecar)."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise RTKError(f"not a color transform (expected schema {SCHEMA})")
+    if data.get("chroma_only"):
+        from .chroma_only import ChromaOnly
+
+        inner = transform_from_dict({**data, "chroma_only": False})
+        return ChromaOnly(inner=inner, figures=dict(data.get("figures") or {}))
     cls = TRANSFORM_CLASSES.get(str(data.get("method")))
     if cls is None:
         raise RTKError(f"unknown color transform method {data.get('method')!r}")
@@ -333,6 +359,9 @@ def transform_from_dict(data: Dict[str, Any]) -> ColorTransform:
                 matrix=np.asarray(p["matrix"], np.float64),
                 degree=int(p["degree"]),
                 root=bool(p["root"]),
+                constant=bool(p.get("constant", False)),
+                lower=np.asarray(p["lower"], np.float64) if "lower" in p else None,
+                upper=np.asarray(p["upper"], np.float64) if "upper" in p else None,
             )
         if cls is DyeDensity:
             return DyeDensity(
