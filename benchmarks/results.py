@@ -1,22 +1,54 @@
 """Where every benchmark's figures go: ``docs/benchmarks/<name>.json`` (the numbers, written
 by the script at run time) and ``docs/benchmarks/<name>.md`` (the table, rendered from that
-JSON). A test checks that every number in a table is in its JSON, so no figure in the docs is
-typed by hand. The machine description is read at run time.
+JSON). :func:`write_results` refuses a table with a number that is not in its JSON, and a
+test checks the same for every table in ``docs/benchmarks/``, so no figure in the docs is
+typed by hand. The machine description is read at run time; the experiment-log entry of a
+run is written by the script itself (:func:`log_benchmark`).
+
+The spread helpers every benchmark uses (``spread``, ``pm``, ``differs``) and the number
+check live in :mod:`restoration_toolkit.testing.figures`, shared with the tests.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from restoration_toolkit.testing.figures import (  # noqa: E402
+    differs,
+    missing_numbers,
+    pm,
+    spread,
+)
+
+#: the helpers the benchmark scripts import from here (defined in restoration_toolkit.testing)
+__all__ = [
+    "differs",
+    "missing_numbers",
+    "pm",
+    "spread",
+    "machine",
+    "machine_line",
+    "write_results",
+    "keep_data",
+    "log_benchmark",
+    "command_line",
+]
+
 DOCS = ROOT / "docs" / "benchmarks"
+#: the project name benchmark entries carry in notes/experiments.md
+LOG_PROJECT = "toolkit development"
 
 
 def machine() -> Dict[str, Any]:
@@ -62,19 +94,96 @@ def _commit() -> Optional[str]:
 
 def write_results(name: str, data: Dict[str, Any], markdown: str, out_dir: Path = DOCS) -> Path:
     """Write ``<name>.json`` (``data`` plus the machine) and ``<name>.md`` (``markdown``,
-    which must be rendered from ``data``) side by side, each whole or not at all."""
+    which must be rendered from ``data``), each whole or not at all.
+
+    Raises ValueError, writing nothing, when the Markdown shows a number that is not in
+    ``data`` (the check the figures test makes on every table in docs/benchmarks/).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {"benchmark": name, "machine": data.get("machine") or machine(), **data}
+    text_json = json.dumps(_finite(payload), indent=1, default=_default) + "\n"
+    missing = missing_numbers(markdown, json.loads(text_json))
+    if missing:  # keep the run's data: a long benchmark should not be lost to a table bug
+        import tempfile
+
+        kept = Path(tempfile.gettempdir()) / f"rtk-bench-{name}.json"
+        kept.write_text(text_json, encoding="utf-8")
+        raise ValueError(
+            f"{name}.md shows numbers that are not in its JSON: {missing[:10]} "
+            f"(nothing written to {out_dir}; the data is in {kept})"
+        )
     json_path = out_dir / f"{name}.json"
     md_path = out_dir / f"{name}.md"
     for path, text in (
-        (json_path, json.dumps(payload, indent=1, default=_default) + "\n"),
+        (json_path, text_json),
         (md_path, markdown if markdown.endswith("\n") else markdown + "\n"),
     ):
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     return md_path
+
+
+def keep_data(name: str, data: Dict[str, Any]) -> Path:
+    """Save a long run's data before its table is rendered (``<tmp>/rtk-bench-<name>-data.json``)
+    so that a bug in the rendering cannot lose the run; the script's ``--render-only`` reads it."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"rtk-bench-{name}-data.json"
+    path.write_text(json.dumps(_finite(data), indent=1, default=_default) + "\n", encoding="utf-8")
+    return path
+
+
+def log_benchmark(
+    name: str,
+    *,
+    stage: str,
+    command: Sequence[str],
+    parameters: Dict[str, Any],
+    figures: Dict[str, Any],
+    observations: str,
+    log_root: Path = ROOT,
+) -> str:
+    """Add this run's entry to ``<log_root>/notes/experiments.md`` through the toolkit's
+    experiment log (the same API every stage uses); returns the entry id."""
+    import socket
+
+    from restoration_toolkit.core.experiment_log import Entry, ExperimentLog, FileRef
+    from restoration_toolkit.core.experiment_log.entry import plain_value
+    from restoration_toolkit.core.experiment_log.store import default_author
+
+    entry = Entry(
+        id="E0000",
+        stage=stage,
+        author=default_author(),
+        host=socket.gethostname(),
+        project=LOG_PROJECT,
+        parameters=plain_value({"command": " ".join(command), **parameters}),
+        figures=plain_value(figures),
+        outputs=[FileRef(f"docs/benchmarks/{name}.md"), FileRef(f"docs/benchmarks/{name}.json")],
+        observations=observations,
+    )
+    log = ExperimentLog.for_project(log_root, LOG_PROJECT)
+    return log.add(entry).id
+
+
+def command_line(script: str, argv: Optional[List[str]]) -> List[str]:
+    """The command as a reader would type it (for the tables and the log)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return ["python", f"benchmarks/{script}", *args]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN / inf: write them as text (the tables print them as words)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _finite(value.tolist())
+    return value
 
 
 def _default(value: Any) -> Any:

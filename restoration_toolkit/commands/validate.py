@@ -51,7 +51,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--training-frames", metavar="LIST", default="", help=_WITHOUT_PROJECT + "training frames")
     add("--colorspace", default=DISPLAY_SPACE, help=_WITHOUT_PROJECT + "OCIO space of every input")
     add("--ocio", default=DEFAULT_OCIO, help=_WITHOUT_PROJECT + "OCIO config")
-    add("--out", metavar="DIR", help=_WITHOUT_PROJECT + "the report folder to write")
+    add("--out", metavar="DIR", help="the report folder (default: 05_matchgrade_render/report)")
     add(
         "--ground-truth",
         choices=sorted(GROUND_TRUTHS),

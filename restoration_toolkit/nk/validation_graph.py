@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import Node, Script, write_script
 from .graphs import ClipSpec, read_node
+from .model import Raw
 
 # Nuke equivalents of the core baselines' parameters (core.baselines.BASELINES).
 UNSHARP = {"amount": 0.8, "size": 3.0}  # unverified: Sharpen size (px) ≈ 2 × Gaussian σ 1.5
@@ -75,6 +76,29 @@ def baseline_nodes(scan: Node, size: Tuple[int, int], names: Sequence[str]) -> D
     return out
 
 
+def damage_tiles(
+    scan: Node, result: Node, size: Tuple[int, int], damage: ClipSpec,
+    repair: Optional[ClipSpec] = None,
+) -> Dict[str, Node]:
+    """Damage before and after: the scan and the model result with ``rtk damage detect``'s
+    mask tinted red over them (a Keymix of a reddening Grade through the mask), and the
+    traditional repair (``rtk damage repair``) when given."""
+    from .damage_graph import damage_mask_read
+
+    mask = _reformat("RT_DamageMaskReformat", damage_mask_read("RT_DamageMaskRead", damage),
+                     size, "Cubic")
+    out: Dict[str, Node] = {}
+    for tag, src in (("before", scan), ("after", result)):
+        tint = Node("Grade", name=f"RT_DamageTint_{tag}", inputs=[src],
+                    knobs={"white": Raw("{1 0.25 0.25 1}")})  # Grade white per channel: V
+        out[f"damage {tag}"] = Node("Keymix", name=f"RT_Damage_{tag}", inputs=[src, tint, mask],
+                                    knobs={"maskChannel": "rgba.alpha"})  # 0 B, 1 A, 2 mask: V
+    if repair is not None:
+        out["damage repair"] = _reformat(
+            "RT_DamageRepair", read_node("RT_DamageRepairRead", repair), size, "Lanczos4")
+    return out
+
+
 def comparison_nodes(
     *,
     scan: ClipSpec,
@@ -82,12 +106,17 @@ def comparison_nodes(
     size: Tuple[int, int],
     reference: Optional[ClipSpec] = None,
     baselines: Sequence[str] = ("bicubic", "unsharp", "denoise_sharpen_grain"),
+    damage: Optional[ClipSpec] = None,
+    repair: Optional[ClipSpec] = None,
 ) -> List[Node]:
-    """Every node of the comparison (Reads first, ContactSheet last)."""
+    """Every node of the comparison (Reads first, ContactSheet last); with ``damage`` (the
+    masks) the damage before and after (:func:`damage_tiles`)."""
     scan_read = read_node("RT_ScanRead", scan)
     result_read = read_node("RT_ResultRead", result)
     ref_read = read_node("RT_ReferenceRead", reference) if reference else None
     branches = baseline_nodes(scan_read, size, baselines)
+    if damage is not None:
+        branches.update(damage_tiles(branches["scan"], result_read, size, damage, repair))
     against = ref_read or branches["scan"]
     diff = Node(
         "Merge2",
@@ -138,10 +167,13 @@ def comparison_text(
     reference: Optional[ClipSpec] = None,
     baselines: Sequence[str] = ("bicubic", "unsharp", "denoise_sharpen_grain"),
     snippet: bool = True,
+    damage: Optional[ClipSpec] = None,
+    repair: Optional[ClipSpec] = None,
 ) -> str:
     """.nk text of :func:`comparison_nodes`: a paste snippet, or a full script with a Root."""
     nodes = comparison_nodes(
-        scan=scan, result=result, size=size, reference=reference, baselines=baselines
+        scan=scan, result=result, size=size, reference=reference, baselines=baselines,
+        damage=damage, repair=repair,
     )
     root = (
         None
@@ -155,9 +187,11 @@ def comparison_text(
     return write_script(Script(nodes=nodes, root=root), snippet=snippet)
 
 
-def comparison_script_text(inputs) -> str:
+def comparison_script_text(inputs, damage: Optional[str] = None) -> str:
     """A full .nk for the report folder from resolved validation inputs. RTKError says why
-    there is none (no model sequence, or a result spread over several sequences, e.g. shots)."""
+    there is none (no model sequence, or a result spread over several sequences, e.g. shots).
+    ``damage``: the project's damage-mask pattern (``%04d``): damage before and after, with
+    the ``damage repair`` candidate when there is one."""
     import re
 
     from ..core.errors import RTKError
@@ -183,6 +217,7 @@ def comparison_script_text(inputs) -> str:
     ref_path = inputs.reference[first]
     h, w = read_image(ref_path).pixels.shape[:2]
     names = [c.baseline or c.name for c in inputs.candidates if c.kind == "baseline" and c.baseline]
+    fixed = next((c for c in inputs.candidates if c.name == "damage repair" and c.paths), None)
     return comparison_text(
         scan=ClipSpec(pattern(inputs.scan[first]), first, last, inputs.scan_space),
         result=ClipSpec(patterns.pop(), first, last, model.colorspace),
@@ -190,4 +225,8 @@ def comparison_script_text(inputs) -> str:
         size=(w, h),
         baselines=names,
         snippet=False,
+        damage=ClipSpec(damage, first, last) if damage else None,
+        repair=ClipSpec(pattern(fixed.paths[first]), first, last, fixed.colorspace)
+        if fixed is not None and first in fixed.paths
+        else None,
     )

@@ -10,6 +10,7 @@ a difference view and a ContactSheet, inside a Backdrop (one undo step).
 from __future__ import annotations
 
 import re
+import shlex
 import webbrowser
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -59,13 +60,38 @@ def build_validation_comparison() -> Optional[List[Any]]:
             "pipeline/04_inference_render or contain _ml_. " + SELECT_HELP
         )
         return None
+    damage, repair = _damage_clips(_clip(scan))
     text = comparison_text(
         scan=_clip(scan),
         result=_clip(result),
         reference=_clip(reference) if reference is not None else None,
         size=(int(result.width()), int(result.height())),
+        damage=damage,
+        repair=repair,
     )
     return host.paste_graph(text, LABEL, COLOR)
+
+
+def _damage_clips(scan: ClipSpec) -> Tuple[Optional[ClipSpec], Optional[ClipSpec]]:
+    """The project's damage masks and damage repair over the scan's range, where they exist
+    (``rtk damage detect`` / ``rtk damage repair``): the graph then shows damage before and
+    after."""
+    project = host.current_project()
+    if project is None:
+        return None, None
+    from ..core.damage.files import damage_dir, repair_dir
+
+    masks = damage_dir(project)
+    if not any(masks.glob("mask.*.exr")):
+        return None, None
+    damage = ClipSpec((masks / "mask.%04d.exr").as_posix(), scan.first, scan.last)
+    repaired = sorted(repair_dir(project).glob("repaired.*.*"))
+    repair = None
+    if repaired:
+        ext = repaired[0].suffix
+        repair = ClipSpec((repair_dir(project) / f"repaired.%04d{ext}").as_posix(),
+                          scan.first, scan.last, scan.colorspace)
+    return damage, repair
 
 
 def report_path() -> Optional[Path]:
@@ -89,8 +115,9 @@ def open_report() -> Optional[Path]:
         webbrowser.open(path.as_uri())
         return path
     root = path.parents[3]
+    command = shlex.join(["rtk", "validate", "--project", str(root)])
     question = (
-        f"No validation report yet at {path}.\n\nRun `rtk validate --project {root}` now? It "
+        f"No validation report yet at {path}.\n\nRun `{command}` now? It "
         "measures the held-out frames of pairs.yaml against the traditional baselines."
     )
     if not nuke.ask(question):

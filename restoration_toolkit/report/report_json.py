@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import shlex
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -118,9 +119,10 @@ def report_data(
     """The whole ``report.json`` document (strict JSON: NaN and inf are null)."""
     inputs = result.inputs
     outlier_frames = sorted({o.frame for o in result.outliers})
-    curate = f"rtk curate --add {format_frames(outlier_frames)}" if outlier_frames else None
-    if curate and project is not None:
-        curate += f" --project {project.root.as_posix()}"
+    curate = None
+    if outlier_frames:  # shell-quoted: a folder name never runs as code when pasted
+        argv = ["rtk", "curate", "--add", format_frames(outlier_frames)]
+        curate = shlex.join(argv + (["--project", project.root.as_posix()] if project else []))
     model = next((c for c in inputs.candidates if c.kind == "model"), None)
     project_info = None
     if project is not None:

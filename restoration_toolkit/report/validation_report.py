@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ..core.errors import RTKError
-from ..core.io.atomic import atomic_write_text
+from ..core.io.atomic import atomic_write_text, temporary_folder
 from ..core.project import Project
 from ..core.validation.evaluate import ValidationResult
 from .html import render_html
@@ -95,7 +94,7 @@ def write_report(
     ``nuke_script``: the text of validation.nk, when there is one."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    tmp = temporary_folder(out_dir.parent, f".{out_dir.name}.tmp-")  # umask, not 0700
     try:
         plots = draw_plots(result, tmp)
         pictures = write_pictures(result, tmp)

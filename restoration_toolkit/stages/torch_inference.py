@@ -76,10 +76,15 @@ def run_inference(request: InferRequest, progress: Optional[ProgressFn] = None) 
 
     require_torch()
     set_threads(request.threads)
-    from ..train.infer import infer_sequence
+    from ..train.infer import check_model_technique, infer_sequence
     from ..train.trainer import resolve_device
 
     device = resolve_device(request.device)
+    # before any frame: the project (its scan and reference are then protected) and a model
+    # trained for this project's technique
+    project = open_optional_project(request.project)
+    if project is not None:
+        check_model_technique(Path(request.model), project.technique, project.root / "project.yaml")
     result = infer_sequence(
         Path(request.model),
         request.source,
@@ -103,8 +108,6 @@ def run_inference(request: InferRequest, progress: Optional[ProgressFn] = None) 
         "device": str(device),
         "out": request.out,
     }
-    if request.log and result.written:
-        project = open_optional_project(request.project)
-        if project is not None:
-            summary["log_entry"] = _log(project, request, result, str(device))
+    if request.log and result.written and project is not None:
+        summary["log_entry"] = _log(project, request, result, str(device))
     return summary

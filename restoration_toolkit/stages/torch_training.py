@@ -64,13 +64,22 @@ def _color_info(project: Project) -> Dict[str, Any]:
 
 def _export_only(project: Project, technique: str, out_dir: Path) -> Dict[str, Any]:
     """model.pt / catfile_creator.nk again from the newest checkpoint (e.g. with torch 1.12)."""
-    from ..train.export import export_model, model_from_checkpoint
-    from ..train.trainer import checkpoints, load_checkpoint
+    from ..train.export import (
+        WEIGHTS_NAME,
+        export_model,
+        model_from_checkpoint,
+        state_from_weights,
+    )
+    from ..train.trainer import checkpoints, load_checkpoint, loads_weights_only
 
     found = checkpoints(out_dir)
-    if not found:
+    weights = out_dir / WEIGHTS_NAME
+    if not loads_weights_only() and weights.is_file():
+        found, state = [weights], state_from_weights(weights)  # old torch: no pickle at all
+    elif not found:
         raise RTKError("no checkpoint to export (train first)", out_dir / "checkpoints")
-    state = load_checkpoint(found[-1])
+    else:
+        state = load_checkpoint(found[-1])
     cfg = state.get("config", {})
     info = {
         "technique": cfg.get("technique", technique),
@@ -100,8 +109,15 @@ def _config(request: TrainRequest, technique: str, out_dir: Path):
     from ..train.trainer import TrainConfig, checkpoints, load_checkpoint, resolve_device
 
     model_size = request.model_size
-    if request.resume and model_size is None and checkpoints(out_dir):
-        model_size = load_checkpoint(checkpoints(out_dir)[-1]).get("config", {}).get("model_size")
+    if request.resume and checkpoints(out_dir):
+        saved = load_checkpoint(checkpoints(out_dir)[-1]).get("config", {})
+        model_size = model_size or saved.get("model_size")
+        if saved.get("technique") and saved.get("technique") != technique:
+            raise RTKError(  # before any pair is read: a model never changes technique
+                f"checkpoint was trained for technique {saved.get('technique')}, not "
+                f"{technique}; train a new model in another --out",
+                checkpoints(out_dir)[-1],
+            )
     config = TrainConfig(
         technique=technique,
         steps=request.steps or DEFAULT_STEPS,

@@ -20,12 +20,14 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.io.frames import format_frames, parse_frames
+from ..core.io.sequence import spec_path
 from ..core.progress import ProgressFn
 from ..core.project import Project, open_project
 from ..core.validation.baselines import BASELINES
 from ..core.validation.evaluate import ValidationResult, best_per_row, evaluate
 from ..core.validation.inputs import DEFAULT_OCIO, DISPLAY_SPACE, NEIGHBOUR_FRAMES, ValidationInputs
 from ..report import add_signoff, load_report, report_dir, write_report
+from .damage_report import damage_baselines, damage_mask_pattern
 from .validation_inputs import explicit_inputs, project_inputs
 
 VERDICTS = ("accept", "reject")
@@ -98,7 +100,7 @@ def _explicit(request: ValidationRequest, frames: Optional[List[int]]) -> Valida
         raise RTKError("without a project, give " + ", ".join(missing))
     out = Path(request.out or "")
     for src in (request.scan, request.reference, request.result):
-        if Path(str(src).split(" ")[0]).resolve().parent == out.resolve():
+        if Path(spec_path(str(src))).resolve().parent == out.resolve():
             raise RTKError("refusing to write the report into an input folder", out)
     return explicit_inputs(
         scan=request.scan or "",
@@ -115,12 +117,43 @@ def _explicit(request: ValidationRequest, frames: Optional[List[int]]) -> Valida
     )
 
 
-def _comparison_script(inputs: ValidationInputs, warnings: List[str]) -> Optional[str]:
+def _project_inputs(
+    project: Project, request: ValidationRequest, frames, warnings: List[str]
+) -> ValidationInputs:
+    """The project's inputs, with the damage baselines it rendered (``rtk damage repair``,
+    ``rtk deflicker``) as candidates — left out, with a warning, when they do not cover the
+    validation frames."""
+    own = damage_baselines(project)
+    extra = {**own, **dict(request.extra)}
+
+    def resolve(given: Dict[str, str]) -> ValidationInputs:
+        return project_inputs(
+            project,
+            frames=frames,
+            result=request.result,
+            baselines=request.baselines,
+            extra=given,
+            with_training=request.with_training,
+            neighbour_frames=request.neighbour_frames,
+        )
+
+    try:
+        return resolve(extra)
+    except RTKError as exc:
+        if not own or not any(name in str(exc) for name in own):
+            raise
+        warnings.append(f"{', '.join(own)} left out: {exc}")
+        return resolve(dict(request.extra))
+
+
+def _comparison_script(
+    inputs: ValidationInputs, warnings: List[str], damage: Optional[str] = None
+) -> Optional[str]:
     """validation.nk for the report, or a warning (also noted in the report) saying why not."""
     from ..nk.validation_graph import comparison_script_text
 
     try:
-        return comparison_script_text(inputs)
+        return comparison_script_text(inputs, damage)
     except RTKError as exc:
         warnings.append(str(exc))
         inputs.notes.append(str(exc))
@@ -146,7 +179,7 @@ def _log(project: Project, result: ValidationResult, out: Path) -> str:
             for k, v in s.items()
             if (n == "model" or n.startswith("matchgrade")) and v is not None and math.isfinite(v)
         },
-        inputs=[Path(inputs.reference_source.split(" ")[0])],
+        inputs=[Path(spec_path(inputs.reference_source))],
         outputs=[out / "index.html", out / "report.json"],
         observations=(
             f"outlier frames: {format_frames(outliers)}" if outliers else "no outlier frames"
@@ -170,19 +203,11 @@ def run_validation(
         out = Path(request.out or "")
     else:
         project = open_project(request.project)
-        inputs = project_inputs(
-            project,
-            frames=frames,
-            result=request.result,
-            baselines=request.baselines,
-            extra=dict(request.extra),
-            with_training=request.with_training,
-            neighbour_frames=request.neighbour_frames,
-        )
+        inputs = _project_inputs(project, request, frames, warnings)
         if request.ground_truth:
             inputs.ground_truth = request.ground_truth
-        out = report_dir(project)
-        script = _comparison_script(inputs, warnings)
+        out = Path(request.out) if request.out else report_dir(project)  # --out honoured here too
+        script = _comparison_script(inputs, warnings, damage_mask_pattern(project))
     result = evaluate(inputs, progress)
     entry = _log(project, result, out) if project is not None and request.log else None
     files = write_report(result, out, project=project, entry_id=entry, nuke_script=script)

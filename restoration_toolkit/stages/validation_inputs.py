@@ -234,10 +234,10 @@ def project_inputs(
 ) -> ValidationInputs:
     """Resolve what ``rtk validate --project DIR`` compares (see the module docstring).
     ``with_training``: also measure the training frames that have a result, for comparison."""
-    from ..core.curation.pairs import load_pairs
+    from ..core.curation.pairs import load_project_pairs
 
     extra = dict(extra or {})
-    pairs = load_pairs(project.pairs_file)
+    pairs = load_project_pairs(project)  # checked against the sequences, checksums verified
     training = sorted(set(pairs.scan_frames))
     chosen = sorted(set(frames)) if frames else sorted(set(pairs.holdout))
     if not chosen:

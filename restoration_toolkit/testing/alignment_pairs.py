@@ -61,6 +61,9 @@ class SyntheticPair:
     true_valid: np.ndarray  # (H, W) bool: the reference picture (not bars) covers this scan pixel
     ref_to_scan: np.ndarray  # 2×2 linear part of G (reference px → scan px)
     spec: PairSpec
+    #: (x0, y0, x1, y1) reference pixels around the burned-in subtitles (exclusive), or None:
+    #: the box an artist would draw to keep them out of a fit
+    subtitle_box: Optional[Tuple[int, int, int, int]] = None
 
 
 def _fit_picture(picture: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
@@ -135,9 +138,13 @@ def _fade(img: np.ndarray) -> np.ndarray:
     return np.clip(lift + gain * np.power(np.clip(img, 0, 1), gamma), 0, 1)
 
 
-def _subtitles(ref: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
+def _subtitles(
+    ref: np.ndarray, box: Tuple[int, int, int, int]
+) -> Tuple[np.ndarray, Tuple[int, int, int, int]]:
+    """The reference with two lines of text burned in, and the box around the text."""
     x0, y0, x1, y1 = box
     out = (np.clip(ref, 0, 1) * 255).astype(np.uint8)
+    drawn = np.zeros(out.shape[:2], np.uint8)
     h = y1 - y0
     scale = max(0.4, h / 300.0)
     thick = max(1, int(round(2 * scale)))
@@ -151,7 +158,16 @@ def _subtitles(ref: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
         cv2.putText(
             out, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, (255, 255, 235), thick, cv2.LINE_AA
         )
-    return out.astype(np.float32) / 255.0
+        cv2.putText(drawn, text, org, cv2.FONT_HERSHEY_DUPLEX, scale, 255, thick + 3, cv2.LINE_AA)
+    ys, xs = np.nonzero(drawn)
+    pad = 2
+    text_box = (
+        max(int(xs.min()) - pad, 0),
+        max(int(ys.min()) - pad, 0),
+        min(int(xs.max()) + 1 + pad, out.shape[1]),
+        min(int(ys.max()) + 1 + pad, out.shape[0]),
+    )
+    return out.astype(np.float32) / 255.0, text_box
 
 
 def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair:
@@ -180,8 +196,9 @@ def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair
     )
     ref = np.clip(ref, 0, 1)
     box = (spec.pillarbox, spec.letterbox, rw - spec.pillarbox, rh - spec.letterbox)
+    subtitle_box = None
     if spec.subtitles:
-        ref = _subtitles(ref, box)
+        ref, subtitle_box = _subtitles(ref, box)
     if spec.invert:
         ref = 1.0 - ref
     if spec.letterbox:
@@ -214,7 +231,9 @@ def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair
     true_map = np.stack([tx, ty], axis=2).astype(np.float32)
     x0, y0, x1, y1 = box
     valid = (tx >= x0 + 1) & (tx <= x1 - 2) & (ty >= y0 + 1) & (ty <= y1 - 2)
-    return SyntheticPair(scan, ref.astype(np.float32), true_map, valid, g.lin.copy(), spec)
+    return SyntheticPair(
+        scan, ref.astype(np.float32), true_map, valid, g.lin.copy(), spec, subtitle_box
+    )
 
 
 def end_point_error(pair: SyntheticPair, map_xy: np.ndarray) -> np.ndarray:

@@ -13,7 +13,16 @@ For each pair of ``pipeline/01_dataset_curation/pairs.yaml`` (held-out frames ex
   colour techniques → :func:`chroma_ground_truth` (scan Y + reference Cb/Cr), spatial
   techniques → :func:`luma_ground_truth` (reference Y + scan Cb/Cr);
 - mask: ``pipeline/02_alignment/confidence.####.exr`` (1 channel, 0–1) when it exists, else 1,
-  times the project's live area, times 0 wherever a pixel is not finite.
+  times the project's live area, times 0 wherever a pixel is not finite;
+- damage (``rtk damage detect``: ``pipeline/02_alignment/damage/mask.####.exr``): a damaged
+  frame is never a clean target. Inside its damage mask the ground truth is composed from
+  the scan *as repaired from evidence* (``core.damage.repair``: the aligned reference in the
+  scan's tones with the scan's own grain re-synthesised, or the motion-compensated
+  neighbours), blended by the float mask the way a Keymix does; the input stays the
+  damaged scan, so the model learns to recover damage where a source shows what it
+  covered. Pixels no source shows, and pixels where the reference itself is at fault
+  (``reference_faults.####.exr``: its own dirt, subtitles, compression), are masked out of
+  the loss — never filled.
 
 Crops are drawn at random (seeded), preferring crops that are mostly unmasked.
 Augmentation: horizontal flips only, and not for the analog-video technique. A left–right
@@ -34,7 +43,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..core.curation.pairs import Pair, load_pairs
+from ..core.curation.pairs import Pair, load_project_pairs
 from ..core.errors import RTKError
 from ..core.io.images import read_image
 from ..core.io.sequence import open_sequence
@@ -44,6 +53,7 @@ from ..core.ycbcr import chroma_ground_truth, luma_ground_truth
 
 ALIGNED_NAME = "aligned.{frame:04d}.exr"
 CONFIDENCE_NAME = "confidence.{frame:04d}.exr"
+NEIGHBOUR_REACH = 2
 MIN_VALID_FRACTION = 0.25  # a crop this much unmasked is good enough
 
 
@@ -57,6 +67,8 @@ class TrainingExample:
     mask: np.ndarray
     reference_path: Path
     aligned: bool
+    damaged_px: int = 0  # pixels of the scan's damage mask
+    repaired_px: int = 0  # of those, recovered from a source (the rest is masked out)
 
 
 @dataclass
@@ -73,6 +85,15 @@ class TrainingSet:
     @property
     def flips(self) -> bool:
         return flips_allowed(self.technique)
+
+    def damage(self) -> dict:
+        """Damaged pixels of the pairs and how many of them a source recovered (the rest are
+        masked out of the loss)."""
+        return {
+            "damaged_px": sum(e.damaged_px for e in self.examples),
+            "recovered_px": sum(e.repaired_px for e in self.examples),
+            "damaged_pairs": sum(1 for e in self.examples if e.damaged_px),
+        }
 
 
 def flips_allowed(technique: str) -> bool:
@@ -173,8 +194,69 @@ def load_example(project: Project, technique: str, pair: Pair, scan_path: Path) 
     scan = np.where(finite[..., None], scan, 0.0).astype(np.float32)
     ref = np.where(finite[..., None], ref, 0.0).astype(np.float32)
     mask = (mask * finite).astype(np.float32)
-    target = compose_ground_truth(technique, scan, ref)
-    return TrainingExample(pair.scan_frame, scan, target, mask, ref_path, aligned)
+    truth_scan, mask, damaged, repaired = _without_damage(project, pair, scan, ref, aligned, mask)
+    target = compose_ground_truth(technique, truth_scan, ref)
+    return TrainingExample(
+        pair.scan_frame, scan, target, mask, ref_path, aligned, damaged, repaired
+    )
+
+
+def _read_mask(path: Path, shape: Tuple[int, int]) -> np.ndarray:
+    m = read_image(path).pixels[..., 0]
+    if m.shape != shape:
+        raise RTKError(
+            f"mask is {m.shape[1]}×{m.shape[0]}, the scan {shape[1]}×{shape[0]}: not this "
+            "scan's damage mask", path)
+    return np.clip(np.nan_to_num(m, nan=1.0), 0.0, 1.0).astype(np.float32)
+
+
+def _neighbours(project: Project, frame: int, scan: np.ndarray) -> dict:
+    """The scan frames within ``NEIGHBOUR_REACH`` of ``frame`` (same shot), working space."""
+    seq = open_sequence(project.source_spec(), must_exist=True, allow_missing=True)
+    shot = next((s for s in project.shots if s.first <= frame <= s.last), None)
+    out = {}
+    for offset in range(-NEIGHBOUR_REACH, NEIGHBOUR_REACH + 1):
+        f = frame + offset
+        if not offset or (shot is not None and not shot.first <= f <= shot.last):
+            continue
+        path = seq.path(f)
+        if path.is_file():
+            pixels = read_image(path, channels=3).pixels
+            if pixels.shape == scan.shape:
+                out[offset] = to_working_space(pixels, project.source.colorspace, project)
+    return out
+
+
+def _without_damage(project, pair, scan, ref, aligned, mask):
+    """(scan to compose the ground truth from, loss mask, damaged px, repaired px): the scan
+    repaired from evidence inside its damage mask (module doc); unchanged without one."""
+    from ..core.damage.files import faults_path as _faults_path
+    from ..core.damage.files import mask_path
+
+    damage_path = mask_path(project, pair.scan_frame)
+    if not damage_path.is_file():
+        return scan, mask, 0, 0
+    from ..core.damage.repair import repair_frame
+
+    damage = _read_mask(damage_path, scan.shape[:2])
+    faults_file = _faults_path(project, pair.scan_frame)
+    faults = _read_mask(faults_file, scan.shape[:2]) > 0.5 if faults_file.is_file() else None
+    hole = damage > 0
+    if faults is not None:
+        mask = np.where(faults & ~hole, 0.0, mask).astype(np.float32)
+    if not hole.any():
+        return scan, mask, 0, 0
+    neighbours = _neighbours(project, pair.scan_frame, scan)
+    if not aligned and not neighbours:
+        mask = np.where(hole, 0.0, mask).astype(np.float32)
+        return scan, mask, int(hole.sum()), 0
+    result = repair_frame(
+        scan, damage, reference=ref if aligned else None, reference_faults=faults,
+        neighbours=neighbours, seed=pair.scan_frame,
+    )
+    mask = np.where(result.unrecovered, 0.0, mask).astype(np.float32)
+    recovered = int(hole.sum() - result.unrecovered.sum())
+    return result.image, mask, int(hole.sum()), recovered
 
 
 def load_training_set(
@@ -188,7 +270,7 @@ def load_training_set(
     technique = technique or project.technique
     if technique not in TECHNIQUES:
         raise RTKError(f"unknown technique {technique!r} (one of {', '.join(TECHNIQUES)})")
-    pair_set = load_pairs(project.pairs_file)
+    pair_set = load_project_pairs(project)  # checked against the sequences, checksums verified
     holdout = set(pair_set.holdout)
     pairs = [p for p in pair_set.pairs_for_shot(shot) if p.scan_frame not in holdout]
     if not pairs:

@@ -49,6 +49,7 @@ MODEL_NAME = "model.pt"
 SIDECAR_NAME = "model.json"
 CAT_NAME = "model.cat"
 NK_NAME = "catfile_creator.nk"
+WEIGHTS_NAME = "weights.npz"  # the weights without pickle: what an old torch re-exports from
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,40 @@ def export_model(
             },
         }
     )
+    save_weights(model, out_dir / WEIGHTS_NAME, sidecar)
     side_path = atomic_write_text(out_dir / SIDECAR_NAME, json.dumps(sidecar, indent=2) + "\n")
     nk_path = atomic_write_text(
         out_dir / NK_NAME, catfile_creator_script(model_pt, cat_file, model_id)
     )
     return ExportResult(model_pt, side_path, nk_path, cat_file, model_id, diff)
+
+
+def save_weights(model: RestorationNet, path: Path, info: Dict[str, Any]) -> Path:
+    """The network's tensors as a NumPy ``.npz`` (no pickle), with the settings as JSON."""
+    import numpy as np
+
+    arrays = {f"w:{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    np.savez(buf, info=np.array(json.dumps(info, default=str)), **arrays)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def state_from_weights(path: Path) -> Dict[str, Any]:
+    """A checkpoint-like ``{"model", "config", "step"}`` from ``weights.npz``, read without
+    unpickling anything (``allow_pickle=False``), so any torch can re-export it safely."""
+    import numpy as np
+
+    try:
+        with np.load(str(path), allow_pickle=False) as data:
+            info = json.loads(str(data["info"]))
+            weights = {
+                k[2:]: torch.from_numpy(np.array(data[k])) for k in data.files if k.startswith("w:")
+            }
+    except (OSError, ValueError, KeyError) as exc:
+        raise RTKError(f"cannot read the weights ({type(exc).__name__})", path) from None
+    settings = info.get("settings") or {"model_size": info.get("model_size"),
+                                        "technique": info.get("technique")}
+    return {"model": weights, "config": settings, "step": int(info.get("steps", 0))}
 
 
 def nuke_compatibility(torch_version: str) -> str:

@@ -27,13 +27,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import torch
 
 from ..core.errors import RTKError
 from ..core.io.images import read_image, write_image
+from ..core.io.protect import refuse_protected
+from ..core.io.raster import common_size
 from ..core.io.sequence import ImageSequence, open_sequence, output_sequence
 from ..core.progress import ProgressFn, report
 from ..core.project import COLOR_TECHNIQUES, TECHNIQUES
@@ -81,6 +83,18 @@ def model_sidecar(path: Path) -> dict:
     return {}
 
 
+def check_model_technique(model_path: Path, technique: str, project_file: Path) -> None:
+    """RTKError when the model (its model.json) was trained for another technique than the
+    project's — a gauge model on a color project would render a plausible, wrong picture."""
+    trained = model_sidecar(model_path).get("technique")
+    if trained and trained != technique:
+        raise RTKError(
+            f"model was trained for technique {trained} but the project {project_file} is "
+            f"{technique}; use a model trained on this project",
+            model_path,
+        )
+
+
 def _ramp(length: int, lead: bool, trail: bool, overlap: int) -> np.ndarray:
     w = np.ones(length, np.float32)
     if overlap <= 0:
@@ -120,6 +134,9 @@ def run_tiled(
     device = device or torch.device("cpu")
     img = np.ascontiguousarray(image[:, :, :3], np.float32)
     h, w = img.shape[:2]
+    if h < GRID or w < GRID:  # the network pads by reflection, which needs some picture:
+        grown = np.pad(img, ((0, max(GRID - h, 0)), (0, max(GRID - w, 0)), (0, 0)), mode="edge")
+        return run_tiled(model, grown, tile=0, device=device)[:h, :w]
     if tile <= 0 or (h <= tile and w <= tile):
         with torch.no_grad():
             x = torch.from_numpy(img.transpose(2, 0, 1)[None].copy()).to(device)
@@ -197,9 +214,10 @@ def infer_sequence(
     model = load_model(model_path, device)
     sidecar = model_sidecar(model_path)
     mode = recombine_mode(recombine, sidecar)
-    digest = sidecar.get("sha256") or hashlib.sha256(model_path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()  # the file, not what it claims
     result = InferResult(recombine=mode)
-    todo = [f for f in seq.frames if overwrite or not out.path(f).is_file()]
+    size = common_size(seq.path(f) for f in seq.frames)  # a foreign frame: refused up front
+    todo = [f for f in seq.frames if overwrite or not finished_frame(out.path(f), size, digest)]
     result.skipped = [f for f in seq.frames if f not in set(todo)]
     t0 = time.perf_counter()
     for i, frame in enumerate(todo):
@@ -239,6 +257,20 @@ def infer_sequence(
     return result
 
 
+def finished_frame(path: Path, size: Tuple[int, int], digest: str) -> bool:
+    """Whether ``path`` is a frame a resumed run may keep: it decodes completely, has the
+    input's (width, height) and was made by this very model (``rtk:model_sha256``). An empty,
+    truncated, other-size or other-model file is rendered again."""
+    if not path.is_file():
+        return False
+    try:
+        img = read_image(path)
+    except RTKError:
+        return False
+    same_model = img.metadata.attributes.get("rtk:model_sha256") == digest
+    return same_model and (img.width, img.height) == tuple(size)
+
+
 def _convert(pixels: np.ndarray, src: str, dst: str, sidecar: dict, path: Path) -> np.ndarray:
     from ..core.io.ocio import colorspace_names, convert_colorspace
     from ..core.project import DEFAULT_OCIO_CONFIG
@@ -265,6 +297,7 @@ def _check_outputs(seq: ImageSequence, out: ImageSequence) -> None:
         raise RTKError(
             "output must be a sequence pattern (####) for a multi-frame input", out.hash_pattern
         )
+    refuse_protected(out.path(seq.frames[0]))  # a project's own footage, before any work
     sources = {seq.path(f).resolve() for f in seq.frames}
     for f in seq.frames:
         if out.path(f).resolve() in sources:

@@ -121,15 +121,32 @@ def checkpoints(out_dir: Path) -> List[Path]:
     return [p for _, p in sorted(found)]
 
 
+def loads_weights_only() -> bool:
+    """Whether this torch's ``torch.load`` has ``weights_only`` (1.13 and later)."""
+    import inspect
+
+    return "weights_only" in inspect.signature(torch.load).parameters
+
+
 def load_checkpoint(path: Path) -> Dict[str, Any]:
-    """Read a checkpoint (tensors and plain values only). RTKError if unreadable."""
+    """Read a checkpoint with ``weights_only=True`` — tensors and plain values, never code.
+
+    There is no fallback to full unpickling (a crafted checkpoint could run anything): a
+    torch without ``weights_only`` is refused, and so is any file it will not load.
+    """
+    if not loads_weights_only():
+        raise RTKError(
+            f"torch {torch.__version__} cannot read checkpoints safely (weights_only needs "
+            "torch 1.13 or later); use a newer torch (an old one can re-export from "
+            "weights.npz with `rtk train --export-only`)",
+            path,
+        )
     try:
-        try:
-            return torch.load(str(path), map_location="cpu", weights_only=True)
-        except TypeError:  # torch < 1.13 has no weights_only
-            return torch.load(str(path), map_location="cpu")
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise RTKError(f"cannot read checkpoint ({type(exc).__name__})", path) from None
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - anything but plain tensors is refused
+        raise RTKError(
+            f"cannot read checkpoint: not a plain-tensor checkpoint ({type(exc).__name__})", path
+        ) from None
 
 
 def _save_checkpoint(out_dir: Path, state: Dict[str, Any], keep: int) -> Path:
@@ -225,6 +242,13 @@ def _resume(out_dir, config, model, optimizer, sampler, history) -> int:
         raise RTKError("nothing to resume: no checkpoint in this folder", out_dir / CHECKPOINT_DIR)
     state = load_checkpoint(found[-1])
     saved = state.get("config", {})
+    if saved.get("technique") and saved.get("technique") != config.technique:
+        raise RTKError(
+            f"checkpoint was trained for technique {saved.get('technique')}, not "
+            f"{config.technique}; a model never changes technique (train a new one in "
+            "another --out)",
+            found[-1],
+        )
     if saved.get("model_size") != config.model_size:
         raise RTKError(
             f"checkpoint is a {saved.get('model_size')} model, not "

@@ -13,7 +13,7 @@ from typing import Dict
 
 import numpy as np
 
-from ..color.chroma_only import chroma_only
+from ..color.chroma_only import keep_scan_luminance
 from ..errors import RTKError
 from ..io.images import read_image
 from ..ycbcr import chroma_ground_truth, luma_ground_truth
@@ -119,7 +119,7 @@ def load_frame(inputs: ValidationInputs, frame: int) -> FrameImages:
             out[c.name] = np.clip(apply_baseline(c.baseline or "", scan_disp, (w, h)), 0.0, 1.0)
     for c in inputs.candidates:
         if c.chroma_of is not None:
-            out[c.name] = np.clip(chroma_only(scan, out[c.chroma_of]), 0.0, 1.0)
+            out[c.name] = np.clip(keep_scan_luminance(scan, out[c.chroma_of]), 0.0, 1.0)
     # the table's order is the candidates' order
     ordered = {c.name: out[c.name] for c in inputs.candidates if c.name in out}
     return FrameImages(frame, ref, scan, mask, ordered, same_raster)
