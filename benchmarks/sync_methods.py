@@ -31,6 +31,9 @@ from restoration_toolkit.core.io.thumbnails import Thumbnails
 
 Answer = Tuple[List[Optional[int]], Optional[List[tuple]]]  # frames (0-based), fields
 
+# reference frames per scan frame the global-offset peer tries (1:1, 3:2 pulldown)
+GLOBAL_OFFSET_RATES = (1.0, 1.25)
+
 
 def _features(t: Thumbnails) -> np.ndarray:
     return frame_features(t.luma, 32, 24, tone_curve(t.luma, 32, 24))
@@ -55,7 +58,7 @@ def global_offset(scan: Thumbnails, ref: Thumbnails, ref_fps: float) -> Answer:
     S, R = len(zs), len(zr)
     i = np.arange(S)
     best = (-np.inf, 1.0, 0)
-    for rate in (1.0, 1.25):
+    for rate in GLOBAL_OFFSET_RATES:
         col = np.rint(rate * i).astype(np.int64)
         offs = np.arange(-int(col[-1]), R)
         total = np.zeros(len(offs))

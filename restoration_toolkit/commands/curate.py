@@ -20,7 +20,8 @@ from ..cli_support import (
 from ..core.errors import RTKError
 from ..core.io.frames import parse_frames
 from ..core.project import Provenance
-from ..stages.curation import CurateOptions, CurateRequest, run_curation
+from ..stages.curation import CurateOptions, CurateRequest, refresh_pairs, run_curation
+from ..stages.damage_report import damage_words, recorded_damage
 
 COMMAND = "curate"
 HELP = "stage 01: sync, find shots, pick and explain the training pairs (pairs.yaml)"
@@ -38,6 +39,8 @@ _OPTIONS = (
     ("--add", dict(metavar="FRAMES", default="", help="add these scan frames (validation "
      "outliers) to the existing pairs.yaml; nothing else changes")),
     ("--reason", dict(default="validation outlier (added with --add)", help="with --add: why")),
+    ("--refresh", dict(action="store_true", help="accept scan/reference frames replaced since "
+     "curation: record their new checksums in pairs.yaml (nothing else changes)")),
     ("--holdout", dict(type=int, default=2, help="frames kept back for validation (default 2)")),
     ("--no-content-check", dict(action="store_true", help="skip the content check of each pick")),
     ("--keyframes", dict(metavar="DIR", default=None, help="non-reference color: a folder of "
@@ -69,6 +72,8 @@ def _frames(text: str, what: str) -> list:
 
 def run(args: argparse.Namespace) -> int:
     project = project_from_args(args)
+    if args.refresh:
+        return _refresh(project, args.json)
     if args.count is not None and args.count < 1:
         raise RTKError("--count must be at least 1")
     request = CurateRequest(
@@ -93,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("curating", 1, quiet=args.json) as progress:
         outcome = run_curation(project, request, progress)
     result = outcome.result
+    # how much damage each pair carries, from an earlier `rtk damage detect`
+    damage = recorded_damage(project, [p.scan_frame for p in result.pairs.pairs])
     for w in result.warnings:
         print(f"rtk: warning: {w}", file=sys.stderr)
     if args.json:
@@ -110,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
                     for k, how in outcome.keyframes
                 ],
                 "warnings": list(result.warnings),
+                "damage": {str(f): d for f, d in damage.items()},
                 "experiment": outcome.experiment,
             }
         )
@@ -119,9 +127,23 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary)
     for p in result.pairs.pairs:
         ref = p.reference_frame if p.reference_frame is not None else p.reference_file
-        print(f"  {p.scan_frame:>6} <-> {ref!s:<8} {p.shot:<7} {p.origin:<6} {p.reason}")
+        words = damage_words(damage.get(p.scan_frame))
+        print(f"  {p.scan_frame:>6} <-> {ref!s:<8} {p.shot:<7} {p.origin:<6} {p.reason}"
+              + (f" [{words}]" if words else ""))
     sheet = f" and {result.contact_sheet}" if result.contact_sheet else ""
     print(f"wrote {result.pairs_file}{sheet}")
     if outcome.experiment:
         print(f"logged as {outcome.experiment} in notes/experiments.md")
+    return 0
+
+
+def _refresh(project, as_json: bool) -> int:
+    done = refresh_pairs(project)
+    if as_json:
+        print_json(done)
+        return 0
+    for c in done["changed"]:
+        print(f"  pair {c['scan_frame']}: {c['role']} frame {c['problem']} ({c['path']})")
+    n = len(done["changed"])
+    print(f"checksums of {done['pairs_file']} refreshed ({n} frame(s) had changed)")
     return 0

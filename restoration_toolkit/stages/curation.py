@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -328,3 +328,19 @@ def _log(project: Project, request: CurateRequest, result: CurationResult) -> Op
         outputs=[p for p in (result.pairs_file, result.contact_sheet) if p is not None],
         observations=result.summary,
     )
+
+
+def refresh_pairs(project: Project) -> Dict[str, Any]:
+    """``rtk curate --refresh``: record the current checksums of every pair's frames in
+    pairs.yaml (after a frame was replaced on purpose; nothing else changes). Returns the
+    pairs file and the frames that had changed."""
+    from ..core.curation.pairs import refresh_checksums
+
+    changed = refresh_checksums(project)
+    return {
+        "pairs_file": project.pairs_file,
+        "changed": [
+            {"scan_frame": c.pair.scan_frame, "role": c.role, "path": c.path, "problem": c.problem}
+            for c in changed
+        ],
+    }

@@ -19,6 +19,7 @@ from ..core.errors import RTKError
 from ..core.io.footage import Footage, open_footage
 from ..core.io.frames import format_frames
 from ..core.io.images import read_image_header, read_image_size
+from ..core.io.raster import common_size
 from ..core.project import (
     MediaRecord,
     PictureAreaRecord,
@@ -186,6 +187,8 @@ def check_footage(project: Project) -> List[str]:
             continue
         try:
             opened = open_footage(str(project.resolve(footage.path)), footage.frames)
+            if not opened.is_video:  # every frame an image, all of one size (headers only)
+                common_size(opened.path(f) for f in opened.frames if f not in opened.missing)
         except RTKError as exc:
             problems.append(f"{label}: {exc}")
             continue

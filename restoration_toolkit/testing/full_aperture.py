@@ -104,25 +104,9 @@ def full_aperture_frame(
         code = np.ascontiguousarray((np.clip(frame, 0, 1) * 255).astype(np.uint8))
         scale = H / 500.0
         org = (px0 + int(0.05 * (px1 - px0)), bottom - int(0.08 * (bottom - top)))
-        cv2.putText(
-            code,
-            text,
-            org,
-            cv2.FONT_HERSHEY_SIMPLEX,
-            scale,
-            (0, 0, 0),
-            max(3, int(5 * scale)),
-            cv2.LINE_AA,
-        )
-        cv2.putText(
-            code,
-            text,
-            org,
-            cv2.FONT_HERSHEY_SIMPLEX,
-            scale,
-            (255, 255, 255),
-            max(1, int(2 * scale)),
-            cv2.LINE_AA,
-        )
+        # a black outline, then the white letters over it, as burned-in titles are
+        outline, letters = ((0, 0, 0), max(3, int(5 * scale))), ((255,) * 3, max(1, int(2 * scale)))
+        for color, width in (outline, letters):
+            cv2.putText(code, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color, width, cv2.LINE_AA)
         frame = code.astype(np.float32) / 255.0
     return FullApertureFrame(np.clip(frame, 0, 1).astype(np.float32), (px0, top, px1, bottom))

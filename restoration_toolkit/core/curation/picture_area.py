@@ -76,7 +76,10 @@ class PictureArea:
 def _normalised(image: np.ndarray) -> Tuple[np.ndarray, float]:
     """Luminance in 0–1 of the frame's own range at WORK_H rows; returns (luma, scale)."""
     arr = np.asarray(image, np.float32)
-    y = arr if arr.ndim == 2 else arr[..., :3] @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    if arr.ndim == 3 and arr.shape[2] >= 3:
+        y = arr[..., :3] @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    else:  # a grey frame (one channel, or grey and alpha) is its own luminance
+        y = arr if arr.ndim == 2 else arr[..., 0]
     y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
     lo, hi = np.percentile(y[::2, ::2], (0.5, 99.5))
     y = np.clip((y - lo) / max(float(hi - lo), 1e-6), 0.0, 1.0)

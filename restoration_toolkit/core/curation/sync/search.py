@@ -21,6 +21,10 @@ _AR4 = np.arange(4)
 _STEPS = _AR4 + 1
 _DIV = _STEPS.astype(np.float64)
 
+# the gap rule before 2026-12 (``blank_stretches=False``): raise the cost of leaving a
+# frame unmatched only where its best cost is below the first, up to the second
+LEGACY_GAP_RULE = (0.5, 0.6)
+
 
 @dataclass(frozen=True)
 class Units:
@@ -61,8 +65,9 @@ def gap_costs(
     typical = best_cost[steady] if steady.sum() >= max(1, 0.1 * len(steady)) else best_cost
     base = float(np.clip(2.0 * np.percentile(typical, 90), 0.12, 0.5))
     if not blank_stretches:
-        fair = steady & (best_cost < 0.5)
-        return np.where(fair, np.clip(best_cost + 0.1, base, 0.6), base)
+        below, at_most = LEGACY_GAP_RULE
+        fair = steady & (best_cost < below)
+        return np.where(fair, np.clip(best_cost + 0.1, base, at_most), base)
     return np.where(steady, np.maximum(best_cost + 0.1, base), base)
 
 
@@ -91,12 +96,13 @@ def step_penalties(mode: str, st: SyncSettings) -> np.ndarray:
 @dataclass
 class _Beam:
     """States of one scan frame: unit (first field; for a gap the expected one), gap flag,
-    arrival step, accumulated cost."""
+    arrival step, accumulated cost, frames since the path's last jump."""
 
     j: np.ndarray
     g: np.ndarray
     p: np.ndarray
     score: np.ndarray
+    age: np.ndarray
 
 
 @dataclass
@@ -110,6 +116,7 @@ class _Expansion:
     score: np.ndarray
     src: np.ndarray
     jump: np.ndarray
+    age: np.ndarray
 
 
 def _costs(beam: _Beam, src_m: np.ndarray, x: np.ndarray, units: Units) -> np.ndarray:
@@ -164,17 +171,23 @@ def _expand(
     )
     jump = np.zeros(len(j), bool)
     jump[len(j) - C - 1 :] = True
-    return _Expansion(j, g, p, score, src, jump)
+    age = np.where(jump, 0, beam.age[src] + 1)
+    return _Expansion(j, g, p, score, src, jump, age)
 
 
-def _prune(e: _Expansion, count: int, keep_step: bool, st: SyncSettings) -> np.ndarray:
+def _prune(
+    e: _Expansion, count: int, keep_step: bool, st: SyncSettings, horizon: int
+) -> np.ndarray:
     """Indices of the successors kept: one per distinct state (the cheapest), then the best
     ``beam``, every jump target and the best gap states (both pay their cost at once and
-    would otherwise lose their place to continuations that pay theirs later). The arrival
-    step is part of a state only under the 3:2 prior; elsewhere one state per position keeps
-    the beam diverse."""
+    would otherwise lose their place to continuations that pay theirs later), and the best
+    matched states of paths that jumped less than ``horizon`` frames ago (a jump is paid at
+    once, so for a while its path costs more than gap states that pay as they go: where
+    those fill the beam, the jump's path would be dropped every frame and a shot the
+    reference has left "missing"). The arrival step is part of a state only under the 3:2
+    prior; elsewhere one state per position keeps the beam diverse."""
     valid = np.flatnonzero((e.j < count) & (e.score < _BIG) & ((e.j >= 0) | e.g))
-    j, g, p, s = e.j[valid], e.g[valid], e.p[valid], e.score[valid]
+    j, g, p, s, age = e.j[valid], e.g[valid], e.p[valid], e.score[valid], e.age[valid]
     key = (j + 1) * 16 + g * 8
     if keep_step:
         key = key + ((p == 2) + 2 * (p == 3)) * (~g)
@@ -192,6 +205,12 @@ def _prune(e: _Expansion, count: int, keep_step: bool, st: SyncSettings) -> np.n
         if len(held) > st.gap_states:
             held = held[np.argpartition(s[held], st.gap_states - 1)[: st.gap_states]]
         mark[held] = True
+        # a jump's path pays the jump at once; until it has had the frames to repay it
+        # against a gap, its best states keep a place, like the jump itself
+        young = sel[(~g[sel]) & (age[sel] < horizon)]
+        if len(young) > st.gap_states:
+            young = young[np.argpartition(s[young], st.gap_states - 1)[: st.gap_states]]
+        mark[young] = True
         sel = np.flatnonzero(mark)
     return valid[sel]
 
@@ -219,7 +238,10 @@ def viterbi(
         np.arange(n0 + 1) == n0,
         np.zeros(n0 + 1, np.int64),
         np.zeros(n0 + 1),
+        np.zeros(n0 + 1, np.int64),
     )
+    # frames a jump's path needs to repay the jump against the cheapest gap
+    horizon = int(np.ceil(st.jump / max(float(np.min(gaps)), 1e-3))) + 1
     back: List[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for i in range(1, S + 1):
         src_m, src_g = np.flatnonzero(~beam.g), np.flatnonzero(beam.g)
@@ -234,9 +256,10 @@ def viterbi(
             best = int(np.argmin(end))
             return _backtrack(back, best, S, float(end[best]))
         e = _expand(beam, costs, src_m, src_g, gap, targets[i], pen, st)
-        sel = _prune(e, units.count, keep_step, st)
+        sel = _prune(e, units.count, keep_step, st, horizon)
         back.append(_compact(beam, e.src[sel]))
-        beam = _Beam(e.j[sel], e.g[sel], e.p[sel], e.score[sel])
+        age = np.minimum(e.age[sel], horizon)
+        beam = _Beam(e.j[sel], e.g[sel], e.p[sel], e.score[sel], age)
         if i % 1024 == 0:
             report(progress, i, S, "searching")
     raise AssertionError("unreachable")

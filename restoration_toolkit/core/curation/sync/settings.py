@@ -17,7 +17,8 @@ class SyncSettings:
     neighbours per scan frame (jump targets); min_coverage: fraction of scan frames that
     must be found in the reference (else RTKError); detect_window: scan frames of the
     cadence-detection pass; framing_passes: at most this many reframed searches; gap_states:
-    gap states always kept in the beam.
+    gap states always kept in the beam, and as many states of paths that jumped lately (see
+    :func:`~.search._prune`).
     """
 
     gap: Optional[float] = None
