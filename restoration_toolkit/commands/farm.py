@@ -11,6 +11,7 @@ Arguments only; the work is :mod:`restoration_toolkit.stages.farm`.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def _bundle(args: argparse.Namespace) -> int:
         print_json(s)
     else:
         print(f"wrote {s['bundle']}: {s['stage']}, {s['frames']} frames in {s['tasks']} tasks")
-        print(f"  run here:           rtk farm run {s['bundle']} --workers 2")
+        here = shlex.join(["rtk", "farm", "run", s["bundle"], "--workers", "2"])
+        print(f"  run here:           {here}")
         print(f"  AWS Deadline Cloud: {s['submit']}")
     return 0
 

@@ -6,6 +6,7 @@ of a Nuke installation. Arguments (tables in ``_nk_options``) and printing only;
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..cli_support import print_json, progress_bar
@@ -112,7 +113,8 @@ def _train_lines(done: training.TrainOutcome) -> List[str]:
     ] + [f"warning: {w}" for w in stage.warnings]
     if done.run is not None:
         return lines + [f"model {done.run.model} · final loss {done.run.final_loss}"]
-    return lines + [f"train: nuke -X {stage.executable_node} -F 1 --gpu {done.script}"]
+    argv = ["nuke", "-X", stage.executable_node, "-F", "1", "--gpu", str(done.script)]
+    return lines + [f"train: {shlex.join(argv)}"]
 
 
 def _inference_lines(done: inference.InferenceOutcome) -> List[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..core.errors import RTKError
+from ..core.io.sequence import spec_path
 from . import graphs
 from .model import Node, Script
 
@@ -69,7 +70,7 @@ def _reference_read(
     ref_frames = sorted(
         int(v["reference_frame"]) for v in frames.values() if v.get("reference_frame") is not None
     )
-    file = _printf(str(data.get("reference", ""))).split(" ")[0]
+    file = spec_path(_printf(str(data.get("reference", ""))))
     if ref_frames and not single:
         return graphs.read_node(
             "ReferenceRead", graphs.ClipSpec(file, ref_frames[0], ref_frames[-1], colorspace)

@@ -265,6 +265,36 @@ def matchgrade_gizmo() -> Node:
     )
 
 
+def damage_mask_gizmo() -> Node:
+    def build(ins: List[Node]) -> Node:
+        from .damage_graph import damage_mask_graph
+
+        return damage_mask_graph(ins[0]).output  # type: ignore[return-value]
+
+    return _group(
+        "RT_DamageMask",
+        ["scan"],
+        build,
+        "DamageMask",
+        "The damage masks of rtk damage detect (1 = dust, dirt, hair, scratch or stain) for "
+        "the Read it is connected to, in the alpha: view it, or feed a Keymix or Merge mask.",
+        [
+            UserKnob(
+                '41 mask_file l "Mask file" t "mask.####.exr from rtk damage detect (indexed '
+                'by scan frame; a missing frame reads black: undamaged)" T DamageMaskRead.file'
+            ),
+            _button(
+                "rt_from_read",
+                "From Read",
+                "Use the masks of the scan Read upstream: this project's "
+                "pipeline/02_alignment/damage/mask.####.exr, over the Read's frame range.",
+                "damage_mask_from_read",
+            ),
+        ],
+        0x8A3A3AFF,
+    )
+
+
 GIZMOS: Dict[str, Callable[[], Node]] = {
     "RT_ChromaGroundTruth": chroma_ground_truth_gizmo,
     "RT_LumaGroundTruth": luma_ground_truth_gizmo,
@@ -272,6 +302,7 @@ GIZMOS: Dict[str, Callable[[], Node]] = {
     "RT_LiveAreaCrop": live_area_crop_gizmo,
     "RT_Align": align_gizmo,
     "RT_MatchGrade": matchgrade_gizmo,
+    "RT_DamageMask": damage_mask_gizmo,
 }
 
 

@@ -66,6 +66,7 @@ def _render_frames(
 ) -> List[int]:
     """The scan frames to render: ``frames``, else the shot's, else every frame on disk."""
     available = [f for f in seq.frames if f not in set(seq.missing)]
+    rng = shot_frames(project, shot)  # an unknown shot is refused, with --frames too
     if frames:
         wanted = parse_frames(frames)
         outside = [f for f in wanted if f not in set(available)]
@@ -76,7 +77,6 @@ def _render_frames(
                 seq.hash_pattern,
             )
     else:
-        rng = shot_frames(project, shot)
         wanted = [f for f in available if rng is None or rng[0] <= f <= rng[1]]
         if not wanted:
             raise RTKError(f"shot {shot} has no scan frames", project.root / "project.yaml")

@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ..core.curation.pairs import Pair, PairSet, load_pairs
+from ..core.curation.pairs import Pair, PairSet, load_project_pairs
 from ..core.errors import RTKError
 from ..core.io.frames import format_frames
 from ..core.io.sequence import ImageSequence
 from ..core.project import Project
 from . import graphs
+from .damage_graph import damage_in_training
 from .layout import layout
 from .model import Node
 from .root_color import DEFAULT_NUKE_VERSION, HEADER_VERSION, root_color
@@ -320,7 +321,7 @@ def training_script(
     template = template_name(technique, step)
     if overlap_box is not None and template != "analog_video_step1_train":
         raise RTKError("--overlap-box is for analog-video step 1")
-    pairs = pairs if pairs is not None else load_pairs(project.pairs_file)
+    pairs = pairs if pairs is not None else load_project_pairs(project)  # checksums verified
     shot_name = shot or DEFAULT_SHOT
     chosen = _chosen_pairs(project, pairs, shot_name)
     if technique == "color-nonreference":
@@ -352,6 +353,9 @@ def training_script(
     script.nuke_version = HEADER_VERSION[nuke_version]
     fill(script, values, source=template_path)
     _expand_streams(script, template, frames, reference)
+    damage_inputs, damage_warnings = damage_in_training(script, project, technique, frames, seq)
+    inputs += damage_inputs
+    warnings += damage_warnings
     layout(script)
     return StageScript(
         script=script,

@@ -10,6 +10,7 @@ installed in Nuke, its job-bundle submission dialog opens on the bundle.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -114,8 +115,9 @@ def submit_text(result: dict) -> str:
         f"Farm job bundle written: {bundle}\n"
         f"{result.get('frames', '?')} frames in {result.get('tasks', '?')} tasks"
         f"{' (GPU hosts)' if result.get('gpu') else ''}.\n\n"
-        f"AWS Deadline Cloud:\n    deadline bundle submit {bundle}\n\n"
-        f"On this machine (OpenJD local runner):\n    rtk farm run {bundle} --workers 2\n\n"
+        f"AWS Deadline Cloud:\n    {shlex.join(['deadline', 'bundle', 'submit', str(bundle)])}\n\n"
+        "On this machine (OpenJD local runner):\n    "
+        f"{shlex.join(['rtk', 'farm', 'run', str(bundle), '--workers', '2'])}\n\n"
         f"Other farms: {bundle}/commands.sh lists one resumable command per chunk."
     )
 

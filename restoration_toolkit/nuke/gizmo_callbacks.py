@@ -25,6 +25,8 @@ HELP = {
     "frame lines).",
     "RT_Align": "Warps the reference onto the scan grid with stage 02's STMap.",
     "RT_MatchGrade": "Applies the fitted .cube (rtk matchgrade fit) — the traditional baseline.",
+    "RT_DamageMask": "The damage masks of rtk damage detect in the alpha of its input (1 = "
+    "damaged). From Read finds them for the scan Read upstream. See docs/damage-to-technique.md.",
 }
 
 
@@ -97,3 +99,39 @@ def grade_from_project(node: Any) -> None:
         host.message("This RT_MatchGrade has no ApplyGrade node inside: recreate the tool.")
         return
     transform["file"].setValue(cube.as_posix())
+
+
+def _upstream_read(node: Any) -> Any:
+    """The first Read above ``node``'s input 0 (None when there is none)."""
+    current = node.input(0)
+    seen = 0
+    while current is not None and seen < 200:
+        if current.Class() == "Read":
+            return current
+        current = current.input(0)
+        seen += 1
+    return None
+
+
+def damage_mask_from_read(node: Any) -> None:
+    """Point RT_DamageMask at the project's masks, over the upstream Read's frame range."""
+    project = host.current_project()
+    if project is None:
+        host.message("Open a restoration project first (Film Restoration ▸ Project).")
+        return
+    read = _upstream_read(node)
+    masks = project.alignment_dir / "damage"
+    if read is None:
+        host.message("Connect RT_DamageMask below the scan's Read first.")
+        return
+    if not any(masks.glob("mask.*.exr")):
+        host.message(f"No damage masks yet: run `rtk damage detect` (expected {masks}).")
+        return
+    inner = _inner(node, "DamageMaskRead")
+    if inner is None:
+        host.message("This RT_DamageMask has no DamageMaskRead node inside: recreate the tool.")
+        return
+    inner["file"].setValue((masks / "mask.####.exr").as_posix())
+    first, last = int(read["first"].value()), int(read["last"].value())
+    for knob, value in (("first", first), ("last", last), ("origfirst", first), ("origlast", last)):
+        inner[knob].setValue(value)

@@ -49,6 +49,7 @@ MENU_ENTRIES: Tuple[MenuEntry, ...] = (
               tooltip="Register the reference onto the scan; builds the STMap graph"),
     MenuEntry("02 Alignment/Insert RT_Align", "gizmos:insert_gizmo", ("RT_Align",)),
     MenuEntry("02 Alignment/Insert RT_LiveAreaCrop", "gizmos:insert_gizmo", ("RT_LiveAreaCrop",)),
+    MenuEntry("02 Alignment/Insert RT_DamageMask", "gizmos:insert_gizmo", ("RT_DamageMask",)),
     MenuEntry("03 CopyCat Training/Build Training Graph", "training:build_training_graph",
               tooltip="CopyCat graph for the project's technique from the selected scan and reference Reads"),
     MenuEntry("03 CopyCat Training/Train Headless…", "training:train_headless",
@@ -81,6 +82,7 @@ MENU_ENTRIES: Tuple[MenuEntry, ...] = (
 TOOLBAR_GIZMOS: Tuple[Tuple[str, str], ...] = (
     ("02 Alignment", "RT_Align"),
     ("02 Alignment", "RT_LiveAreaCrop"),
+    ("02 Alignment", "RT_DamageMask"),
     ("03 CopyCat Training", "RT_ChromaGroundTruth"),
     ("03 CopyCat Training", "RT_LumaGroundTruth"),
     ("04 Inference & Render", "RT_Recombine"),

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import nuke
 
+from ..core.io.sequence import spec_path
 from ..core.project import Project
 from ..nk.root_color import DEFAULT_NUKE_VERSION, NUKE_BUILTIN_OCIO
 from . import host
@@ -23,7 +24,7 @@ REFERENCE_READ = "ReferenceRead"
 
 
 def _norm(path: str) -> str:
-    return os.path.normcase(os.path.normpath(path.replace("%04d", "####").split(" ")[0]))
+    return os.path.normcase(os.path.normpath(spec_path(path.replace("%04d", "####"))))
 
 
 def split_reads(project: Project, reads: List[Any]) -> Tuple[Optional[Any], Optional[Any]]:

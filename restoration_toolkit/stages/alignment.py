@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..core.errors import RTKError
 from ..core.experiment_log import log_run
 from ..core.progress import ProgressFn
+from ..core.project import Project
 from ..core.project_lookup import open_optional_project
 from .alignment_jobs import Settings, align_jobs, plan_jobs
 
@@ -110,13 +111,17 @@ def _write_nk(out: Path, settings: Settings) -> None:
 
 def _absolute(spec: str) -> str:
     """A spec with its path made absolute (a trailing frame range is kept)."""
-    head, sep, tail = spec.partition(" ")
-    return os.path.abspath(head) + sep + tail
+    from ..core.io.sequence import split_spec
+
+    head, frames = split_spec(spec)
+    return os.path.abspath(head) + (f" {frames}" if frames else "")
 
 
 def _same_footage(project, spec: str) -> bool:
     ref = project.reference_spec()
-    return bool(ref) and _absolute(spec).split(" ")[0] == os.path.abspath(ref.split(" ")[0])
+    from ..core.io.sequence import spec_path
+
+    return bool(ref) and spec_path(_absolute(spec)) == os.path.abspath(spec_path(ref))
 
 
 def _write_json(
@@ -245,7 +250,7 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
             settings.pixel_aspect = project.reference.pixel_aspect / max(
                 project.source.pixel_aspect, 1e-6
             )
-    pairs = _pairs_and_holdouts(pairs_spec) if pairs_spec else None
+    pairs = _pairs_and_holdouts(pairs_spec, project) if pairs_spec else None
     jobs = plan_jobs(
         source, reference, out, frames=frames, reference_frames=reference_frames, pairs=pairs
     )
@@ -271,12 +276,14 @@ def run_alignment(request: AlignRequest, progress: Optional[ProgressFn] = None) 
     return AlignOutcome(out, out / "alignment.json", summary, records)
 
 
-def _pairs_and_holdouts(pairs_spec: str) -> List[Tuple[int, int]]:
+def _pairs_and_holdouts(pairs_spec: str, project: Optional[Project]) -> List[Tuple[int, int]]:
     """(scan, reference) frames of pairs.yaml's pairs, then of its held-out frames: validation
-    and the MatchGrade hold-out figures measure those against their aligned reference."""
-    from ..core.curation.pairs import load_pairs
+    and the MatchGrade hold-out figures measure those against their aligned reference. The
+    project's own pairs.yaml is checked against its sequences (checksums verified)."""
+    from ..core.curation.pairs import load_pairs, load_project_pairs
 
-    ps = load_pairs(pairs_spec)
+    own = project is not None and Path(pairs_spec).resolve() == project.pairs_file.resolve()
+    ps = load_project_pairs(project) if own and project is not None else load_pairs(pairs_spec)
     pairs = [(p.scan_frame, p.reference_frame) for p in ps.pairs if p.reference_frame is not None]
     paired = {s for s, _ in pairs}
     return pairs + sorted((s, r) for s, r in ps.holdout_references.items() if s not in paired)

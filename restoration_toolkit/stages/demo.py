@@ -17,6 +17,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import shlex
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,8 @@ from ..core.project import PROJECT_FILE, Element, Project, load_project
 SCAN_FIRST = 1001
 NAME = "DEMO"
 REFERENCE_FILE = f"{NAME}_REF_dvd.mpg"
+# Written by `rtk demo` into the folders it makes: the only ones it runs its stages in.
+DEMO_MARKER = ".rtk-demo"
 TIMINGS = "demo_timings.json"
 S1, S2, S3, S4, S5 = (
     str(Path("pipeline") / d)
@@ -218,14 +221,32 @@ class DemoRun:
     results: List[str] = field(default_factory=list)
 
 
+def made_by_demo(root: Path) -> bool:
+    """The marker `rtk demo` leaves, or (demo folders made before it) the demo's own words
+    in project.yaml."""
+    if (root / DEMO_MARKER).is_file():
+        return True
+    try:
+        text = (root / PROJECT_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return f"name: {NAME}\n" in text and "synthetic demo built by `rtk demo`" in text
+
+
 def prepare(root: Path, force: bool, progress: Optional[ProgressFn] = None) -> tuple:
-    """(project, seconds it took to build, or None when an existing demo was reused)."""
+    """(project, seconds it took to build, or None when an existing demo was reused).
+
+    Only a folder `rtk demo` made (or an empty or new one) is used: a real project is never
+    run over, and ``--force`` never replaces its project.yaml."""
+    if root.exists() and any(root.iterdir()) and not made_by_demo(root):
+        raise RTKError(
+            "folder exists and is not a demo project made by `rtk demo`; choose another OUT", root
+        )
     if (root / PROJECT_FILE).exists() and not force:
         return load_project(root), None
-    if root.exists() and any(root.iterdir()) and not (root / PROJECT_FILE).exists():
-        raise RTKError("folder exists and is not a demo project; choose another OUT", root)
     started = time.monotonic()
     project = write_demo_project(root, progress)
+    atomic_write_text(root / DEMO_MARKER, "made by `rtk demo`; its stages may run here again\n")
     return project, time.monotonic() - started
 
 
@@ -235,7 +256,7 @@ def run_steps(run: DemoRun, say: Callable[[str], None]) -> DemoRun:
 
     for step in demo_steps():
         argv = step.argv(run.root)
-        say(f"- {step.title}: rtk {' '.join(argv)}")
+        say(f"- {step.title}: {shlex.join(['rtk', *argv])}")
         started = time.monotonic()
         code = main(argv)
         run.seconds[step.title] = round(time.monotonic() - started, 2)

@@ -8,6 +8,7 @@ Used by ``rtk farm`` and the Nuke side's Render on Farm.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,8 @@ def write_job_bundle(
         "frames": len(plan.frames),
         "tasks": plan.tasks,
         "gpu": plan.gpu,
-        "submit": f"deadline bundle submit {folder}",
-        "run_locally": f"rtk farm run {folder}",
+        "submit": shlex.join(["deadline", "bundle", "submit", str(folder)]),
+        "run_locally": shlex.join(["rtk", "farm", "run", str(folder)]),
     }
 
 

@@ -9,6 +9,7 @@ JSON report an artist sends back. Used by ``rtk nk selfcheck``.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -33,7 +34,7 @@ class SelfCheckScript:
 
     @property
     def how_to_run(self) -> str:
-        return f"run it: nuke -t {self.script} rtk_selfcheck_report.json"
+        return "run it: " + shlex.join(["nuke", "-t", str(self.script), "rtk_selfcheck_report.json"])
 
     def as_dict(self) -> Dict[str, Any]:
         return {

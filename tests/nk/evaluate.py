@@ -61,6 +61,12 @@ def evaluate(node: Node, given: Dict[str, np.ndarray], cache=None) -> np.ndarray
     elif cls == "Median":
         size = int(float(k["size"]))
         out = _rgb(lambda a: median_filter(a, size=(size, size, 1), mode="nearest"), ins[0])
+    elif cls == "Keymix":  # inputs 0 = B, 1 = A, 2 = mask (alpha): A·m + B·(1 − m)
+        m = ins[2][..., CHANNEL[str(k.get("maskChannel", "rgba.alpha"))]][..., None]
+        b, a = ins[0], ins[1]
+        n = min(b.shape[2], a.shape[2])
+        out = b.copy()
+        out[..., :n] = a[..., :n] * m + b[..., :n] * (1.0 - m)
     elif cls == "Switch":
         out = ins[int(str(k.get("which", "0")))]
     elif cls in ("Dot", "NoOp"):

@@ -23,7 +23,9 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "CopyCat": (3, "dataDirectory epochs modelSize cropSize batchSizeType batchSize checkpointInterval imageInterval isCachingEnabled useGPUIfAvailable gpuName initialWeights checkpointFile startTraining resumeTraining createInference useMultiResolutionTraining"),  # V: Foundry's CopyCat reference (NUKE_FACTS "Checked since"); inputs 0 Input, 1 Ground Truth, 2 Preview (index unverified)
     "Inference": (1, "modelFile useGPUIfAvailable halfPrecision gpuName serialiseKnob"),  # V
     "CatFileCreator": (0, "torchScriptFile catFile channelsIn channelsOut modelId"),  # V
-    "MatchGrade": (3, "matchGradeTask analysisType"),  # V for these two; inputs Target/Source order unverified
+    # V: matchGradeTask analysisType (Foundry reference); sourceRefFrames targetRefFrames (saved
+    # script; public code sets sourceRefFrames): notes/nuke-facts-color.md
+    "MatchGrade": (3, "matchGradeTask analysisType sourceRefFrames targetRefFrames"),
     "STMap": (3, "uv channels filter blur blur_scale maskChannel " + MASK_KNOBS),  # V knobs; input order unverified
     "FrameHold": (1, "first_frame firstFrame increment"),  # V (old and new spelling)
     "FrameRange": (1, "first_frame last_frame"),  # H: written by a public .nk generator (Gegenschuss ae-shot-roundtrip, nk.js); used by restoration_toolkit.nk.graphs.pair_stream
@@ -42,7 +44,7 @@ NODE_CLASSES: Dict[str, Tuple[int, str]] = {
     "Shuffle": (2, "in in2 out red green blue alpha"),  # V (legacy)
     "Shuffle2": (2, "fromInput1 fromInput2 in1 in2 out1 out2 mappings"),  # V
     "Copy": (3, "from0 to0 from1 to1 from2 to2 from3 to3 channels bbox " + MASK_KNOBS),  # V
-    "Keymix": (3, "channels invertMask bbox mix"),  # unverified
+    "Keymix": (3, "channels maskChannel invertMask bbox mix"),  # V: Foundry Keymix reference + NDK Keymix.cpp (notes/nuke-facts-damage.md)
     "BackdropNode": (0, "bdwidth bdheight appearance border_width z_order"),  # V (label/note_font_size/tile_color are common knobs)
     "Dot": (1, ""),  # V
     "NoOp": (1, ""),  # V
