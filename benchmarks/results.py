@@ -83,11 +83,22 @@ def machine_line(m: Dict[str, Any]) -> str:
 
 
 def _commit() -> Optional[str]:
+    """HEAD's short hash, with ``+uncommitted`` when the code a benchmark runs (the package or
+    the benchmark scripts) differs from it, so a table never names code it did not run."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         )
-        return out.stdout.strip() or None
+        head = out.stdout.strip()
+        if not head:
+            return None
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "restoration_toolkit", "benchmarks"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        return head + ("+uncommitted" if changed.stdout.strip() else "")
     except OSError:
         return None
 

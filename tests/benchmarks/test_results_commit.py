@@ -1,0 +1,52 @@
+"""A table names the commit it ran on, and says so when the code differed from it."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _results_module():
+    spec = importlib.util.spec_from_file_location("bench_results", ROOT / "benchmarks" / "results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "restoration_toolkit").mkdir()
+    (tmp_path / "restoration_toolkit" / "fit.py").write_text("X = 1\n")
+    (tmp_path / "notes.md").write_text("notes\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
+    return tmp_path
+
+
+def test_clean_tree_names_head(repo: Path, monkeypatch):
+    results = _results_module()
+    monkeypatch.setattr(results, "ROOT", repo)
+    assert results._commit() == _git(repo, "rev-parse", "--short", "HEAD")
+
+
+def test_changed_code_is_marked_uncommitted(repo: Path, monkeypatch):
+    results = _results_module()
+    monkeypatch.setattr(results, "ROOT", repo)
+    (repo / "notes.md").write_text("other notes\n")  # not code a benchmark runs
+    assert "+" not in results._commit()
+    (repo / "restoration_toolkit" / "fit.py").write_text("X = 2\n")
+    assert results._commit() == _git(repo, "rev-parse", "--short", "HEAD") + "+uncommitted"
+    (repo / "restoration_toolkit" / "fit.py").write_text("X = 1\n")
+    (repo / "restoration_toolkit" / "new.py").write_text("Y = 1\n")  # an untracked module too
+    assert results._commit().endswith("+uncommitted")
