@@ -14,6 +14,16 @@ def short(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _figure(value: Any) -> str:
+    """A figure in the one-line list: a series (a loss curve) as its length and last value, so
+    a training entry stays one readable line."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return f"[{len(value)} values, last {short(value[-1])}]"
+    return short(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
@@ -32,7 +42,7 @@ def entries_table(entries: Sequence[Entry]) -> List[str]:
     """One line per entry: id, date (UTC), stage, shot, verdict and its first three figures."""
     rows: List[Tuple[Any, ...]] = [("id", "date (UTC)", "stage", "shot", "verdict", "figures")]
     for e in entries:
-        figures = ", ".join(f"{k}={short(v)}" for k, v in list(e.figures.items())[:3])
+        figures = ", ".join(f"{k}={_figure(v)}" for k, v in list(e.figures.items())[:3])
         created = e.created[:16].replace("T", " ")
         rows.append((e.id, created, e.stage, e.shot or "", e.verdict, figures))
     return table_lines(rows)
