@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from restoration_toolkit.core.color.candidates import Candidate, registry, select_candidates
-from restoration_toolkit.core.color.crossval import CandidateScore, choose_winner, cross_validate
+from restoration_toolkit.core.color.crossval import (
+    CandidateScore,
+    choose_winner,
+    cross_validate,
+    standard_error,
+)
 from restoration_toolkit.core.color.encodings import get_encoding
 from restoration_toolkit.core.color.fit import fit_color_transform
 from restoration_toolkit.core.color.folds import inner_plan, plan_folds
@@ -80,7 +85,12 @@ def test_a_local_change_no_global_model_has_picks_a_lut():
     table = {c["name"]: c["cv_de2000_mean"] for c in
              t.figures["model_selection"]["candidates"]}
     best_global = min(v for k, v in table.items() if not k.startswith("lut3d/"))
-    assert table[winner] < 0.8 * best_global
+    best_lut = min(v for k, v in table.items() if k.startswith("lut3d/"))
+    assert best_lut < 0.8 * best_global
+    # the winner is the simplest LUT tied with the best (one standard error), still ahead of
+    # every global model
+    assert table[winner] <= t.figures["model_selection"]["tie_limit_de2000"] + 1e-4
+    assert table[winner] < best_global
 
 
 def test_folds_by_shot_frame_or_spatial_block():
@@ -160,3 +170,22 @@ def test_single_pair_fit_is_monotone_and_keeps_shadows():
     luma = out @ np.array([0.2126, 0.7152, 0.0722])
     assert np.all(np.diff(luma) > 0), "steps or crushed tones along the neutral axis"
     assert luma[0] > 0 and luma[0] < luma[40] < luma[120]  # shadows stay apart
+
+
+def test_one_standard_error_rule():
+    # a simpler candidate within one standard error of the best (over the folds) ties with it
+    lut, poly = Candidate("lut3d", "log2", prior="affine"), Candidate("polynomial", "srgb", degree=2)
+    folds = [0.8, 1.2, 1.0, 0.7, 1.3]
+    se = standard_error(folds)
+    assert se == pytest.approx(np.std(folds, ddof=1) / np.sqrt(5))
+    assert 0.1 < se < 0.13
+    best = CandidateScore(lut, fold_means=folds, cv_mean=1.0)
+    simpler = CandidateScore(poly, fold_means=[1.1] * 5, cv_mean=1.0 + 0.9 * se)
+    assert choose_winner([best, simpler]).candidate == poly
+    simpler.cv_mean = 1.0 + 1.1 * se
+    assert choose_winner([best, simpler]).candidate == lut
+    # folds that agree leave only the relative tolerance
+    best.fold_means = [1.0] * 5
+    simpler.cv_mean = 1.03
+    assert choose_winner([best, simpler]).candidate == lut
+    assert standard_error([1.0]) == 0.0

@@ -15,8 +15,9 @@ the training part of every fold (:mod:`.crossval`). The grids below were set bef
 benchmark ran and are wide on purpose; cross-validation picks within them.
 
 ``complexity`` (free parameters, a LUT counted above every parametric model) breaks ties:
-between candidates whose cross-validated error is within :data:`TIE_TOLERANCE` (relative) or
-:data:`TIE_FLOOR` (ΔE2000) of the best, the simpler one wins.
+between candidates whose cross-validated error is within one standard error of the best
+(never less than :data:`TIE_TOLERANCE` relative or :data:`TIE_FLOOR` ΔE2000), the simpler one
+wins (:func:`.crossval.choose_winner`).
 """
 
 from __future__ import annotations

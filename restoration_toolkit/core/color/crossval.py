@@ -4,8 +4,9 @@ Every candidate of :mod:`.candidates` is cross-validated on the same folds (:mod
 whole shots, whole frames, or spatial blocks of a single frame). Inside each fold the
 candidate chooses its own weights on the training part only (:mod:`.estimators`), is fitted
 there, and is scored on the held-out part in ΔE2000 (:mod:`.scoring`). The candidate with
-the lowest mean held-out ΔE2000 wins; candidates within :data:`.candidates.TIE_TOLERANCE`
-of it count as tied and the simplest of them wins.
+the lowest mean held-out ΔE2000 is the best; candidates within one standard error of its
+mean (over the folds; at least :data:`.candidates.TIE_TOLERANCE`) count as tied with it and
+the simplest of them wins (the one-standard-error rule, :func:`choose_winner`).
 
 Speed: the folds run on a subsample of at most ``cv_samples`` pixels (default
 :data:`CV_SAMPLES`), drawn evenly from every unit (shot, frame or block) — enough for a few
@@ -74,11 +75,21 @@ class Selection:
     chroma_only: bool
     seconds: float = 0.0
 
+    @property
+    def winner_best(self) -> CandidateScore:
+        """The candidate with the lowest cross-validated mean (the winner is the simplest
+        one tied with it)."""
+        return min((s for s in self.scores if np.isfinite(s.cv_mean)), key=lambda s: s.cv_mean)
+
     def to_dict(self) -> Dict[str, Any]:
         return {
             "winner": self.winner.candidate.name,
-            "rule": f"lowest cross-validated mean ΔE2000; within {TIE_TOLERANCE:.0%} or "
-            f"{TIE_FLOOR} ΔE2000 counts as a tie and the simplest tied candidate wins",
+            "rule": "one standard error: every candidate whose cross-validated mean ΔE2000 "
+            "is within one standard error (over the folds) of the lowest — and at least "
+            f"within {TIE_TOLERANCE:.0%} or {TIE_FLOOR} ΔE2000 — ties with it, and the "
+            "simplest tied candidate wins",
+            "tie_limit_de2000": _num(tie_limit(self.winner_best)),
+            "best_cv_candidate": self.winner_best.candidate.name,
             "folds": self.plan.to_dict(),
             "cv_samples": self.cv_samples,
             "cv_lut_size": self.lattice,
@@ -102,16 +113,35 @@ def subsample(samples: FitSamples, unit: np.ndarray, n: int, seed: int = 0) -> F
     return samples.subset(np.sort(np.concatenate(keep)))
 
 
+def standard_error(fold_means: Sequence[float]) -> float:
+    """Standard error of a cross-validated mean: the folds' sample deviation / √folds (0 with
+    fewer than two folds)."""
+    v = np.asarray(fold_means, np.float64)
+    return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
+
+
+def tie_limit(best: CandidateScore, tolerance: float = TIE_TOLERANCE,
+              floor: float = TIE_FLOOR) -> float:
+    """The cross-validated mean up to which a candidate ties with ``best``: one standard error
+    of the best candidate's mean (Breiman et al. 1984; Hastie, Tibshirani & Friedman, *The
+    Elements of Statistical Learning*, §7.10), and never less than ``tolerance`` (relative) or
+    ``floor`` (ΔE2000)."""
+    m = best.cv_mean
+    return max(m * (1.0 + tolerance), m + floor, m + standard_error(best.fold_means))
+
+
 def choose_winner(scores: Sequence[CandidateScore], tolerance: float = TIE_TOLERANCE,
                   floor: float = TIE_FLOOR) -> CandidateScore:
-    """Lowest mean; among those within ``tolerance`` (relative) or ``floor`` of it, the
-    simplest."""
+    """The one-standard-error rule: among the candidates within :func:`tie_limit` of the
+    lowest mean, the simplest. A model the folds cannot tell apart from a simpler one is
+    not trusted on colors no pair shows (a new scene of the same film)."""
     finite = [s for s in scores if np.isfinite(s.cv_mean)]
     if not finite:
         raise RTKError("no candidate color model could be fitted on these pairs: "
                        + "; ".join(f"{s.candidate.name}: {s.error}" for s in scores if s.error))
-    best = min(s.cv_mean for s in finite)
-    tied = [s for s in finite if s.cv_mean <= max(best * (1.0 + tolerance), best + floor)]
+    best = min(finite, key=lambda s: s.cv_mean)
+    limit = tie_limit(best, tolerance, floor)
+    tied = [s for s in finite if s.cv_mean <= limit]
     return min(tied, key=lambda s: (s.candidate.complexity, s.cv_mean))
 
 
