@@ -16,7 +16,6 @@ import json
 import math
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -31,6 +30,7 @@ from restoration_toolkit.testing.figures import (  # noqa: E402
     pm,
     spread,
 )
+from restoration_toolkit.testing.provenance import code_commit  # noqa: E402
 
 #: the helpers the benchmark scripts import from here (defined in restoration_toolkit.testing)
 __all__ = [
@@ -83,24 +83,7 @@ def machine_line(m: Dict[str, Any]) -> str:
 
 
 def _commit() -> Optional[str]:
-    """HEAD's short hash, with ``+uncommitted`` when the code a benchmark runs (the package or
-    the benchmark scripts) differs from it, so a table never names code it did not run."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        head = out.stdout.strip()
-        if not head:
-            return None
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "restoration_toolkit", "benchmarks"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        return head + ("+uncommitted" if changed.stdout.strip() else "")
-    except OSError:
-        return None
+    return code_commit(ROOT)
 
 
 def write_results(name: str, data: Dict[str, Any], markdown: str, out_dir: Path = DOCS) -> Path:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _results_module():
-    spec = importlib.util.spec_from_file_location("bench_results", ROOT / "benchmarks" / "results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from restoration_toolkit.testing.provenance import code_commit
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -34,19 +26,20 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_clean_tree_names_head(repo: Path, monkeypatch):
-    results = _results_module()
-    monkeypatch.setattr(results, "ROOT", repo)
-    assert results._commit() == _git(repo, "rev-parse", "--short", "HEAD")
+def test_clean_tree_names_head(repo: Path):
+    assert code_commit(repo) == _git(repo, "rev-parse", "--short", "HEAD")
 
 
-def test_changed_code_is_marked_uncommitted(repo: Path, monkeypatch):
-    results = _results_module()
-    monkeypatch.setattr(results, "ROOT", repo)
+def test_changed_code_is_marked_uncommitted(repo: Path):
+    head = _git(repo, "rev-parse", "--short", "HEAD")
     (repo / "notes.md").write_text("other notes\n")  # not code a benchmark runs
-    assert "+" not in results._commit()
+    assert code_commit(repo) == head
     (repo / "restoration_toolkit" / "fit.py").write_text("X = 2\n")
-    assert results._commit() == _git(repo, "rev-parse", "--short", "HEAD") + "+uncommitted"
+    assert code_commit(repo) == head + "+uncommitted"
     (repo / "restoration_toolkit" / "fit.py").write_text("X = 1\n")
     (repo / "restoration_toolkit" / "new.py").write_text("Y = 1\n")  # an untracked module too
-    assert results._commit().endswith("+uncommitted")
+    assert code_commit(repo) == head + "+uncommitted"
+
+
+def test_outside_a_checkout(tmp_path: Path):
+    assert code_commit(tmp_path) is None
