@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.color_report import headline, render, summarise  # noqa: E402
-from benchmarks.results import machine, write_results  # noqa: E402
+from benchmarks.results import log_run, machine, write_results  # noqa: E402
 from restoration_toolkit.core.color.crossval import CV_SAMPLES  # noqa: E402
 from restoration_toolkit.testing.benchmark_images import HELD_OUT_IMAGES, TRAIN_IMAGES  # noqa: E402
 from restoration_toolkit.testing.color_benchmark import run_family  # noqa: E402
@@ -84,6 +84,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(text)
     if not args.no_write and not args.quick:
         print(f"wrote {write_results('color', data, text)}")
+        log_run("color", "matchgrade", "color.py", argv, data)
     return 0
 
 

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.damage_targets import TARGET_DE, TARGET_PR, _fmt, headline, targets  # noqa: E402
-from benchmarks.results import machine, machine_line, write_results  # noqa: E402
+from benchmarks.results import log_run, machine, machine_line, write_results  # noqa: E402
 from restoration_toolkit.core.damage.detect import detect_damage  # noqa: E402
 from restoration_toolkit.core.damage.repair import repair_frame  # noqa: E402
 from restoration_toolkit.testing.damage import (  # noqa: E402
@@ -363,6 +363,7 @@ def main(argv=None) -> int:
     data["targets"], data["headline"] = targets(data), headline(data)
     data["machine"] = machine()
     path = write_results("damage", data, markdown(data))
+    log_run("damage", "validation", "damage.py", argv, data)
     print(markdown(data))
     print(f"→ {path}")
     return 0

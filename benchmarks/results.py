@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 
 from restoration_toolkit.testing.figures import (  # noqa: E402
     differs,
+    headline_figures,
     missing_numbers,
     pm,
     spread,
@@ -43,6 +44,8 @@ __all__ = [
     "write_results",
     "keep_data",
     "log_benchmark",
+    "log_run",
+    "headline_figures",
     "command_line",
 ]
 
@@ -159,6 +162,22 @@ def log_benchmark(
     )
     log = ExperimentLog.for_project(log_root, LOG_PROJECT)
     return log.add(entry).id
+
+
+def log_run(name: str, stage: str, script: str, argv: Optional[List[str]],
+            data: Dict[str, Any], figures: Optional[Dict[str, Any]] = None,
+            observations: str = "") -> str:
+    """Log a run that just wrote ``docs/benchmarks/<name>``: its command, the machine's commit
+    and load, and ``figures`` (default: the scalars of ``data["headline"]``)."""
+    m = data.get("machine") or machine()
+    return log_benchmark(
+        name,
+        stage=stage,
+        command=command_line(script, argv),
+        parameters={"commit": m.get("commit"), "load_average_1min": m["load_average_1_5_15"][0]},
+        figures=figures if figures is not None else headline_figures(data.get("headline") or {}),
+        observations=observations or f"docs/benchmarks/{name}.md, written by this run",
+    )
 
 
 def command_line(script: str, argv: Optional[List[str]]) -> List[str]:

@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.results import ROOT, machine, machine_line, write_results  # noqa: E402
+from benchmarks.results import ROOT, log_run, machine, machine_line, write_results  # noqa: E402
 
 # The 19 numbered defects of issue 18 (as the issue names them), found by trying 78 cases.
 DEFECTS = {
@@ -194,6 +194,9 @@ def main() -> int:
     data["pytest_args"] = args.pytest_args
     data["machine"] = machine()
     path = write_results("robustness", data, markdown(data))
+    log_run("robustness", "validation", "robustness.py", None, data, figures={
+        k: data[k] for k in ("cases_tried", "cases_failed", "defects_found", "defects_fixed",
+                             "suite_seconds") if k in data})
     print(f"{data['cases_tried']} cases, {data['defects_fixed']}/{data['defects_found']} "
           f"defects fixed; wrote {path}")
     return 0 if not data["cases_failed"] else 1

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.results import machine, write_results  # noqa: E402
+from benchmarks.results import log_run, machine, write_results  # noqa: E402
 from benchmarks.sync_methods import (  # noqa: E402
     GLOBAL_OFFSET_RATES,
     PEERS,
@@ -334,6 +334,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         rest = tuple(args.scale_variants[1:])
         data["scale"] += scale(args.scale, args.seeds[0], cache, rest)
         path = write()
+    log_run(args.name, "dataset_curation", "sync.py", argv, data)
     print(f"wrote {path}")
     return 0
 

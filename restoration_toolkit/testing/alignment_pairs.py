@@ -171,7 +171,8 @@ def _subtitles(
 
 
 def make_pair(picture: np.ndarray, spec: PairSpec = PairSpec()) -> SyntheticPair:
-    """Build a pair from a clean picture (float32 (h, w, 3) or (h, w), 0–1). Deterministic per seed."""
+    """Build a pair from a clean picture (float32 (h, w, 3) or (h, w), 0–1). Deterministic per
+    seed."""
     pic = np.asarray(picture, np.float32)
     if pic.ndim == 2:
         pic = np.repeat(pic[:, :, None], 3, axis=2)

@@ -172,3 +172,21 @@ def loglinear(
         "points": len(pts),
         "realistic_steps": REALISTIC_STEPS,
     }
+
+
+def headline_figures(headline: Dict[str, Any], limit: int = 16) -> Dict[str, Any]:
+    """The scalar figures of a table's ``headline`` (nested keys joined with ``/``), at most
+    ``limit``, for the run's experiment-log entry."""
+    out: Dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}/{k}" if prefix else str(k), v)
+        elif isinstance(value, (bool, int, float, str)):
+            out[prefix] = value
+
+    walk("", headline)
+    return out

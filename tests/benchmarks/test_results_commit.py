@@ -43,3 +43,13 @@ def test_changed_code_is_marked_uncommitted(repo: Path):
 
 def test_outside_a_checkout(tmp_path: Path):
     assert code_commit(tmp_path) is None
+
+
+def test_headline_figures_flatten_scalars_for_the_log():
+    from restoration_toolkit.testing.figures import headline_figures
+
+    headline = {"families": 5, "cv": {"a": 1.46, "b": 2.88}, "ranges": [0.9, 2.9],
+                "met": False, "note": "x"}
+    assert headline_figures(headline) == {"families": 5, "cv/a": 1.46, "cv/b": 2.88,
+                                          "met": False, "note": "x"}
+    assert len(headline_figures({f"k{i}": i for i in range(40)}, limit=7)) == 7
