@@ -76,7 +76,7 @@ class Selection:
     seconds: float = 0.0
 
     @property
-    def winner_best(self) -> CandidateScore:
+    def best(self) -> CandidateScore:
         """The candidate with the lowest cross-validated mean (the winner is the simplest
         one tied with it)."""
         return min((s for s in self.scores if np.isfinite(s.cv_mean)), key=lambda s: s.cv_mean)
@@ -88,8 +88,8 @@ class Selection:
             "is within one standard error (over the folds) of the lowest — and at least "
             f"within {TIE_TOLERANCE:.0%} or {TIE_FLOOR} ΔE2000 — ties with it, and the "
             "simplest tied candidate wins",
-            "tie_limit_de2000": _num(tie_limit(self.winner_best)),
-            "best_cv_candidate": self.winner_best.candidate.name,
+            "tie_limit_de2000": _num(tie_limit(self.best)),
+            "best_cv_candidate": self.best.candidate.name,
             "folds": self.plan.to_dict(),
             "cv_samples": self.cv_samples,
             "cv_lut_size": self.lattice,
