@@ -262,8 +262,10 @@ def render(d: Dict[str, Any]) -> str:
         f"a simulated {d['size']['gauges']['scan']} copy; small frames; a small model trained "
         "for minutes on a shared "
         "CPU.",
-        "- The fade simulation uses the same dye-density physics the MatchGrade fit's default "
-        "prior models, which favours MatchGrade here (a real print need not fade that way).",
+        "- The fade simulation uses the same dye-density physics as two of the MatchGrade "
+        "fit's candidates (the dye-density model and the LUT's dye prior), which favours "
+        "MatchGrade here when cross-validation picks one of them (a real print need not fade "
+        "that way); the grade it picked is named above.",
         "- The spatial baselines were tuned for PSNR on the training shots; tuned for SSIM or "
         "for grain they would score differently.",
         "",
