@@ -72,7 +72,7 @@ def machine() -> Dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "commit": _commit(),
+        "commit": code_commit(ROOT),
     }
 
 
@@ -83,10 +83,6 @@ def machine_line(m: Dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, load average {load[0]} (1 min) at the end; "
         f"Python {m['python']}; {m['date']}; commit {m['commit'] or 'uncommitted'}."
     )
-
-
-def _commit() -> Optional[str]:
-    return code_commit(ROOT)
 
 
 def write_results(name: str, data: Dict[str, Any], markdown: str, out_dir: Path = DOCS) -> Path:

@@ -34,6 +34,7 @@ from .damage_io import (
     REPORT_NAME,
     FrameSource,
     Staging,
+    aligned_reference,
     check_mask,
     check_reference,
     display_converter,
@@ -122,12 +123,8 @@ def _resolve(request: DetectRequest) -> _Inputs:
             "reference",
             convert=display_converter(project.source.colorspace, config),
         )
-    elif any(project.alignment_dir.glob("aligned.*.exr")):
-        # stage 02 writes the working space
-        aligned = str(project.alignment_dir / "aligned.####.exr")
-        ref = FrameSource.open(
-            aligned, "reference", convert=display_converter(project.color.working_space, config)
-        )
+    else:
+        ref = aligned_reference(project, display_converter(project.color.working_space, config))
     out = Path(request.out) if request.out else project.alignment_dir / DAMAGE_DIR
     polarity = request.polarity or polarity_of(project.source.element.generation)
     return _Inputs(scan, ref, out, scan.available, polarity, shot_lookup(project), project)

@@ -211,6 +211,15 @@ def display_converter(space: Optional[str], config: Optional[str]):
     return lambda pixels: convert_colorspace(pixels, space, DISPLAY_SPACE, config=cfg)
 
 
+def aligned_reference(project, convert=None) -> Optional[FrameSource]:
+    """The project's reference as stage 02 aligned it (written in the working space), or None
+    before alignment has run. ``convert`` as for :meth:`FrameSource.open`."""
+    if not any(project.alignment_dir.glob("aligned.*.exr")):
+        return None
+    aligned = str(project.alignment_dir / "aligned.####.exr")
+    return FrameSource.open(aligned, "reference", convert=convert)
+
+
 def mask_source(spec: str) -> FrameSource:
     path = Path(spec)
     if path.is_dir():

@@ -62,7 +62,7 @@ def _out_sequence(out: Path, scan: FrameSource, frames: List[int]) -> ImageSeque
 def plan_repair(request) -> RepairPlan:
     """Resolve the inputs of a repair (sequence form or project form)."""
     from ..core.damage.files import DAMAGE_DIR, REPAIR_DIR
-    from .damage_io import converter, mask_source, shot_lookup
+    from .damage_io import aligned_reference, converter, mask_source, shot_lookup
 
     project = None
     if request.source:
@@ -84,11 +84,10 @@ def plan_repair(request) -> RepairPlan:
         reference = None
         if request.reference:
             reference = FrameSource.open(request.reference, "reference")
-        elif any(project.alignment_dir.glob("aligned.*.exr")):
-            reference = FrameSource.open(
-                str(project.alignment_dir / "aligned.####.exr"),
-                "reference",
-                convert=converter(project, project.color.working_space, project.source.colorspace),
+        else:
+            reference = aligned_reference(
+                project,
+                converter(project, project.color.working_space, project.source.colorspace),
             )
         out = Path(request.out) if request.out else project.stage_dir(5) / REPAIR_DIR
         shot_of = shot_lookup(project)

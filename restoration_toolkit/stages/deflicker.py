@@ -49,7 +49,7 @@ class DeflickerOutcome:
 
 
 def _inputs(request: DeflickerRequest):
-    from .damage_io import converter, mask_source, shot_lookup
+    from .damage_io import aligned_reference, converter, mask_source, shot_lookup
 
     if request.source:
         if not request.out:
@@ -65,11 +65,9 @@ def _inputs(request: DeflickerRequest):
     ref = None
     if request.reference:
         ref = FrameSource.open(request.reference, "reference")
-    elif any(project.alignment_dir.glob("aligned.*.exr")):
-        ref = FrameSource.open(
-            str(project.alignment_dir / "aligned.####.exr"),
-            "reference",
-            convert=converter(project, project.color.working_space, project.source.colorspace),
+    else:
+        ref = aligned_reference(
+            project, converter(project, project.color.working_space, project.source.colorspace)
         )
     damage = project.alignment_dir / "damage"
     masks = (
